@@ -1,0 +1,146 @@
+//! Errors as clients see them: a German message and a stable `extensions.code`.
+//! Internal details are logged, never sent.
+
+use async_graphql::{Error, ErrorExtensions};
+use srb_storage::StorageError;
+
+/// The stable values of `extensions.code`. Clients branch on these, so they never change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    BadUserInput,
+    NotFound,
+    Conflict,
+    Unauthenticated,
+    Forbidden,
+    RateLimited,
+    Internal,
+    /// The document is not valid GraphQL.
+    ParseFailed,
+    /// The document does not fit the schema (unknown field, wrong argument type, …).
+    ValidationFailed,
+    /// The document nests deeper than the server allows.
+    QueryTooDeep,
+    /// The document asks for more than the server computes in one request.
+    QueryTooComplex,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::BadUserInput => "BAD_USER_INPUT",
+            Code::NotFound => "NOT_FOUND",
+            Code::Conflict => "CONFLICT",
+            Code::Unauthenticated => "UNAUTHENTICATED",
+            Code::Forbidden => "FORBIDDEN",
+            Code::RateLimited => "RATE_LIMITED",
+            Code::Internal => "INTERNAL",
+            Code::ParseFailed => "GRAPHQL_PARSE_FAILED",
+            Code::ValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Code::QueryTooDeep => "QUERY_TOO_DEEP",
+            Code::QueryTooComplex => "QUERY_TOO_COMPLEX",
+        }
+    }
+}
+
+pub fn error(code: Code, message: impl Into<String>) -> Error {
+    Error::new(message).extend_with(|_, e| e.set("code", code.as_str()))
+}
+
+/// Bad input, naming the input field by its path (e.g. `input.places`).
+pub fn bad_input(field: &str, message: impl Into<String>) -> Error {
+    let field = field.to_owned();
+    Error::new(message).extend_with(move |_, e| {
+        e.set("code", Code::BadUserInput.as_str());
+        e.set("field", field.as_str());
+    })
+}
+
+pub fn not_found(what: &str) -> Error {
+    error(Code::NotFound, format!("{what} wurde nicht gefunden."))
+}
+
+pub fn unauthenticated() -> Error {
+    error(
+        Code::Unauthenticated,
+        "Anmeldung erforderlich: bitte ein gültiges API-Token mitsenden.",
+    )
+}
+
+pub fn forbidden() -> Error {
+    error(Code::Forbidden, "Für diese Aktion fehlt die Berechtigung.")
+}
+
+/// Logs the cause with a reference and sends only the reference.
+pub fn internal(cause: impl std::fmt::Display) -> Error {
+    let reference = uuid_like();
+    tracing::error!(reference = %reference, error = %cause, "internal error");
+    Error::new(format!(
+        "Interner Fehler. Bitte später erneut versuchen (Referenz {reference})."
+    ))
+    .extend_with(move |_, e| {
+        e.set("code", Code::Internal.as_str());
+        e.set("reference", reference.as_str());
+    })
+}
+
+fn uuid_like() -> String {
+    use rand::Rng;
+    format!("{:016x}", rand::thread_rng().gen::<u64>())
+}
+
+fn entity_de(entity: &str) -> &'static str {
+    match entity {
+        "Kita" => "Die Kita",
+        "Provider" => "Der Träger",
+        "SocialSpace" => "Der Sozialraum",
+        "User" => "Das Benutzerkonto",
+        "District" => "Der Bezirk",
+        _ => "Der Datensatz",
+    }
+}
+
+pub fn from_storage(e: StorageError) -> Error {
+    match e {
+        StorageError::NotFound { entity, .. } => not_found(entity_de(entity)),
+        StorageError::NotDeleted { entity, .. } => bad_input(
+            "id",
+            format!("{} ist nicht gelöscht und kann nicht wiederhergestellt werden.", entity_de(entity)),
+        ),
+        StorageError::Conflict {
+            entity,
+            expected,
+            actual,
+            ..
+        } => Error::new(format!(
+            "{} wurde inzwischen von jemand anderem geändert (Version {actual}, nicht {expected}). \
+             Bitte neu laden und die Änderung erneut vornehmen.",
+            entity_de(entity)
+        ))
+        .extend_with(move |_, e| {
+            e.set("code", Code::Conflict.as_str());
+            e.set("currentVersion", actual);
+        }),
+        StorageError::Duplicate { entity, field } => bad_input(
+            &format!("input.{field}"),
+            match (entity, field) {
+                (_, "email") => "Diese E-Mail-Adresse ist bereits vergeben.".to_owned(),
+                (e, _) => format!(
+                    "{} mit diesem Namen gibt es in diesem Bezirk bereits.",
+                    entity_de(e)
+                ),
+            },
+        ),
+        other => internal(other),
+    }
+}
+
+/// `?` on storage results inside resolvers.
+pub trait OrGqlError<T> {
+    fn gql(self) -> Result<T, Error>;
+}
+
+impl<T> OrGqlError<T> for Result<T, StorageError> {
+    fn gql(self) -> Result<T, Error> {
+        self.map_err(from_storage)
+    }
+}

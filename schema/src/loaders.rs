@@ -1,0 +1,79 @@
+//! Batch loaders: every relation resolves through one of these, so a page of 50 Kitas costs one
+//! query per relation, not one per Kita. One set per request: nothing is cached across requests.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use srb_storage::{District, Kita, Provider, SocialSpace, Storage, StorageError};
+
+pub type Loaders = DataLoader<ByKey>;
+
+pub fn loaders(storage: Arc<dyn Storage>) -> Loaders {
+    DataLoader::new(ByKey(storage), tokio::spawn)
+}
+
+/// One loader serving every key type: the key type says which table. The data loader batches
+/// each key type separately.
+pub struct ByKey(Arc<dyn Storage>);
+
+#[derive(Clone, Debug)]
+pub struct LoadError(Arc<StorageError>);
+
+impl From<StorageError> for LoadError {
+    fn from(e: StorageError) -> Self {
+        LoadError(Arc::new(e))
+    }
+}
+
+impl LoadError {
+    pub fn into_gql(self) -> async_graphql::Error {
+        crate::error::internal(self.0)
+    }
+}
+
+macro_rules! loader {
+    ($key:ty, $value:ty, $method:ident, $keyfn:expr) => {
+        impl Loader<$key> for ByKey {
+            type Value = $value;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, $value>, LoadError> {
+                let ids: Vec<_> = keys.iter().map(|k| k.0.clone()).collect();
+                let rows = self.0.$method(&ids).await?;
+                Ok(rows.into_iter().map(|r| ($keyfn(&r), r)).collect())
+            }
+        }
+    };
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DistrictKey(pub String);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SocialSpaceKey(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ProviderKey(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KitaKey(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TagsKey(pub i64);
+
+loader!(DistrictKey, District, districts_by_ags, |d: &District| DistrictKey(d.ags.clone()));
+loader!(SocialSpaceKey, SocialSpace, social_spaces_by_ids, |s: &SocialSpace| SocialSpaceKey(s.id));
+loader!(ProviderKey, Provider, providers_by_ids, |p: &Provider| ProviderKey(p.id));
+loader!(KitaKey, Kita, kitas_by_ids, |k: &Kita| KitaKey(k.id));
+
+impl Loader<TagsKey> for ByKey {
+    type Value = Vec<String>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[TagsKey]) -> Result<HashMap<TagsKey, Vec<String>>, LoadError> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let mut out: HashMap<TagsKey, Vec<String>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (id, tag) in self.0.tags_of_kitas(&ids).await? {
+            out.entry(TagsKey(id)).or_default().push(tag);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,297 @@
+//! Read side of the graph.
+
+use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::{Context, InputObject, Object, ID};
+use srb_storage as st;
+
+use crate::error::{bad_input, OrGqlError};
+use crate::guard::RoleGuard;
+use crate::ids::{self, NodeType};
+use crate::loaders::{DistrictKey, KitaKey, Loaders, ProviderKey, SocialSpaceKey};
+use crate::types::{AuditEntry, District, Kita, Node, Provider, SocialSpace, User};
+use crate::{ctx_storage, ctx_viewer};
+
+/// Page size when a client names neither `first` nor `last`.
+pub const DEFAULT_PAGE: i32 = 20;
+/// The largest page one request may ask for.
+pub const MAX_PAGE: i32 = 100;
+
+/// Complexity of a paginated field: the page size times what each item costs.
+pub fn page_complexity(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
+    let n = first.or(last).unwrap_or(DEFAULT_PAGE).clamp(0, MAX_PAGE) as usize;
+    1 + n.max(1) * child
+}
+
+/// Auswahl von Kitas. Alle Angaben schränken ein; leere Angaben gelten nicht.
+#[derive(InputObject, Default)]
+pub struct KitaFilter {
+    pub district_ags: Option<String>,
+    pub social_space_id: Option<ID>,
+    pub provider_id: Option<ID>,
+    /// Teil des Namens, ohne Rücksicht auf Groß- und Kleinschreibung.
+    pub name_contains: Option<String>,
+    pub family_center: Option<bool>,
+    pub tag: Option<String>,
+    /// Auch gelöschte Kitas (nur mit Leserecht auf nicht öffentliche Daten des Bezirks).
+    #[graphql(default)]
+    pub include_deleted: bool,
+}
+
+pub struct KitaConnectionFields {
+    filter: st::KitaFilter,
+}
+
+#[Object]
+impl KitaConnectionFields {
+    /// Anzahl aller Kitas, auf die die Auswahl passt (über alle Seiten).
+    async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        ctx_storage(ctx).count_kitas(&self.filter).await.gql()
+    }
+}
+
+struct PageArgs {
+    page: st::Page,
+}
+
+fn page_args(
+    after: Option<String>,
+    before: Option<String>,
+    first: Option<i32>,
+    last: Option<i32>,
+) -> async_graphql::Result<PageArgs> {
+    if first.is_some() && last.is_some() {
+        return Err(bad_input(
+            "first",
+            "Bitte entweder first oder last angeben, nicht beides.",
+        ));
+    }
+    for (name, value) in [("first", first), ("last", last)] {
+        if let Some(n) = value {
+            if !(0..=MAX_PAGE).contains(&n) {
+                return Err(bad_input(
+                    name,
+                    format!("{name} muss zwischen 0 und {MAX_PAGE} liegen, nicht {n}."),
+                ));
+            }
+        }
+    }
+    let after = after
+        .map(|c| ids::parse_cursor(&c, "after"))
+        .transpose()?;
+    let before = before
+        .map(|c| ids::parse_cursor(&c, "before"))
+        .transpose()?;
+    Ok(PageArgs {
+        page: st::Page {
+            after,
+            before,
+            limit: first.or(last).unwrap_or(DEFAULT_PAGE) as i64,
+            from_end: last.is_some(),
+        },
+    })
+}
+
+fn page_info<T>(args: &PageArgs, result: &st::PageOf<T>) -> (bool, bool) {
+    let p = args.page;
+    if p.from_end {
+        (result.has_more, p.before.is_some())
+    } else {
+        (p.after.is_some(), result.has_more)
+    }
+}
+
+pub async fn kita_page(
+    ctx: &Context<'_>,
+    filter: KitaFilter,
+    after: Option<String>,
+    before: Option<String>,
+    first: Option<i32>,
+    last: Option<i32>,
+) -> async_graphql::Result<Connection<String, Kita, KitaConnectionFields>> {
+    let args = page_args(after, before, first, last)?;
+    if filter.include_deleted {
+        ctx_viewer(ctx).require_private_reader(filter.district_ags.as_deref())?;
+    }
+    let filter = st::KitaFilter {
+        district_ags: filter.district_ags,
+        social_space_id: filter
+            .social_space_id
+            .map(|id| ids::expect(&id, NodeType::SocialSpace, "filter.socialSpaceId"))
+            .transpose()?,
+        provider_id: filter
+            .provider_id
+            .map(|id| ids::expect(&id, NodeType::Provider, "filter.providerId"))
+            .transpose()?,
+        name_contains: filter.name_contains.filter(|s| !s.trim().is_empty()),
+        family_center: filter.family_center,
+        tag: filter.tag,
+        include_deleted: filter.include_deleted,
+    };
+    let result = ctx_storage(ctx).kitas(&filter, args.page).await.gql()?;
+    let (prev, next) = page_info(&args, &result);
+    let mut connection =
+        Connection::with_additional_fields(prev, next, KitaConnectionFields { filter });
+    connection.edges.extend(
+        result
+            .rows
+            .into_iter()
+            .map(|k| Edge::new(ids::cursor(k.id), Kita(k))),
+    );
+    Ok(connection)
+}
+
+/// Auswahl im Änderungsprotokoll.
+#[derive(InputObject, Default)]
+pub struct AuditLogFilter {
+    pub district_ags: Option<String>,
+    /// Globale ID des Objekts, dessen Änderungen gesucht sind.
+    pub entity_id: Option<ID>,
+}
+
+#[derive(Default)]
+pub struct RecordsQuery;
+
+#[Object]
+impl RecordsQuery {
+    /// Die 41 Jugendamtsbezirke in Rheinland-Pfalz, nach AGS geordnet.
+    async fn districts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<District>> {
+        Ok(ctx_storage(ctx)
+            .districts()
+            .await
+            .gql()?
+            .into_iter()
+            .map(District)
+            .collect())
+    }
+
+    async fn district(
+        &self,
+        ctx: &Context<'_>,
+        ags: String,
+    ) -> async_graphql::Result<Option<District>> {
+        let loaded = ctx
+            .data_unchecked::<Loaders>()
+            .load_one(DistrictKey(ags))
+            .await
+            .map_err(|e| e.into_gql())?;
+        Ok(loaded.map(District))
+    }
+
+    /// Kitas seitenweise (Relay-Verbindung), nach Anlage geordnet.
+    #[graphql(complexity = "page_complexity(first, last, child_complexity)")]
+    async fn kitas(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<KitaFilter>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> async_graphql::Result<Connection<String, Kita, KitaConnectionFields>> {
+        kita_page(ctx, filter.unwrap_or_default(), after, before, first, last).await
+    }
+
+    /// Ein Objekt über seine globale ID. Gelöschte Objekte sieht nur, wer die nicht öffentlichen
+    /// Daten des Bezirks lesen darf.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        let Some((kind, key)) = ids::decode(&id) else {
+            return Err(bad_input("id", "Die ID ist ungültig."));
+        };
+        let loaders = ctx.data_unchecked::<Loaders>();
+        let viewer = ctx_viewer(ctx);
+        let visible = |ags: &str, deleted: bool| !deleted || viewer.can_read_private(Some(ags));
+        let numeric = || -> async_graphql::Result<i64> {
+            key.parse().map_err(|_| bad_input("id", "Die ID ist ungültig."))
+        };
+        let node = match kind {
+            NodeType::District => loaders
+                .load_one(DistrictKey(key.clone()))
+                .await
+                .map_err(|e| e.into_gql())?
+                .map(|d| Node::District(District(d))),
+            NodeType::Kita => loaders
+                .load_one(KitaKey(numeric()?))
+                .await
+                .map_err(|e| e.into_gql())?
+                .filter(|k| visible(&k.district_ags, k.deleted_at.is_some()))
+                .map(|k| Node::Kita(Kita(k))),
+            NodeType::Provider => loaders
+                .load_one(ProviderKey(numeric()?))
+                .await
+                .map_err(|e| e.into_gql())?
+                .filter(|p| visible(&p.district_ags, p.deleted_at.is_some()))
+                .map(|p| Node::Provider(Provider(p))),
+            NodeType::SocialSpace => loaders
+                .load_one(SocialSpaceKey(numeric()?))
+                .await
+                .map_err(|e| e.into_gql())?
+                .filter(|s| visible(&s.district_ags, s.deleted_at.is_some()))
+                .map(|s| Node::SocialSpace(SocialSpace(s))),
+        };
+        Ok(node)
+    }
+
+    /// Änderungsprotokoll, neueste Einträge zuerst. Koordinationskräfte sehen ihren Bezirk,
+    /// Ministerium und Administration alle.
+    #[graphql(
+        guard = "RoleGuard::private_readers()",
+        complexity = "page_complexity(first, None, child_complexity)"
+    )]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AuditLogFilter>,
+        after: Option<String>,
+        first: Option<i32>,
+    ) -> async_graphql::Result<Connection<String, AuditEntry, EmptyFields>> {
+        let filter = filter.unwrap_or_default();
+        let viewer = ctx_viewer(ctx);
+        // Coordinators without a district filter read their own district.
+        let district_ags = match (&filter.district_ags, viewer.user.as_deref()) {
+            (None, Some(u)) if u.role == st::Role::Coordinator => u.district_ags.clone(),
+            (given, _) => given.clone(),
+        };
+        viewer.require_private_reader(district_ags.as_deref())?;
+        let (entity_type, entity_id) = match &filter.entity_id {
+            Some(id) => match ids::decode(id) {
+                Some((kind, key)) => (Some(format!("{kind:?}")), Some(key)),
+                None => return Err(bad_input("filter.entityId", "Die ID ist ungültig.")),
+            },
+            None => (None, None),
+        };
+        // Newest first: page from the end of the id order.
+        let mut args = page_args(None, after, None, first.or(Some(DEFAULT_PAGE)))?;
+        args.page.from_end = true;
+        let result = ctx_storage(ctx)
+            .audit_entries(
+                &st::AuditFilter {
+                    district_ags,
+                    entity_type,
+                    entity_id,
+                },
+                args.page,
+            )
+            .await
+            .gql()?;
+        let mut connection = Connection::new(false, result.has_more);
+        connection.edges.extend(
+            result
+                .rows
+                .into_iter()
+                .rev()
+                .map(|e| Edge::new(ids::cursor(e.id), AuditEntry(e))),
+        );
+        Ok(connection)
+    }
+}
+
+#[derive(Default)]
+pub struct AccountQuery;
+
+#[Object]
+impl AccountQuery {
+    /// Das angemeldete Konto; leer ohne Anmeldung.
+    async fn me(&self, ctx: &Context<'_>) -> Option<User> {
+        ctx_viewer(ctx).user.as_deref().cloned().map(User::from)
+    }
+}

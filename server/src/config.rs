@@ -1,0 +1,160 @@
+//! Configuration: environment variables over an optional TOML file (`SRB_CONFIG`) over defaults.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Settings of one `srb` process. `Debug` never shows the database URL: it may hold a password.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: SecretString,
+    pub addr: SocketAddr,
+    pub log_format: LogFormat,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    pub depth_limit: usize,
+    pub complexity_limit: usize,
+    /// Serve `/_bench/districts`, the plain-JSON baseline for benchmarks.
+    pub bench_routes: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    addr: Option<SocketAddr>,
+    log_format: Option<LogFormat>,
+    body_limit: Option<usize>,
+    depth_limit: Option<usize>,
+    complexity_limit: Option<usize>,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn env_parsed<T: std::str::FromStr>(name: &str) -> Result<Option<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    env(name)
+        .map(|v| {
+            v.parse::<T>()
+                .map_err(|e| anyhow::anyhow!("{name}={v:?} is not valid: {e}"))
+        })
+        .transpose()
+}
+
+impl Config {
+    pub fn load() -> Result<Self> {
+        let file = match env("SRB_CONFIG") {
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("reading the configuration file {path}"))?;
+                toml::from_str::<FileConfig>(&text)
+                    .with_context(|| format!("parsing the configuration file {path}"))?
+            }
+            None => FileConfig::default(),
+        };
+        let data_dir = env("SRB_DATA_DIR")
+            .map(PathBuf::from)
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("./data"));
+        let database_url = env("DATABASE_URL").or(file.database_url).unwrap_or_else(|| {
+            format!("sqlite:{}", data_dir.join("srb.sqlite3").display())
+        });
+        let log_format = match env("SRB_LOG_FORMAT") {
+            Some(v) if v.eq_ignore_ascii_case("json") => LogFormat::Json,
+            Some(v) if v.eq_ignore_ascii_case("text") => LogFormat::Text,
+            Some(v) => anyhow::bail!("SRB_LOG_FORMAT={v:?} is not valid: expected text or json"),
+            None => file.log_format.unwrap_or(LogFormat::Text),
+        };
+        Ok(Self {
+            addr: env_parsed("SRB_ADDR")?
+                .or(file.addr)
+                .unwrap_or_else(|| "127.0.0.1:8080".parse().expect("valid default address")),
+            body_limit: env_parsed("SRB_BODY_LIMIT")?
+                .or(file.body_limit)
+                .unwrap_or(1024 * 1024),
+            depth_limit: env_parsed("SRB_DEPTH_LIMIT")?
+                .or(file.depth_limit)
+                .unwrap_or(srb_schema::Limits::default().depth),
+            complexity_limit: env_parsed("SRB_COMPLEXITY_LIMIT")?
+                .or(file.complexity_limit)
+                .unwrap_or(srb_schema::Limits::default().complexity),
+            bench_routes: env("SRB_BENCH_ROUTES").is_some_and(|v| v == "1" || v == "true"),
+            data_dir,
+            database_url: SecretString::from(database_url),
+            log_format,
+        })
+    }
+
+    /// For tests and embedding: defaults around a given database.
+    pub fn for_database(database_url: &str, data_dir: PathBuf) -> Self {
+        Self {
+            data_dir,
+            database_url: SecretString::from(database_url.to_owned()),
+            addr: "127.0.0.1:0".parse().expect("valid address"),
+            log_format: LogFormat::Text,
+            body_limit: 1024 * 1024,
+            depth_limit: srb_schema::Limits::default().depth,
+            complexity_limit: srb_schema::Limits::default().complexity,
+            bench_routes: false,
+        }
+    }
+
+    pub fn limits(&self) -> srb_schema::Limits {
+        srb_schema::Limits {
+            depth: self.depth_limit,
+            complexity: self.complexity_limit,
+        }
+    }
+
+    /// The database URL with any password replaced, for log lines.
+    pub fn database_url_redacted(&self) -> String {
+        redact_url(self.database_url.expose_secret())
+    }
+}
+
+fn redact_url(url: &str) -> String {
+    // scheme://user:password@host/… → scheme://user:***@host/…
+    if let Some((scheme, rest)) = url.split_once("://") {
+        if let Some((userinfo, host)) = rest.split_once('@') {
+            let user = userinfo.split(':').next().unwrap_or("");
+            return format!("{scheme}://{user}:***@{host}");
+        }
+    }
+    url.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_logs_never_show_the_database_password() {
+        let c = Config::for_database(
+            "postgres://srb:s3cret-pw@db.example:5432/srb",
+            PathBuf::from("data"),
+        );
+        let debug = format!("{c:?}");
+        assert!(!debug.contains("s3cret-pw"), "{debug}");
+        assert!(!c.database_url_redacted().contains("s3cret-pw"));
+        assert_eq!(
+            c.database_url_redacted(),
+            "postgres://srb:***@db.example:5432/srb"
+        );
+    }
+}

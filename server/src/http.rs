@@ -1,0 +1,440 @@
+//! HTTP: GraphQL over HTTP at `/graphql` (POST and GET, per the GraphQL-over-HTTP spec), and the
+//! operations endpoints `/healthz`, `/readyz`, `/metrics`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Request, Variables};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use metrics_exporter_prometheus::PrometheusHandle;
+use serde_json::{json, Map, Value};
+use srb_schema::{auth, Code, SrbSchema, Viewer};
+use srb_storage::Storage;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+#[derive(Clone)]
+pub struct AppState {
+    pub storage: Arc<dyn Storage>,
+    pub schema: SrbSchema,
+    pub metrics: PrometheusHandle,
+}
+
+pub fn router(config: &Config, storage: Arc<dyn Storage>) -> Router {
+    let state = AppState {
+        schema: srb_schema::build(storage.clone(), config.limits()),
+        storage,
+        metrics: crate::telemetry::metrics(),
+    };
+    let mut router = Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics));
+    if config.bench_routes {
+        router = router.route("/_bench/districts", get(bench_districts));
+    }
+    router
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The media type of the response, from the client's `Accept` header: `None` when the client
+/// accepts neither of ours (406).
+fn response_media_type(headers: &HeaderMap) -> Option<&'static str> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        // Legacy clients send no Accept header and expect application/json.
+        return Some(JSON);
+    };
+    if accept.trim().is_empty() {
+        return Some(JSON);
+    }
+    for item in accept.split(',') {
+        let mut parts = item.split(';').map(str::trim);
+        let media = parts.next().unwrap_or("").to_ascii_lowercase();
+        let refused = parts.any(|p| p.replace(' ', "") == "q=0");
+        if refused {
+            continue;
+        }
+        match media.as_str() {
+            GRAPHQL_RESPONSE | "application/*" | "*/*" => return Some(GRAPHQL_RESPONSE),
+            JSON => return Some(JSON),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A failure before GraphQL execution: the HTTP request itself is not acceptable.
+fn http_error(status: StatusCode, media: &'static str, code: Code, message: &str) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(media))],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+struct Params {
+    query: String,
+    operation_name: Option<String>,
+    variables: Option<Value>,
+    extensions: Option<Value>,
+}
+
+fn bad_request(media: &'static str, message: &str) -> Response {
+    http_error(StatusCode::BAD_REQUEST, media, Code::BadUserInput, message)
+}
+
+fn params_from_json(value: Value, media: &'static str) -> Result<Params, Response> {
+    let Value::Object(mut map) = value else {
+        return Err(bad_request(media, "Der Anfragekörper muss ein JSON-Objekt sein."));
+    };
+    let query = match map.remove("query") {
+        Some(Value::String(q)) => q,
+        Some(_) => return Err(bad_request(media, "„query“ muss eine Zeichenkette sein.")),
+        None => return Err(bad_request(media, "„query“ fehlt.")),
+    };
+    let operation_name = match map.remove("operationName") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(_) => {
+            return Err(bad_request(
+                media,
+                "„operationName“ muss eine Zeichenkette sein.",
+            ))
+        }
+    };
+    let object_or_null = |v: Option<Value>, name: &str| match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(v @ Value::Object(_)) => Ok(Some(v)),
+        Some(_) => Err(bad_request(
+            media,
+            &format!("„{name}“ muss ein JSON-Objekt sein."),
+        )),
+    };
+    Ok(Params {
+        query,
+        operation_name,
+        variables: object_or_null(map.remove("variables"), "variables")?,
+        extensions: object_or_null(map.remove("extensions"), "extensions")?,
+    })
+}
+
+async fn graphql_post(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(media) = response_media_type(&headers) else {
+        return not_acceptable();
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if essence != JSON {
+        return http_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            Code::BadUserInput,
+            "Anfragen an /graphql per POST brauchen Content-Type: application/json.",
+        );
+    }
+    let value: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return bad_request(media, &format!("Der Anfragekörper ist kein gültiges JSON: {e}."))
+        }
+    };
+    let params = match params_from_json(value, media) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    execute(app, &headers, params, media, Method::POST).await
+}
+
+async fn graphql_get(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let Some(media) = response_media_type(&headers) else {
+        return not_acceptable();
+    };
+    let pairs: HashMap<String, String> =
+        match serde_urlencoded::from_str(raw.as_deref().unwrap_or("")) {
+            Ok(p) => p,
+            Err(_) => return bad_request(media, "Die Query-Parameter sind nicht lesbar."),
+        };
+    let mut map = Map::new();
+    if let Some(q) = pairs.get("query") {
+        map.insert("query".into(), Value::String(q.clone()));
+    }
+    if let Some(op) = pairs.get("operationName") {
+        map.insert("operationName".into(), Value::String(op.clone()));
+    }
+    for name in ["variables", "extensions"] {
+        if let Some(text) = pairs.get(name) {
+            match serde_json::from_str::<Value>(text) {
+                Ok(v) => {
+                    map.insert(name.into(), v);
+                }
+                Err(_) => {
+                    return bad_request(media, &format!("„{name}“ ist kein gültiges JSON."))
+                }
+            }
+        }
+    }
+    let params = match params_from_json(Value::Object(map), media) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    execute(app, &headers, params, media, Method::GET).await
+}
+
+fn not_acceptable() -> Response {
+    (
+        StatusCode::NOT_ACCEPTABLE,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(JSON))],
+        json!({ "errors": [{
+            "message": "Antworten gibt es als application/graphql-response+json oder application/json.",
+            "extensions": { "code": "NOT_ACCEPTABLE" }
+        }] })
+        .to_string(),
+    )
+        .into_response()
+}
+
+/// Operation names become metric labels: only plain identifiers of sensible length, so clients
+/// cannot blow up the number of series.
+fn metric_label(name: Option<&str>) -> String {
+    match name {
+        Some(n)
+            if !n.is_empty()
+                && n.len() <= 64
+                && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+        {
+            n.to_owned()
+        }
+        Some(_) => "invalid".to_owned(),
+        None => "anonymous".to_owned(),
+    }
+}
+
+async fn viewer_from(headers: &HeaderMap, storage: &dyn Storage) -> Result<Viewer, &'static str> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(Viewer::anonymous());
+    };
+    let value = value.to_str().map_err(|_| "Der Authorization-Header ist nicht lesbar.")?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or("Erwartet wird Authorization: Bearer <Token>.")?
+        .trim();
+    let hash = auth::hash_token(token);
+    match storage.user_by_token_hash(&hash).await {
+        Ok(Some(user)) => Ok(Viewer::user(user, Some(hash))),
+        Ok(None) => Err("Das API-Token ist ungültig oder widerrufen."),
+        Err(e) => {
+            tracing::error!(error = %e, "looking up a token");
+            Err("Die Anmeldung konnte nicht geprüft werden.")
+        }
+    }
+}
+
+async fn execute(
+    app: AppState,
+    headers: &HeaderMap,
+    params: Params,
+    media: &'static str,
+    method: Method,
+) -> Response {
+    let started = Instant::now();
+    let document = async_graphql::parser::parse_query(&params.query);
+    let operation_name = params.operation_name.clone().or_else(|| {
+        // The name of the only operation, for metrics of clients that do not send one.
+        document.as_ref().ok().and_then(|d| match &d.operations {
+            async_graphql::parser::types::DocumentOperations::Single(_) => None,
+            async_graphql::parser::types::DocumentOperations::Multiple(m) if m.len() == 1 => {
+                m.keys().next().map(|k| k.to_string())
+            }
+            _ => None,
+        })
+    });
+    let label = metric_label(operation_name.as_deref());
+
+    if method == Method::GET {
+        if let Ok(doc) = &document {
+            let selected = doc.operations.iter().find(|(name, _)| {
+                params.operation_name.is_none()
+                    || name.map(|n| n.as_str()) == params.operation_name.as_deref()
+            });
+            if let Some((_, op)) = selected {
+                if op.node.ty != OperationType::Query {
+                    return (
+                        StatusCode::METHOD_NOT_ALLOWED,
+                        [
+                            (header::ALLOW, HeaderValue::from_static("POST")),
+                            (header::CONTENT_TYPE, HeaderValue::from_static(media)),
+                        ],
+                        json!({ "errors": [{
+                            "message": "Änderungen (Mutationen) nur per POST.",
+                            "extensions": { "code": "METHOD_NOT_ALLOWED" }
+                        }] })
+                        .to_string(),
+                    )
+                        .into_response();
+                }
+            }
+        }
+    }
+
+    let viewer = match viewer_from(headers, app.storage.as_ref()).await {
+        Ok(v) => v,
+        Err(message) => {
+            let mut r = http_error(StatusCode::UNAUTHORIZED, media, Code::Unauthenticated, message);
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return r;
+        }
+    };
+
+    let mut request = Request::new(params.query);
+    if let Some(op) = params.operation_name {
+        request = request.operation_name(op);
+    }
+    if let Some(vars) = params.variables {
+        request = request.variables(Variables::from_json(vars));
+    }
+    if let Some(Value::Object(ext)) = params.extensions {
+        for (k, v) in ext {
+            if let Ok(v) = async_graphql::Value::from_json(v) {
+                request.extensions.insert(k, v);
+            }
+        }
+    }
+    let request = srb_schema::prepare(request, app.storage.clone(), viewer);
+    let response = app.schema.execute(request).await;
+
+    let (status, body) = shape_response(response, media, document.is_err());
+    let elapsed = started.elapsed().as_secs_f64();
+    metrics::counter!("graphql_requests_total", "operation" => label.clone(), "status" => status.as_u16().to_string()).increment(1);
+    metrics::histogram!("graphql_request_duration_seconds", "operation" => label).record(elapsed);
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(media))],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// Gives every error a stable code and picks the status. A response without data (the request
+/// failed before execution: parse, validation, limits, variables) has no `data` entry and, for
+/// `application/graphql-response+json`, a 400 status; `application/json` always answers 200.
+fn shape_response(
+    response: async_graphql::Response,
+    media: &'static str,
+    parse_failed: bool,
+) -> (StatusCode, Value) {
+    let request_error =
+        !response.errors.is_empty() && response.errors.iter().all(|e| e.path.is_empty()) && response.data == async_graphql::Value::Null;
+    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
+    if let Some(Value::Array(errors)) = body.get_mut("errors") {
+        for error in errors {
+            let message = error.get("message").and_then(Value::as_str).unwrap_or("").to_owned();
+            let ext = error
+                .as_object_mut()
+                .expect("errors are objects")
+                .entry("extensions")
+                .or_insert_with(|| json!({}));
+            if ext.get("code").is_some() {
+                continue;
+            }
+            let code = if parse_failed {
+                Code::ParseFailed
+            } else if message == "Query is nested too deep." {
+                Code::QueryTooDeep
+            } else if message == "Query is too complex." {
+                Code::QueryTooComplex
+            } else if request_error {
+                Code::ValidationFailed
+            } else {
+                // Argument values the schema could not coerce.
+                Code::BadUserInput
+            };
+            ext["code"] = Value::String(code.as_str().to_owned());
+        }
+    }
+    if request_error {
+        if let Some(obj) = body.as_object_mut() {
+            obj.remove("data");
+        }
+    }
+    let status = if request_error && media == GRAPHQL_RESPONSE {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    (status, body)
+}
+
+async fn readyz(State(app): State<AppState>) -> Response {
+    match app.storage.readiness().await {
+        Ok(r) if r.pending_migrations == 0 => (
+            StatusCode::OK,
+            Json(json!({ "status": "ready", "database": app.storage.backend().as_str() })),
+        )
+            .into_response(),
+        Ok(r) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "not ready", "pendingMigrations": r.pending_migrations })),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "not ready", "database": "unreachable" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn metrics(State(app): State<AppState>) -> Response {
+    metrics::gauge!("srb_db_statements_total").set(app.storage.statements_executed() as f64);
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4"),
+        )],
+        app.metrics.render(),
+    )
+        .into_response()
+}
+
+/// The same rows as `{ districts { ags name kind } }`, as plain JSON without GraphQL: the
+/// baseline that BENCHMARKS.md compares GraphQL against. Only with `SRB_BENCH_ROUTES=1`.
+async fn bench_districts(State(app): State<AppState>) -> Response {
+    match app.storage.districts().await {
+        Ok(rows) => Json(json!({ "data": { "districts": rows.iter().map(|d| json!({
+            "ags": d.ags, "name": d.name, "kind": d.kind.as_str()
+        })).collect::<Vec<_>>() } }))
+        .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "bench districts");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

@@ -1,0 +1,192 @@
+use std::io::BufRead;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use srb_schema::auth;
+use srb_server::{config::Config, demo, open_storage, shutdown_signal, telemetry, Server};
+use srb_storage::Role;
+
+/// srb-werkstatt: Sozialraumbudget der Kitas in Rheinland-Pfalz planen, erklären, beobachten.
+#[derive(Parser)]
+#[command(name = "srb", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server (applies migrations first).
+    Serve {
+        /// Address to listen on (default: SRB_ADDR or 127.0.0.1:8080).
+        #[arg(long)]
+        addr: Option<std::net::SocketAddr>,
+        /// Load synthetic demo data for all 41 districts (idempotent).
+        #[arg(long)]
+        demo: bool,
+        /// With --demo: multiply the demo data (10 = ten times the state).
+        #[arg(long, default_value_t = 1, requires = "demo")]
+        scale: u32,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load synthetic demo data and exit.
+    Demo {
+        #[arg(long, default_value_t = 1)]
+        scale: u32,
+    },
+    /// Print the GraphQL schema (SDL).
+    ExportSchema {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from standard input with --password-stdin;
+    /// without it the account signs in with API tokens only.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin, ministry, coordinator or facilitator.
+        #[arg(long)]
+        role: String,
+        /// AGS of the district (required for coordinators).
+        #[arg(long)]
+        district: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for an account and print it once.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "CLI")]
+        label: String,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role> {
+    Ok(match s.to_ascii_lowercase().as_str() {
+        "admin" => Role::Admin,
+        "ministry" => Role::Ministry,
+        "coordinator" => Role::Coordinator,
+        "facilitator" => Role::Facilitator,
+        other => bail!("unknown role {other:?}: expected admin, ministry, coordinator or facilitator"),
+    })
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let mut config = Config::load()?;
+    telemetry::init_logging(config.log_format);
+    match cli.command {
+        Command::Serve { addr, demo: with_demo, scale } => {
+            if let Some(addr) = addr {
+                config.addr = addr;
+            }
+            let storage = open_storage(&config).await?;
+            if with_demo {
+                let report = demo::seed(storage.as_ref(), scale).await?;
+                tracing::info!(
+                    districts = report.districts_seeded,
+                    kitas = report.kitas,
+                    "synthetic demo data loaded"
+                );
+            }
+            let server = Server::bind(&config, storage.clone()).await?;
+            tracing::info!(
+                addr = %server.local_addr(),
+                database = %config.database_url_redacted(),
+                "srb serving GraphQL at http://{}/graphql",
+                server.local_addr()
+            );
+            server.run(shutdown_signal()).await?;
+            tracing::info!("stopped");
+        }
+        Command::Migrate => {
+            open_storage(&config).await?;
+            println!("Migrationen angewandt: {}", config.database_url_redacted());
+        }
+        Command::Demo { scale } => {
+            let storage = open_storage(&config).await?;
+            let report = demo::seed(storage.as_ref(), scale).await?;
+            println!(
+                "Demodaten (synthetisch): {} Bezirke mit {} Kitas neu angelegt",
+                report.districts_seeded, report.kitas
+            );
+        }
+        Command::ExportSchema { out } => {
+            let sdl = srb_schema::sdl();
+            match out {
+                Some(path) => std::fs::write(&path, sdl)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => print!("{sdl}"),
+            }
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    role,
+                    district,
+                    name,
+                    password_stdin,
+                },
+        } => {
+            let role = parse_role(&role)?;
+            if (role == Role::Coordinator) != district.is_some() {
+                bail!("--district is required for coordinators and only for them");
+            }
+            let hash = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line)?;
+                let password = line.trim_end_matches(['\r', '\n']);
+                if password.chars().count() < 12 {
+                    bail!("the password needs at least 12 characters");
+                }
+                Some(auth::hash_password(password).map_err(|e| anyhow::anyhow!("{e}"))?)
+            } else {
+                None
+            };
+            let storage = open_storage(&config).await?;
+            let email = auth::normalize_email(&email);
+            let user = storage
+                .create_user(&email, name.as_deref(), hash.as_deref(), role, district.as_deref())
+                .await?;
+            println!("Konto angelegt: {} ({})", user.email, user.role);
+        }
+        Command::Token {
+            command: TokenCommand::Create { email, label },
+        } => {
+            let storage = open_storage(&config).await?;
+            let email = auth::normalize_email(&email);
+            let Some(user) = storage.user_by_email(&email).await? else {
+                bail!("no account with the e-mail address {email}");
+            };
+            let (token, hash) = auth::new_token();
+            storage.create_token(user.id, &hash, &label).await?;
+            println!("{token}");
+        }
+    }
+    Ok(())
+}
