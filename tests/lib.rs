@@ -1,0 +1,240 @@
+//! Test harness: each test starts the real server on port 0 with a database of its own
+//! (a fresh SQLite file, or a fresh PostgreSQL database under `TEST_DATABASE_URL`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+use srb_server::{Config, Server};
+use srb_storage::{Role, Storage};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub storage: Arc<dyn Storage>,
+    pub db: Db,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<Result<(), String>>>,
+    _dir: Option<TempDir>,
+    pg_database: Option<(String, String)>,
+}
+
+/// A directory removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> Self {
+        let p = std::env::temp_dir().join(format!("srb-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&p).expect("create temp dir");
+        TempDir(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `TEST_DATABASE_URL`, or `None` to skip PostgreSQL tests. Under CI a missing URL is an error:
+/// the PostgreSQL half of the suite must run there.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("CI is set but TEST_DATABASE_URL is not: the PostgreSQL tests must run in CI")
+        }
+        _ => None,
+    }
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let base = match base.rfind('/') {
+        Some(i) if i > base.find("://").map(|j| j + 2).unwrap_or(0) => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{db}?{q}"),
+        None => format!("{base}/{db}"),
+    }
+}
+
+impl TestApp {
+    /// Starts a server on `db`; `None` when that backend is not configured here.
+    pub async fn spawn(db: Db) -> Option<TestApp> {
+        let (url, dir, pg_database) = match db {
+            Db::Sqlite => {
+                let dir = TempDir::new();
+                let url = format!("sqlite:{}", dir.0.join("srb.sqlite3").display());
+                (url, Some(dir), None)
+            }
+            Db::Postgres => {
+                let admin_url = postgres_url()?;
+                let name = format!("srb_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = sqlx::PgPool::connect(&admin_url)
+                    .await
+                    .expect("connect to TEST_DATABASE_URL");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&admin)
+                    .await
+                    .expect("create test database");
+                admin.close().await;
+                (
+                    with_database(&admin_url, &name),
+                    None,
+                    Some((admin_url, name)),
+                )
+            }
+        };
+        let data_dir = dir
+            .as_ref()
+            .map(|d| d.0.clone())
+            .unwrap_or_else(std::env::temp_dir);
+        let config = Config::for_database(&url, data_dir);
+        let storage = srb_server::open_storage(&config)
+            .await
+            .expect("open storage");
+        let server = Server::bind(&config, storage.clone()).await.expect("bind");
+        let addr = server.local_addr();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(async move {
+            server
+                .run(async {
+                    let _ = rx.await;
+                })
+                .await
+                .map_err(|e| e.to_string())
+        });
+        Some(TestApp {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            storage,
+            db,
+            shutdown: Some(tx),
+            server: Some(handle),
+            _dir: dir,
+            pg_database,
+        })
+    }
+
+    /// Stops the server (in-flight requests finish) and drops a PostgreSQL test database.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.server.take() {
+            let _ = h.await;
+        }
+        if let Some((admin_url, name)) = self.pg_database.take() {
+            if let Ok(admin) = sqlx::PgPool::connect(&admin_url).await {
+                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&admin)
+                    .await;
+            }
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// POSTs a GraphQL request as a modern client (`application/graphql-response+json`) and
+    /// returns status and body.
+    pub async fn gql_status(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (u16, Value) {
+        let mut req = self
+            .client
+            .post(self.url("/graphql"))
+            .header("accept", "application/graphql-response+json")
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let body = resp.json::<Value>().await.expect("JSON body");
+        (status, body)
+    }
+
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        self.gql_status(token, query, variables).await.1
+    }
+
+    /// Data of a request that must succeed.
+    pub async fn data(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let body = self.gql(token, query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// An account with an API token: `(token, user id)`.
+    pub async fn account(&self, role: Role, district: Option<&str>) -> (String, i64) {
+        let email = format!("{}@test.example", uuid::Uuid::new_v4().simple());
+        let user = self
+            .storage
+            .create_user(&email, None, None, role, district)
+            .await
+            .expect("create user");
+        let (token, hash) = srb_schema::auth::new_token();
+        self.storage
+            .create_token(user.id, &hash, "test")
+            .await
+            .expect("create token");
+        (token, user.id)
+    }
+
+    pub async fn token_for(&self, role: Role, district: Option<&str>) -> String {
+        self.account(role, district).await.0
+    }
+}
+
+/// The `extensions.code` of the first error.
+pub fn code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error code in {body:#}"))
+}
+
+/// Runs each named test function against every configured backend.
+#[macro_export]
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::TestApp::spawn($crate::Db::Sqlite).await.expect("sqlite");
+                    super::$name(&app).await;
+                    app.stop().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(app) = $crate::TestApp::spawn($crate::Db::Postgres).await else {
+                        eprintln!("skipped: TEST_DATABASE_URL is not set");
+                        return;
+                    };
+                    super::$name(&app).await;
+                    app.stop().await;
+                }
+            )*
+        }
+    };
+}

@@ -104,7 +104,10 @@ pub fn from_storage(e: StorageError) -> Error {
         StorageError::NotFound { entity, .. } => not_found(entity_de(entity)),
         StorageError::NotDeleted { entity, .. } => bad_input(
             "id",
-            format!("{} ist nicht gelöscht und kann nicht wiederhergestellt werden.", entity_de(entity)),
+            format!(
+                "{} ist nicht gelöscht und kann nicht wiederhergestellt werden.",
+                entity_de(entity)
+            ),
         ),
         StorageError::Conflict {
             entity,

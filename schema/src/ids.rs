@@ -55,7 +55,10 @@ pub fn expect(id: &ID, kind: NodeType, field: &str) -> async_graphql::Result<i64
             .map_err(|_| bad_input(field, "Die ID ist ungültig.")),
         _ => Err(bad_input(
             field,
-            format!("Die ID ist keine gültige ID eines Objekts vom Typ {}.", kind.as_str()),
+            format!(
+                "Die ID ist keine gültige ID eines Objekts vom Typ {}.",
+                kind.as_str()
+            ),
         )),
     }
 }

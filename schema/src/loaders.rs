@@ -4,13 +4,15 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use srb_storage::{District, Kita, Provider, SocialSpace, Storage, StorageError};
 
-pub type Loaders = DataLoader<ByKey>;
+pub type Loaders = DataLoader<ByKey, HashMapCache>;
 
+/// A request's loader. The cache lives as long as the request, so a record loaded once is not
+/// loaded again within it (and lists can prefetch what their items will ask for).
 pub fn loaders(storage: Arc<dyn Storage>) -> Loaders {
-    DataLoader::new(ByKey(storage), tokio::spawn)
+    DataLoader::with_cache(ByKey(storage), tokio::spawn, HashMapCache::default())
 }
 
 /// One loader serving every key type: the key type says which table. The data loader batches
@@ -58,9 +60,18 @@ pub struct KitaKey(pub i64);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct TagsKey(pub i64);
 
-loader!(DistrictKey, District, districts_by_ags, |d: &District| DistrictKey(d.ags.clone()));
-loader!(SocialSpaceKey, SocialSpace, social_spaces_by_ids, |s: &SocialSpace| SocialSpaceKey(s.id));
-loader!(ProviderKey, Provider, providers_by_ids, |p: &Provider| ProviderKey(p.id));
+loader!(DistrictKey, District, districts_by_ags, |d: &District| {
+    DistrictKey(d.ags.clone())
+});
+loader!(
+    SocialSpaceKey,
+    SocialSpace,
+    social_spaces_by_ids,
+    |s: &SocialSpace| SocialSpaceKey(s.id)
+);
+loader!(ProviderKey, Provider, providers_by_ids, |p: &Provider| {
+    ProviderKey(p.id)
+});
 loader!(KitaKey, Kita, kitas_by_ids, |k: &Kita| KitaKey(k.id));
 
 impl Loader<TagsKey> for ByKey {

@@ -199,35 +199,41 @@ async fn load_kita(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<st::Kita
         .ok_or_else(|| not_found("Die Kita"))
 }
 
-fn kita_data(
+/// Kita fields as given (create) or merged from the stored record and a patch (update), before
+/// parsing.
+struct KitaDraft<'a> {
     ags: String,
-    name: &str,
-    street: Option<&str>,
-    postal_code: Option<&str>,
-    city: Option<&str>,
+    name: &'a str,
+    street: Option<&'a str>,
+    postal_code: Option<&'a str>,
+    city: Option<&'a str>,
     places: i32,
     places_under3: i32,
     provider_id: Option<i64>,
     social_space_id: Option<i64>,
     family_center: bool,
-    tags: &[String],
+    tags: &'a [String],
     synthetic: bool,
-) -> async_graphql::Result<st::KitaData> {
-    let places = domain::places("input.places", places)?;
-    Ok(st::KitaData {
-        district_ags: ags,
-        name: domain::name("input.name", name)?,
-        street: domain::short_text("input.street", street)?,
-        postal_code: domain::postal_code("input.postalCode", postal_code)?,
-        city: domain::short_text("input.city", city)?,
-        places,
-        places_under3: domain::places_under3("input.placesUnder3", places_under3, places)?,
-        provider_id,
-        social_space_id,
-        family_center,
-        synthetic,
-        tags: domain::tags("input.tags", tags)?,
-    })
+}
+
+impl KitaDraft<'_> {
+    fn parse(self) -> async_graphql::Result<st::KitaData> {
+        let places = domain::places("input.places", self.places)?;
+        Ok(st::KitaData {
+            district_ags: self.ags,
+            name: domain::name("input.name", self.name)?,
+            street: domain::short_text("input.street", self.street)?,
+            postal_code: domain::postal_code("input.postalCode", self.postal_code)?,
+            city: domain::short_text("input.city", self.city)?,
+            places,
+            places_under3: domain::places_under3("input.placesUnder3", self.places_under3, places)?,
+            provider_id: self.provider_id,
+            social_space_id: self.social_space_id,
+            family_center: self.family_center,
+            synthetic: self.synthetic,
+            tags: domain::tags("input.tags", self.tags)?,
+        })
+    }
 }
 
 #[derive(Default)]
@@ -268,10 +274,7 @@ impl RecordsMutation {
         let viewer = ctx_viewer(ctx);
         viewer.require_district_writer(&current.district_ags)?;
         let data = st::SocialSpaceData {
-            name: domain::name(
-                "input.name",
-                input.name.as_deref().unwrap_or(&current.name),
-            )?,
+            name: domain::name("input.name", input.name.as_deref().unwrap_or(&current.name))?,
             description: domain::text(
                 "input.description",
                 patch(&current.description, &input.description).as_deref(),
@@ -297,7 +300,12 @@ impl RecordsMutation {
         let viewer = ctx_viewer(ctx);
         viewer.require_district_writer(&current.district_ags)?;
         let s = ctx_storage(ctx)
-            .set_social_space_lifecycle(viewer.user_id(), current.id, input.version, st::Lifecycle::Delete)
+            .set_social_space_lifecycle(
+                viewer.user_id(),
+                current.id,
+                input.version,
+                st::Lifecycle::Delete,
+            )
             .await
             .gql()?;
         Ok(SocialSpace(s))
@@ -313,7 +321,12 @@ impl RecordsMutation {
         let viewer = ctx_viewer(ctx);
         viewer.require_district_writer(&current.district_ags)?;
         let s = ctx_storage(ctx)
-            .set_social_space_lifecycle(viewer.user_id(), current.id, input.version, st::Lifecycle::Restore)
+            .set_social_space_lifecycle(
+                viewer.user_id(),
+                current.id,
+                input.version,
+                st::Lifecycle::Restore,
+            )
             .await
             .gql()?;
         Ok(SocialSpace(s))
@@ -353,10 +366,7 @@ impl RecordsMutation {
         let viewer = ctx_viewer(ctx);
         viewer.require_district_writer(&current.district_ags)?;
         let data = st::ProviderData {
-            name: domain::name(
-                "input.name",
-                input.name.as_deref().unwrap_or(&current.name),
-            )?,
+            name: domain::name("input.name", input.name.as_deref().unwrap_or(&current.name))?,
             ownership: input.ownership.map(Into::into).unwrap_or(current.ownership),
             kind: input.kind.map(Into::into).unwrap_or(current.kind),
             district_ags: current.district_ags,
@@ -380,7 +390,12 @@ impl RecordsMutation {
         let viewer = ctx_viewer(ctx);
         viewer.require_district_writer(&current.district_ags)?;
         let p = ctx_storage(ctx)
-            .set_provider_lifecycle(viewer.user_id(), current.id, input.version, st::Lifecycle::Delete)
+            .set_provider_lifecycle(
+                viewer.user_id(),
+                current.id,
+                input.version,
+                st::Lifecycle::Delete,
+            )
             .await
             .gql()?;
         Ok(Provider(p))
@@ -396,7 +411,12 @@ impl RecordsMutation {
         let viewer = ctx_viewer(ctx);
         viewer.require_district_writer(&current.district_ags)?;
         let p = ctx_storage(ctx)
-            .set_provider_lifecycle(viewer.user_id(), current.id, input.version, st::Lifecycle::Restore)
+            .set_provider_lifecycle(
+                viewer.user_id(),
+                current.id,
+                input.version,
+                st::Lifecycle::Restore,
+            )
             .await
             .gql()?;
         Ok(Provider(p))
@@ -412,26 +432,31 @@ impl RecordsMutation {
         let ags = known_district(ctx, &input.district_ags).await?;
         let viewer = ctx_viewer(ctx);
         viewer.require_district_writer(&ags)?;
-        let provider_id = opt_id(input.provider_id.as_ref(), NodeType::Provider, "input.providerId")?;
+        let provider_id = opt_id(
+            input.provider_id.as_ref(),
+            NodeType::Provider,
+            "input.providerId",
+        )?;
         let social_space_id = opt_id(
             input.social_space_id.as_ref(),
             NodeType::SocialSpace,
             "input.socialSpaceId",
         )?;
-        let data = kita_data(
+        let data = KitaDraft {
             ags,
-            &input.name,
-            input.street.as_deref(),
-            input.postal_code.as_deref(),
-            input.city.as_deref(),
-            input.places,
-            input.places_under3,
+            name: &input.name,
+            street: input.street.as_deref(),
+            postal_code: input.postal_code.as_deref(),
+            city: input.city.as_deref(),
+            places: input.places,
+            places_under3: input.places_under3,
             provider_id,
             social_space_id,
-            input.family_center,
-            &input.tags,
-            false,
-        )?;
+            family_center: input.family_center,
+            tags: &input.tags,
+            synthetic: false,
+        }
+        .parse()?;
         check_refs(ctx, &data.district_ags, provider_id, social_space_id).await?;
         let k = ctx_storage(ctx)
             .create_kita(viewer.user_id(), &data)
@@ -452,7 +477,9 @@ impl RecordsMutation {
         let provider_id = match &input.provider_id {
             MaybeUndefined::Undefined => current.provider_id,
             MaybeUndefined::Null => None,
-            MaybeUndefined::Value(id) => Some(ids::expect(id, NodeType::Provider, "input.providerId")?),
+            MaybeUndefined::Value(id) => {
+                Some(ids::expect(id, NodeType::Provider, "input.providerId")?)
+            }
         };
         let social_space_id = match &input.social_space_id {
             MaybeUndefined::Undefined => current.social_space_id,
@@ -473,20 +500,24 @@ impl RecordsMutation {
                 .map(|(_, t)| t)
                 .collect(),
         };
-        let data = kita_data(
-            current.district_ags.clone(),
-            input.name.as_deref().unwrap_or(&current.name),
-            patch(&current.street, &input.street).as_deref(),
-            patch(&current.postal_code, &input.postal_code).as_deref(),
-            patch(&current.city, &input.city).as_deref(),
-            input.places.unwrap_or(current.places),
-            input.places_under3.unwrap_or(current.places_under3),
+        let street = patch(&current.street, &input.street);
+        let postal_code = patch(&current.postal_code, &input.postal_code);
+        let city = patch(&current.city, &input.city);
+        let data = KitaDraft {
+            ags: current.district_ags.clone(),
+            name: input.name.as_deref().unwrap_or(&current.name),
+            street: street.as_deref(),
+            postal_code: postal_code.as_deref(),
+            city: city.as_deref(),
+            places: input.places.unwrap_or(current.places),
+            places_under3: input.places_under3.unwrap_or(current.places_under3),
             provider_id,
             social_space_id,
-            input.family_center.unwrap_or(current.family_center),
-            &tags,
-            current.synthetic,
-        )?;
+            family_center: input.family_center.unwrap_or(current.family_center),
+            tags: &tags,
+            synthetic: current.synthetic,
+        }
+        .parse()?;
         // Only references the update sets are checked: an unchanged one stays valid even if
         // its record was deleted meanwhile.
         check_refs(
@@ -514,7 +545,12 @@ impl RecordsMutation {
         let viewer = ctx_viewer(ctx);
         viewer.require_district_writer(&current.district_ags)?;
         let k = ctx_storage(ctx)
-            .set_kita_lifecycle(viewer.user_id(), current.id, input.version, st::Lifecycle::Delete)
+            .set_kita_lifecycle(
+                viewer.user_id(),
+                current.id,
+                input.version,
+                st::Lifecycle::Delete,
+            )
             .await
             .gql()?;
         Ok(Kita(k))
@@ -530,7 +566,12 @@ impl RecordsMutation {
         let viewer = ctx_viewer(ctx);
         viewer.require_district_writer(&current.district_ags)?;
         let k = ctx_storage(ctx)
-            .set_kita_lifecycle(viewer.user_id(), current.id, input.version, st::Lifecycle::Restore)
+            .set_kita_lifecycle(
+                viewer.user_id(),
+                current.id,
+                input.version,
+                st::Lifecycle::Restore,
+            )
             .await
             .gql()?;
         Ok(Kita(k))
@@ -589,7 +630,11 @@ impl AccountMutation {
         storage.clear_login_failures(&email).await.gql()?;
         let (token, hash) = new_token();
         storage
-            .create_token(user.id, &hash, &format!("Anmeldung {}", now.format("%Y-%m-%d %H:%M")))
+            .create_token(
+                user.id,
+                &hash,
+                &format!("Anmeldung {}", now.format("%Y-%m-%d %H:%M")),
+            )
             .await
             .gql()?;
         Ok(LoginPayload {

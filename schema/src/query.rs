@@ -75,9 +75,7 @@ fn page_args(
             }
         }
     }
-    let after = after
-        .map(|c| ids::parse_cursor(&c, "after"))
-        .transpose()?;
+    let after = after.map(|c| ids::parse_cursor(&c, "after")).transpose()?;
     let before = before
         .map(|c| ids::parse_cursor(&c, "before"))
         .transpose()?;
@@ -128,6 +126,7 @@ pub async fn kita_page(
         include_deleted: filter.include_deleted,
     };
     let result = ctx_storage(ctx).kitas(&filter, args.page).await.gql()?;
+    prefetch_kita_relations(ctx, &result.rows).await?;
     let (prev, next) = page_info(&args, &result);
     let mut connection =
         Connection::with_additional_fields(prev, next, KitaConnectionFields { filter });
@@ -138,6 +137,56 @@ pub async fn kita_page(
             .map(|k| Edge::new(ids::cursor(k.id), Kita(k))),
     );
     Ok(connection)
+}
+
+/// Loads, in one batch per relation, what the selected fields of a page of Kitas will ask for.
+/// The data loader would batch these too, but only those requests that arrive within its
+/// short window; on a busy server a page would then cost several queries per relation.
+async fn prefetch_kita_relations(
+    ctx: &Context<'_>,
+    kitas: &[st::Kita],
+) -> async_graphql::Result<()> {
+    let loaders = ctx.data_unchecked::<Loaders>();
+    let node = ctx.look_ahead().field("edges").field("node");
+    let fail = |e: crate::loaders::LoadError| e.into_gql();
+    let mut districts: Vec<DistrictKey> = Vec::new();
+    if node.field("district").exists() {
+        districts.extend(kitas.iter().map(|k| DistrictKey(k.district_ags.clone())));
+    }
+    if node.field("tags").exists() {
+        loaders
+            .load_many(kitas.iter().map(|k| crate::loaders::TagsKey(k.id)))
+            .await
+            .map_err(fail)?;
+    }
+    let provider = node.field("provider");
+    if provider.exists() {
+        let found = loaders
+            .load_many(kitas.iter().filter_map(|k| k.provider_id.map(ProviderKey)))
+            .await
+            .map_err(fail)?;
+        if provider.field("district").exists() {
+            districts.extend(found.values().map(|p| DistrictKey(p.district_ags.clone())));
+        }
+    }
+    let space = node.field("socialSpace");
+    if space.exists() {
+        let found = loaders
+            .load_many(
+                kitas
+                    .iter()
+                    .filter_map(|k| k.social_space_id.map(SocialSpaceKey)),
+            )
+            .await
+            .map_err(fail)?;
+        if space.field("district").exists() {
+            districts.extend(found.values().map(|s| DistrictKey(s.district_ags.clone())));
+        }
+    }
+    if !districts.is_empty() {
+        loaders.load_many(districts).await.map_err(fail)?;
+    }
+    Ok(())
 }
 
 /// Auswahl im Änderungsprotokoll.
@@ -201,7 +250,8 @@ impl RecordsQuery {
         let viewer = ctx_viewer(ctx);
         let visible = |ags: &str, deleted: bool| !deleted || viewer.can_read_private(Some(ags));
         let numeric = || -> async_graphql::Result<i64> {
-            key.parse().map_err(|_| bad_input("id", "Die ID ist ungültig."))
+            key.parse()
+                .map_err(|_| bad_input("id", "Die ID ist ungültig."))
         };
         let node = match kind {
             NodeType::District => loaders

@@ -60,7 +60,8 @@ pub enum Node {
 async fn load<K, V>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<V>>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    crate::loaders::ByKey: async_graphql::dataloader::Loader<K, Value = V, Error = crate::loaders::LoadError>,
+    crate::loaders::ByKey:
+        async_graphql::dataloader::Loader<K, Value = V, Error = crate::loaders::LoadError>,
     V: Send + Sync + Clone + 'static,
 {
     ctx.data_unchecked::<Loaders>()

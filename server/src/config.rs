@@ -72,9 +72,9 @@ impl Config {
             .map(PathBuf::from)
             .or(file.data_dir)
             .unwrap_or_else(|| PathBuf::from("./data"));
-        let database_url = env("DATABASE_URL").or(file.database_url).unwrap_or_else(|| {
-            format!("sqlite:{}", data_dir.join("srb.sqlite3").display())
-        });
+        let database_url = env("DATABASE_URL")
+            .or(file.database_url)
+            .unwrap_or_else(|| format!("sqlite:{}", data_dir.join("srb.sqlite3").display()));
         let log_format = match env("SRB_LOG_FORMAT") {
             Some(v) if v.eq_ignore_ascii_case("json") => LogFormat::Json,
             Some(v) if v.eq_ignore_ascii_case("text") => LogFormat::Text,

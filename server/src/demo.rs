@@ -25,15 +25,47 @@ const CITY_WEIGHTS: &[(&str, i64)] = &[
 ];
 
 const SPACE_NAMES: &[&str] = &[
-    "Mitte", "Nord", "Süd", "Ost", "West", "Innenstadt", "Altstadt", "Talaue", "Höhe",
-    "Am Bach", "Rheinufer", "Neubaugebiet", "Bahnhofsviertel", "Oberdorf", "Unterdorf",
+    "Mitte",
+    "Nord",
+    "Süd",
+    "Ost",
+    "West",
+    "Innenstadt",
+    "Altstadt",
+    "Talaue",
+    "Höhe",
+    "Am Bach",
+    "Rheinufer",
+    "Neubaugebiet",
+    "Bahnhofsviertel",
+    "Oberdorf",
+    "Unterdorf",
 ];
 
 const KITA_NAMES: &[&str] = &[
-    "Sonnenschein", "Regenbogen", "Pusteblume", "Löwenzahn", "Arche Noah", "St. Martin",
-    "Zwergenland", "Kunterbunt", "Wirbelwind", "Sternschnuppe", "Schatzkiste", "Spatzennest",
-    "Villa Kunterbunt", "Waldwichtel", "Rappelkiste", "Abenteuerland", "Sonnenblume",
-    "St. Josef", "Kleine Strolche", "Farbklecks", "Purzelbaum", "Lummerland", "Märchenwald",
+    "Sonnenschein",
+    "Regenbogen",
+    "Pusteblume",
+    "Löwenzahn",
+    "Arche Noah",
+    "St. Martin",
+    "Zwergenland",
+    "Kunterbunt",
+    "Wirbelwind",
+    "Sternschnuppe",
+    "Schatzkiste",
+    "Spatzennest",
+    "Villa Kunterbunt",
+    "Waldwichtel",
+    "Rappelkiste",
+    "Abenteuerland",
+    "Sonnenblume",
+    "St. Josef",
+    "Kleine Strolche",
+    "Farbklecks",
+    "Purzelbaum",
+    "Lummerland",
+    "Märchenwald",
     "Am Weinberg",
 ];
 
@@ -48,8 +80,9 @@ const TAGS: &[&str] = &[
 
 /// A stable seed per district, so each district's demo data is the same on every run.
 fn district_seed(ags: &str) -> u64 {
-    ags.bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3))
+    ags.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn weights(districts: &[District]) -> Vec<(String, f64)> {
@@ -106,12 +139,36 @@ pub fn district_demo(d: &District, kita_count: usize) -> DemoDistrict {
     };
     let mut providers = vec![
         (public_name, Ownership::Public, ProviderKind::Kommunal),
-        (format!("Kath. Kita gGmbH {place}"), Ownership::Independent, ProviderKind::Katholisch),
-        (format!("Ev. Kindertagesstätten {place}"), Ownership::Independent, ProviderKind::Evangelisch),
-        (format!("AWO Kreisverband {place}"), Ownership::Independent, ProviderKind::Awo),
-        (format!("DRK Kreisverband {place}"), Ownership::Independent, ProviderKind::Drk),
-        (format!("Paritätischer Kita-Verbund {place}"), Ownership::Independent, ProviderKind::Paritaetisch),
-        (format!("Kinderwelt {place} e. V."), Ownership::Independent, ProviderKind::Sonstige),
+        (
+            format!("Kath. Kita gGmbH {place}"),
+            Ownership::Independent,
+            ProviderKind::Katholisch,
+        ),
+        (
+            format!("Ev. Kindertagesstätten {place}"),
+            Ownership::Independent,
+            ProviderKind::Evangelisch,
+        ),
+        (
+            format!("AWO Kreisverband {place}"),
+            Ownership::Independent,
+            ProviderKind::Awo,
+        ),
+        (
+            format!("DRK Kreisverband {place}"),
+            Ownership::Independent,
+            ProviderKind::Drk,
+        ),
+        (
+            format!("Paritätischer Kita-Verbund {place}"),
+            Ownership::Independent,
+            ProviderKind::Paritaetisch,
+        ),
+        (
+            format!("Kinderwelt {place} e. V."),
+            Ownership::Independent,
+            ProviderKind::Sonstige,
+        ),
     ];
     for i in 0..(kita_count / 40).max(1) {
         providers.push((

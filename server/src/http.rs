@@ -79,7 +79,8 @@ fn response_media_type(headers: &HeaderMap) -> Option<&'static str> {
 
 /// A failure before GraphQL execution: the HTTP request itself is not acceptable.
 fn http_error(status: StatusCode, media: &'static str, code: Code, message: &str) -> Response {
-    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
+    let body =
+        json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
     (
         status,
         [(header::CONTENT_TYPE, HeaderValue::from_static(media))],
@@ -99,32 +100,25 @@ fn bad_request(media: &'static str, message: &str) -> Response {
     http_error(StatusCode::BAD_REQUEST, media, Code::BadUserInput, message)
 }
 
-fn params_from_json(value: Value, media: &'static str) -> Result<Params, Response> {
+/// The request parameters of a GraphQL-over-HTTP request, or why they are not acceptable.
+fn params_from_json(value: Value) -> Result<Params, String> {
     let Value::Object(mut map) = value else {
-        return Err(bad_request(media, "Der Anfragekörper muss ein JSON-Objekt sein."));
+        return Err("Der Anfragekörper muss ein JSON-Objekt sein.".into());
     };
     let query = match map.remove("query") {
         Some(Value::String(q)) => q,
-        Some(_) => return Err(bad_request(media, "„query“ muss eine Zeichenkette sein.")),
-        None => return Err(bad_request(media, "„query“ fehlt.")),
+        Some(_) => return Err("„query“ muss eine Zeichenkette sein.".into()),
+        None => return Err("„query“ fehlt.".into()),
     };
     let operation_name = match map.remove("operationName") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s),
-        Some(_) => {
-            return Err(bad_request(
-                media,
-                "„operationName“ muss eine Zeichenkette sein.",
-            ))
-        }
+        Some(_) => return Err("„operationName“ muss eine Zeichenkette sein.".into()),
     };
     let object_or_null = |v: Option<Value>, name: &str| match v {
         None | Some(Value::Null) => Ok(None),
         Some(v @ Value::Object(_)) => Ok(Some(v)),
-        Some(_) => Err(bad_request(
-            media,
-            &format!("„{name}“ muss ein JSON-Objekt sein."),
-        )),
+        Some(_) => Err(format!("„{name}“ muss ein JSON-Objekt sein.")),
     };
     Ok(Params {
         query,
@@ -142,7 +136,12 @@ async fn graphql_post(State(app): State<AppState>, headers: HeaderMap, body: Byt
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if essence != JSON {
         return http_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -154,12 +153,15 @@ async fn graphql_post(State(app): State<AppState>, headers: HeaderMap, body: Byt
     let value: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(e) => {
-            return bad_request(media, &format!("Der Anfragekörper ist kein gültiges JSON: {e}."))
+            return bad_request(
+                media,
+                &format!("Der Anfragekörper ist kein gültiges JSON: {e}."),
+            )
         }
     };
-    let params = match params_from_json(value, media) {
+    let params = match params_from_json(value) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(message) => return bad_request(media, &message),
     };
     execute(app, &headers, params, media, Method::POST).await
 }
@@ -190,15 +192,13 @@ async fn graphql_get(
                 Ok(v) => {
                     map.insert(name.into(), v);
                 }
-                Err(_) => {
-                    return bad_request(media, &format!("„{name}“ ist kein gültiges JSON."))
-                }
+                Err(_) => return bad_request(media, &format!("„{name}“ ist kein gültiges JSON.")),
             }
         }
     }
-    let params = match params_from_json(Value::Object(map), media) {
+    let params = match params_from_json(Value::Object(map)) {
         Ok(p) => p,
-        Err(r) => return r,
+        Err(message) => return bad_request(media, &message),
     };
     execute(app, &headers, params, media, Method::GET).await
 }
@@ -236,7 +236,9 @@ async fn viewer_from(headers: &HeaderMap, storage: &dyn Storage) -> Result<Viewe
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(Viewer::anonymous());
     };
-    let value = value.to_str().map_err(|_| "Der Authorization-Header ist nicht lesbar.")?;
+    let value = value
+        .to_str()
+        .map_err(|_| "Der Authorization-Header ist nicht lesbar.")?;
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
@@ -303,7 +305,12 @@ async fn execute(
     let viewer = match viewer_from(headers, app.storage.as_ref()).await {
         Ok(v) => v,
         Err(message) => {
-            let mut r = http_error(StatusCode::UNAUTHORIZED, media, Code::Unauthenticated, message);
+            let mut r = http_error(
+                StatusCode::UNAUTHORIZED,
+                media,
+                Code::Unauthenticated,
+                message,
+            );
             r.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             return r;
@@ -347,12 +354,17 @@ fn shape_response(
     media: &'static str,
     parse_failed: bool,
 ) -> (StatusCode, Value) {
-    let request_error =
-        !response.errors.is_empty() && response.errors.iter().all(|e| e.path.is_empty()) && response.data == async_graphql::Value::Null;
+    let request_error = !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
+        && response.data == async_graphql::Value::Null;
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
     if let Some(Value::Array(errors)) = body.get_mut("errors") {
         for error in errors {
-            let message = error.get("message").and_then(Value::as_str).unwrap_or("").to_owned();
+            let message = error
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned();
             let ext = error
                 .as_object_mut()
                 .expect("errors are objects")
@@ -363,7 +375,9 @@ fn shape_response(
             }
             let code = if parse_failed {
                 Code::ParseFailed
-            } else if message == "Query is nested too deep." {
+            } else if message == "Query is nested too deep."
+                || message.starts_with("The recursion depth of the query cannot be greater than")
+            {
                 Code::QueryTooDeep
             } else if message == "Query is too complex." {
                 Code::QueryTooComplex

@@ -90,7 +90,9 @@ fn parse_role(s: &str) -> Result<Role> {
         "ministry" => Role::Ministry,
         "coordinator" => Role::Coordinator,
         "facilitator" => Role::Facilitator,
-        other => bail!("unknown role {other:?}: expected admin, ministry, coordinator or facilitator"),
+        other => {
+            bail!("unknown role {other:?}: expected admin, ministry, coordinator or facilitator")
+        }
     })
 }
 
@@ -100,7 +102,11 @@ async fn main() -> Result<()> {
     let mut config = Config::load()?;
     telemetry::init_logging(config.log_format);
     match cli.command {
-        Command::Serve { addr, demo: with_demo, scale } => {
+        Command::Serve {
+            addr,
+            demo: with_demo,
+            scale,
+        } => {
             if let Some(addr) = addr {
                 config.addr = addr;
             }
@@ -171,7 +177,13 @@ async fn main() -> Result<()> {
             let storage = open_storage(&config).await?;
             let email = auth::normalize_email(&email);
             let user = storage
-                .create_user(&email, name.as_deref(), hash.as_deref(), role, district.as_deref())
+                .create_user(
+                    &email,
+                    name.as_deref(),
+                    hash.as_deref(),
+                    role,
+                    district.as_deref(),
+                )
                 .await?;
             println!("Konto angelegt: {} ({})", user.email, user.role);
         }

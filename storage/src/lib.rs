@@ -68,8 +68,11 @@ pub trait Storage: Send + Sync + 'static {
         district_ags: &str,
         include_deleted: bool,
     ) -> Result<Vec<SocialSpace>>;
-    async fn create_social_space(&self, actor: Actor, data: &SocialSpaceData)
-        -> Result<SocialSpace>;
+    async fn create_social_space(
+        &self,
+        actor: Actor,
+        data: &SocialSpaceData,
+    ) -> Result<SocialSpace>;
     async fn update_social_space(
         &self,
         actor: Actor,
@@ -86,8 +89,11 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<SocialSpace>;
 
     async fn providers_by_ids(&self, ids: &[i64]) -> Result<Vec<Provider>>;
-    async fn providers_of(&self, district_ags: &str, include_deleted: bool)
-        -> Result<Vec<Provider>>;
+    async fn providers_of(
+        &self,
+        district_ags: &str,
+        include_deleted: bool,
+    ) -> Result<Vec<Provider>>;
     async fn create_provider(&self, actor: Actor, data: &ProviderData) -> Result<Provider>;
     async fn update_provider(
         &self,

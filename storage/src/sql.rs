@@ -141,6 +141,18 @@ macro_rules! versioned {
 }
 versioned!(SocialSpace, Provider, Kita);
 
+/// One row of the audit trail.
+struct AuditRecord<'a> {
+    actor: Actor,
+    entity_type: &'a str,
+    entity_id: &'a str,
+    district_ags: Option<&'a str>,
+    action: &'a str,
+    old_version: Option<i32>,
+    new_version: Option<i32>,
+    details: serde_json::Value,
+}
+
 enum Write {
     Create(Vec<(&'static str, Value)>),
     Update {
@@ -267,14 +279,7 @@ macro_rules! impl_storage {
             async fn audit(
                 &self,
                 tx: &mut Transaction<'static, $db>,
-                actor: Actor,
-                entity_type: &str,
-                entity_id: &str,
-                district_ags: Option<&str>,
-                action: &str,
-                old_version: Option<i32>,
-                new_version: Option<i32>,
-                details: serde_json::Value,
+                record: AuditRecord<'_>,
             ) -> Result<()> {
                 self.count(1);
                 sqlx::query(
@@ -283,14 +288,14 @@ macro_rules! impl_storage {
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(Utc::now())
-                .bind(actor)
-                .bind(entity_type)
-                .bind(entity_id)
-                .bind(district_ags)
-                .bind(action)
-                .bind(old_version)
-                .bind(new_version)
-                .bind(serde_json::to_string(&details)?)
+                .bind(record.actor)
+                .bind(record.entity_type)
+                .bind(record.entity_id)
+                .bind(record.district_ags)
+                .bind(record.action)
+                .bind(record.old_version)
+                .bind(record.new_version)
+                .bind(serde_json::to_string(&record.details)?)
                 .execute(&mut **tx)
                 .await?;
                 Ok(())
@@ -431,14 +436,16 @@ macro_rules! impl_storage {
                 }
                 self.audit(
                     tx,
-                    actor,
-                    table.entity,
-                    &new.id().to_string(),
-                    Some(new.district_ags()),
-                    action,
-                    old.as_ref().map(|o| o.version()),
-                    Some(new.version()),
-                    details,
+                    AuditRecord {
+                        actor,
+                        entity_type: table.entity,
+                        entity_id: &new.id().to_string(),
+                        district_ags: Some(new.district_ags()),
+                        action,
+                        old_version: old.as_ref().map(|o| o.version()),
+                        new_version: Some(new.version()),
+                        details,
+                    },
                 )
                 .await?;
                 Ok((old, new))
@@ -698,8 +705,17 @@ macro_rules! impl_storage {
                 .await
                 .map_err(|e| unique_as_duplicate(e, "User", "email"))?;
                 self.audit(
-                    &mut tx, None, "User", &user.id.to_string(), district_ags, "create", None, None,
-                    json!({ "new": &user }),
+                    &mut tx,
+                    AuditRecord {
+                        actor: None,
+                        entity_type: "User",
+                        entity_id: &user.id.to_string(),
+                        district_ags,
+                        action: "create",
+                        old_version: None,
+                        new_version: None,
+                        details: json!({ "new": &user }),
+                    },
                 )
                 .await?;
                 tx.commit().await?;
@@ -919,19 +935,21 @@ macro_rules! impl_storage {
                 }
                 self.audit(
                     &mut tx,
-                    None,
-                    "District",
-                    &demo.district_ags,
-                    Some(&demo.district_ags),
-                    "seed_demo",
-                    None,
-                    None,
-                    json!({
-                        "socialSpaces": demo.social_spaces.len(),
-                        "providers": demo.providers.len(),
-                        "kitas": demo.kitas.len(),
-                        "synthetic": true,
-                    }),
+                    AuditRecord {
+                        actor: None,
+                        entity_type: "District",
+                        entity_id: &demo.district_ags,
+                        district_ags: Some(&demo.district_ags),
+                        action: "seed_demo",
+                        old_version: None,
+                        new_version: None,
+                        details: json!({
+                            "socialSpaces": demo.social_spaces.len(),
+                            "providers": demo.providers.len(),
+                            "kitas": demo.kitas.len(),
+                            "synthetic": true,
+                        }),
+                    },
                 )
                 .await?;
                 tx.commit().await?;

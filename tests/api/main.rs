@@ -1,1 +1,7 @@
+//! End-to-end tests of the running server: one binary, every test on every backend.
 
+mod auth;
+mod http;
+mod ops;
+mod records;
+mod roles;

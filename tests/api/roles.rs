@@ -1,0 +1,348 @@
+//! The role matrix: every mutation under every role; exactly the allowed ones succeed, and a
+//! refused one changes nothing.
+
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
+use srb_schema::ids::{encode, NodeType};
+use srb_storage::{
+    AuditFilter, KitaData, Lifecycle, Ownership, Page, ProviderData, ProviderKind, Role,
+    SocialSpaceData,
+};
+use srb_tests::{code, on_every_backend, TestApp};
+
+const HOME: &str = "07111";
+const OTHER: &str = "07131";
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Caller {
+    Anonymous,
+    Admin,
+    Ministry,
+    CoordinatorHome,
+    CoordinatorOther,
+    Facilitator,
+}
+
+const CALLERS: [Caller; 6] = [
+    Caller::Anonymous,
+    Caller::Admin,
+    Caller::Ministry,
+    Caller::CoordinatorHome,
+    Caller::CoordinatorOther,
+    Caller::Facilitator,
+];
+
+/// Who may run a mutation on records of district `HOME`.
+#[derive(Clone, Copy)]
+enum Allowed {
+    /// Admins and the district's own coordinators.
+    DistrictWriters,
+    /// Every signed-in account.
+    SignedIn,
+    /// Everybody, also without a token.
+    Everybody,
+}
+
+fn allowed(rule: Allowed, caller: Caller) -> bool {
+    match rule {
+        Allowed::DistrictWriters => matches!(caller, Caller::Admin | Caller::CoordinatorHome),
+        Allowed::SignedIn => caller != Caller::Anonymous,
+        Allowed::Everybody => true,
+    }
+}
+
+/// A fresh record in `HOME` for one case, in the state the mutation needs.
+#[derive(Clone, Copy, PartialEq)]
+enum Fixture {
+    None,
+    SocialSpace { deleted: bool },
+    Provider { deleted: bool },
+    Kita { deleted: bool },
+}
+
+async fn fixture(app: &TestApp, f: Fixture, n: usize) -> Value {
+    let s = app.storage.as_ref();
+    let name = format!("Fixture {n}");
+    match f {
+        Fixture::None => json!({}),
+        Fixture::SocialSpace { deleted } => {
+            let r = s
+                .create_social_space(
+                    None,
+                    &SocialSpaceData {
+                        district_ags: HOME.into(),
+                        name,
+                        description: None,
+                        synthetic: false,
+                    },
+                )
+                .await
+                .unwrap();
+            let r = if deleted {
+                s.set_social_space_lifecycle(None, r.id, 1, Lifecycle::Delete)
+                    .await
+                    .unwrap()
+            } else {
+                r
+            };
+            json!({ "id": encode(NodeType::SocialSpace, r.id), "version": r.version })
+        }
+        Fixture::Provider { deleted } => {
+            let r = s
+                .create_provider(
+                    None,
+                    &ProviderData {
+                        district_ags: HOME.into(),
+                        name,
+                        ownership: Ownership::Independent,
+                        kind: ProviderKind::Drk,
+                        synthetic: false,
+                    },
+                )
+                .await
+                .unwrap();
+            let r = if deleted {
+                s.set_provider_lifecycle(None, r.id, 1, Lifecycle::Delete)
+                    .await
+                    .unwrap()
+            } else {
+                r
+            };
+            json!({ "id": encode(NodeType::Provider, r.id), "version": r.version })
+        }
+        Fixture::Kita { deleted } => {
+            let r = s
+                .create_kita(
+                    None,
+                    &KitaData {
+                        district_ags: HOME.into(),
+                        name,
+                        street: None,
+                        postal_code: None,
+                        city: None,
+                        places: 30,
+                        places_under3: 5,
+                        provider_id: None,
+                        social_space_id: None,
+                        family_center: false,
+                        synthetic: false,
+                        tags: vec![],
+                    },
+                )
+                .await
+                .unwrap();
+            let r = if deleted {
+                s.set_kita_lifecycle(None, r.id, 1, Lifecycle::Delete)
+                    .await
+                    .unwrap()
+            } else {
+                r
+            };
+            json!({ "id": encode(NodeType::Kita, r.id), "version": r.version })
+        }
+    }
+}
+
+struct Case {
+    mutation: &'static str,
+    rule: Allowed,
+    fixture: Fixture,
+    document: &'static str,
+}
+
+fn cases() -> Vec<Case> {
+    use Allowed::*;
+    use Fixture as F;
+    vec![
+        Case {
+            mutation: "createSocialSpace",
+            rule: DistrictWriters,
+            fixture: F::None,
+            document: r#"mutation { createSocialSpace(input: { districtAgs: "07111", name: "Neu" }) { id } }"#,
+        },
+        Case {
+            mutation: "updateSocialSpace",
+            rule: DistrictWriters,
+            fixture: F::SocialSpace { deleted: false },
+            document: r#"mutation($id: ID!, $version: Int!) { updateSocialSpace(input: { id: $id, version: $version, description: "x" }) { id } }"#,
+        },
+        Case {
+            mutation: "deleteSocialSpace",
+            rule: DistrictWriters,
+            fixture: F::SocialSpace { deleted: false },
+            document: r#"mutation($id: ID!, $version: Int!) { deleteSocialSpace(input: { id: $id, version: $version }) { id } }"#,
+        },
+        Case {
+            mutation: "restoreSocialSpace",
+            rule: DistrictWriters,
+            fixture: F::SocialSpace { deleted: true },
+            document: r#"mutation($id: ID!, $version: Int!) { restoreSocialSpace(input: { id: $id, version: $version }) { id } }"#,
+        },
+        Case {
+            mutation: "createProvider",
+            rule: DistrictWriters,
+            fixture: F::None,
+            document: r#"mutation { createProvider(input: { districtAgs: "07111", name: "Neu", ownership: PUBLIC, kind: KOMMUNAL }) { id } }"#,
+        },
+        Case {
+            mutation: "updateProvider",
+            rule: DistrictWriters,
+            fixture: F::Provider { deleted: false },
+            document: r#"mutation($id: ID!, $version: Int!) { updateProvider(input: { id: $id, version: $version, kind: AWO }) { id } }"#,
+        },
+        Case {
+            mutation: "deleteProvider",
+            rule: DistrictWriters,
+            fixture: F::Provider { deleted: false },
+            document: r#"mutation($id: ID!, $version: Int!) { deleteProvider(input: { id: $id, version: $version }) { id } }"#,
+        },
+        Case {
+            mutation: "restoreProvider",
+            rule: DistrictWriters,
+            fixture: F::Provider { deleted: true },
+            document: r#"mutation($id: ID!, $version: Int!) { restoreProvider(input: { id: $id, version: $version }) { id } }"#,
+        },
+        Case {
+            mutation: "createKita",
+            rule: DistrictWriters,
+            fixture: F::None,
+            document: r#"mutation { createKita(input: { districtAgs: "07111", name: "Neu", places: 20 }) { id } }"#,
+        },
+        Case {
+            mutation: "updateKita",
+            rule: DistrictWriters,
+            fixture: F::Kita { deleted: false },
+            document: r#"mutation($id: ID!, $version: Int!) { updateKita(input: { id: $id, version: $version, places: 31 }) { id } }"#,
+        },
+        Case {
+            mutation: "deleteKita",
+            rule: DistrictWriters,
+            fixture: F::Kita { deleted: false },
+            document: r#"mutation($id: ID!, $version: Int!) { deleteKita(input: { id: $id, version: $version }) { id } }"#,
+        },
+        Case {
+            mutation: "restoreKita",
+            rule: DistrictWriters,
+            fixture: F::Kita { deleted: true },
+            document: r#"mutation($id: ID!, $version: Int!) { restoreKita(input: { id: $id, version: $version }) { id } }"#,
+        },
+        Case {
+            mutation: "logout",
+            rule: SignedIn,
+            fixture: F::None,
+            document: r#"mutation { logout }"#,
+        },
+        Case {
+            mutation: "login",
+            rule: Everybody,
+            fixture: F::None,
+            document: r#"mutation { login(email: "matrix@test.example", password: "richtig-und-lang") { token } }"#,
+        },
+    ]
+}
+
+async fn audit_count(app: &TestApp) -> usize {
+    app.storage
+        .audit_entries(
+            &AuditFilter::default(),
+            Page {
+                after: None,
+                before: None,
+                limit: 100_000,
+                from_end: false,
+            },
+        )
+        .await
+        .unwrap()
+        .rows
+        .len()
+}
+
+async fn token(app: &TestApp, caller: Caller) -> Option<String> {
+    Some(match caller {
+        Caller::Anonymous => return None,
+        Caller::Admin => app.token_for(Role::Admin, None).await,
+        Caller::Ministry => app.token_for(Role::Ministry, None).await,
+        Caller::CoordinatorHome => app.token_for(Role::Coordinator, Some(HOME)).await,
+        Caller::CoordinatorOther => app.token_for(Role::Coordinator, Some(OTHER)).await,
+        Caller::Facilitator => app.token_for(Role::Facilitator, None).await,
+    })
+}
+
+async fn every_mutation_under_every_role(app: &TestApp) {
+    let hash = srb_schema::auth::hash_password("richtig-und-lang").unwrap();
+    app.storage
+        .create_user(
+            "matrix@test.example",
+            None,
+            Some(&hash),
+            Role::Facilitator,
+            None,
+        )
+        .await
+        .unwrap();
+
+    // The matrix covers the whole mutation type: a new mutation without a row here fails.
+    let schema = app
+        .data(
+            None,
+            "{ __schema { mutationType { fields { name } } } }",
+            json!({}),
+        )
+        .await;
+    let in_schema: BTreeSet<String> = schema["__schema"]["mutationType"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap().to_owned())
+        .collect();
+    let in_matrix: BTreeSet<String> = cases().iter().map(|c| c.mutation.to_owned()).collect();
+    assert_eq!(in_schema, in_matrix);
+
+    let mut n = 0;
+    let mut failures = Vec::new();
+    for case in cases() {
+        for caller in CALLERS {
+            n += 1;
+            let vars = fixture(app, case.fixture, n).await;
+            // Unique names for creates.
+            let document = case.document.replace("\"Neu\"", &format!("\"Neu {n}\""));
+            let token = token(app, caller).await;
+            let audits_before = audit_count(app).await;
+            let body = app.gql(token.as_deref(), &document, vars).await;
+            let expect_ok = allowed(case.rule, caller);
+            let ok = body.get("errors").is_none();
+            if ok != expect_ok {
+                failures.push(format!(
+                    "{} as {caller:?}: expected {}, got {body}",
+                    case.mutation,
+                    if expect_ok { "success" } else { "refusal" }
+                ));
+                continue;
+            }
+            if !ok {
+                let expected = if caller == Caller::Anonymous {
+                    "UNAUTHENTICATED"
+                } else {
+                    "FORBIDDEN"
+                };
+                if code(&body) != expected {
+                    failures.push(format!(
+                        "{} as {caller:?}: expected {expected}, got {body}",
+                        case.mutation
+                    ));
+                }
+                if audit_count(app).await != audits_before {
+                    failures.push(format!(
+                        "{} as {caller:?}: refused but wrote",
+                        case.mutation
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "role matrix:\n{}", failures.join("\n"));
+}
+
+on_every_backend!(every_mutation_under_every_role);
