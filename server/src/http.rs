@@ -69,8 +69,9 @@ fn response_media_type(headers: &HeaderMap) -> Option<&'static str> {
             continue;
         }
         match media.as_str() {
-            GRAPHQL_RESPONSE | "application/*" | "*/*" => return Some(GRAPHQL_RESPONSE),
-            JSON => return Some(JSON),
+            GRAPHQL_RESPONSE => return Some(GRAPHQL_RESPONSE),
+            // A client that takes anything is treated as a legacy client (spec: SHOULD).
+            JSON | "application/*" | "*/*" => return Some(JSON),
             _ => {}
         }
     }
