@@ -17,11 +17,19 @@ const TOKEN_PREFIX: &str = "srb_";
 
 /// The caller of one request. Built per request from the `Authorization` header; nothing of it is
 /// kept in process memory between requests.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Viewer {
     pub user: Option<Arc<User>>,
     /// SHA-256 of the bearer token the request came with, so `logout` can revoke it.
     pub token_hash: Option<String>,
+}
+
+impl std::fmt::Debug for Viewer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Viewer")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Viewer {

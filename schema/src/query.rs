@@ -7,7 +7,9 @@ use srb_storage as st;
 use crate::error::{bad_input, OrGqlError};
 use crate::guard::RoleGuard;
 use crate::ids::{self, NodeType};
-use crate::loaders::{DistrictKey, KitaKey, Loaders, ProviderKey, SocialSpaceKey};
+use crate::loaders::{
+    DistrictKey, KitaKey, Loaders, ProviderKey, ProvidersOf, SocialSpaceKey, SocialSpacesOf,
+};
 use crate::types::{AuditEntry, District, Kita, Node, Provider, SocialSpace, User};
 use crate::{ctx_storage, ctx_viewer};
 
@@ -204,13 +206,28 @@ pub struct RecordsQuery;
 impl RecordsQuery {
     /// Die 41 Jugendamtsbezirke in Rheinland-Pfalz, nach AGS geordnet.
     async fn districts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<District>> {
-        Ok(ctx_storage(ctx)
-            .districts()
-            .await
-            .gql()?
-            .into_iter()
-            .map(District)
-            .collect())
+        let rows = ctx_storage(ctx).districts().await.gql()?;
+        let loaders = ctx.data_unchecked::<Loaders>();
+        // Later lookups of these districts (e.g. `socialSpaces { district }`) need no query.
+        loaders
+            .feed_many(rows.iter().map(|d| (DistrictKey(d.ags.clone()), d.clone())))
+            .await;
+        // One batch each for the lists most clients ask for along with every district.
+        let look = ctx.look_ahead();
+        let fail = |e: crate::loaders::LoadError| e.into_gql();
+        if look.field("socialSpaces").exists() {
+            loaders
+                .load_many(rows.iter().map(|d| SocialSpacesOf(d.ags.clone(), false)))
+                .await
+                .map_err(fail)?;
+        }
+        if look.field("providers").exists() {
+            loaders
+                .load_many(rows.iter().map(|d| ProvidersOf(d.ags.clone(), false)))
+                .await
+                .map_err(fail)?;
+        }
+        Ok(rows.into_iter().map(District).collect())
     }
 
     async fn district(

@@ -5,9 +5,11 @@ use async_graphql::{ComplexObject, Context, Enum, Interface, Object, SimpleObjec
 use chrono::{DateTime, NaiveDate, Utc};
 use srb_storage as st;
 
+use crate::ctx_viewer;
 use crate::ids::{self, NodeType};
-use crate::loaders::{DistrictKey, Loaders, ProviderKey, SocialSpaceKey, TagsKey};
-use crate::{ctx_storage, ctx_viewer};
+use crate::loaders::{
+    DistrictKey, Loaders, ProviderKey, ProvidersOf, SocialSpaceKey, SocialSpacesOf, TagsKey,
+};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "st::DistrictKind")]
@@ -117,11 +119,12 @@ impl District {
         if include_deleted {
             ctx_viewer(ctx).require_private_reader(Some(&self.0.ags))?;
         }
-        let rows = ctx_storage(ctx)
-            .social_spaces_of(&self.0.ags, include_deleted)
-            .await
-            .map_err(crate::error::from_storage)?;
-        Ok(rows.into_iter().map(SocialSpace).collect())
+        let rows = load(ctx, SocialSpacesOf(self.0.ags.clone(), include_deleted)).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(SocialSpace)
+            .collect())
     }
     async fn providers(
         &self,
@@ -131,11 +134,8 @@ impl District {
         if include_deleted {
             ctx_viewer(ctx).require_private_reader(Some(&self.0.ags))?;
         }
-        let rows = ctx_storage(ctx)
-            .providers_of(&self.0.ags, include_deleted)
-            .await
-            .map_err(crate::error::from_storage)?;
-        Ok(rows.into_iter().map(Provider).collect())
+        let rows = load(ctx, ProvidersOf(self.0.ags.clone(), include_deleted)).await?;
+        Ok(rows.unwrap_or_default().into_iter().map(Provider).collect())
     }
     /// Die Kitas des Bezirks, seitenweise.
     #[graphql(complexity = "crate::query::page_complexity(first, last, child_complexity)")]

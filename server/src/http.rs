@@ -17,6 +17,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use serde_json::{json, Map, Value};
 use srb_schema::{auth, Code, SrbSchema, Viewer};
 use srb_storage::Storage;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
@@ -47,6 +48,8 @@ pub fn router(config: &Config, storage: Arc<dyn Storage>) -> Router {
     }
     router
         .layer(DefaultBodyLimit::max(config.body_limit))
+        // Refuses an announced oversized body at once, before reading any of it.
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

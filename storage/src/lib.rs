@@ -63,9 +63,10 @@ pub trait Storage: Send + Sync + 'static {
     async fn districts_by_ags(&self, ags: &[String]) -> Result<Vec<District>>;
 
     async fn social_spaces_by_ids(&self, ids: &[i64]) -> Result<Vec<SocialSpace>>;
+    /// The social spaces of these districts, by district, name and id.
     async fn social_spaces_of(
         &self,
-        district_ags: &str,
+        district_ags: &[String],
         include_deleted: bool,
     ) -> Result<Vec<SocialSpace>>;
     async fn create_social_space(
@@ -89,9 +90,10 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<SocialSpace>;
 
     async fn providers_by_ids(&self, ids: &[i64]) -> Result<Vec<Provider>>;
+    /// The providers of these districts, by district, name and id.
     async fn providers_of(
         &self,
-        district_ags: &str,
+        district_ags: &[String],
         include_deleted: bool,
     ) -> Result<Vec<Provider>>;
     async fn create_provider(&self, actor: Actor, data: &ProviderData) -> Result<Provider>;

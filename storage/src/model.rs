@@ -143,7 +143,7 @@ pub struct Kita {
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Clone, Serialize, sqlx::FromRow)]
 pub struct User {
     pub id: i64,
     pub email: String,
@@ -154,6 +154,18 @@ pub struct User {
     pub role: Role,
     pub district_ags: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+/// Never shows the password hash.
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .field("district_ags", &self.district_ags)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]

@@ -256,23 +256,30 @@ macro_rules! impl_storage {
                 Ok(qb.build_query_as::<T>().fetch_all(&self.pool).await?)
             }
 
-            async fn of_district<T>(
+            async fn of_districts<T>(
                 &self,
                 table: &str,
-                district_ags: &str,
+                district_ags: &[String],
                 include_deleted: bool,
             ) -> Result<Vec<T>>
             where
                 T: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
             {
+                if district_ags.is_empty() {
+                    return Ok(Vec::new());
+                }
                 self.count(1);
                 let mut qb = QueryBuilder::<$db>::new("SELECT * FROM ");
-                qb.push(table).push(" WHERE district_ags = ");
-                qb.push_bind(district_ags.to_owned());
+                qb.push(table).push(" WHERE district_ags IN (");
+                let mut list = qb.separated(", ");
+                for ags in district_ags {
+                    list.push_bind(ags.clone());
+                }
+                qb.push(")");
                 if !include_deleted {
                     qb.push(" AND deleted_at IS NULL");
                 }
-                qb.push(" ORDER BY name, id");
+                qb.push(" ORDER BY district_ags, name, id");
                 Ok(qb.build_query_as::<T>().fetch_all(&self.pool).await?)
             }
 
@@ -596,8 +603,8 @@ macro_rules! impl_storage {
                 self.by_ids(SOCIAL_SPACES.name, ids).await
             }
 
-            async fn social_spaces_of(&self, ags: &str, include_deleted: bool) -> Result<Vec<SocialSpace>> {
-                self.of_district(SOCIAL_SPACES.name, ags, include_deleted).await
+            async fn social_spaces_of(&self, ags: &[String], include_deleted: bool) -> Result<Vec<SocialSpace>> {
+                self.of_districts(SOCIAL_SPACES.name, ags, include_deleted).await
             }
 
             async fn create_social_space(&self, actor: Actor, data: &SocialSpaceData) -> Result<SocialSpace> {
@@ -617,8 +624,8 @@ macro_rules! impl_storage {
                 self.by_ids(PROVIDERS.name, ids).await
             }
 
-            async fn providers_of(&self, ags: &str, include_deleted: bool) -> Result<Vec<Provider>> {
-                self.of_district(PROVIDERS.name, ags, include_deleted).await
+            async fn providers_of(&self, ags: &[String], include_deleted: bool) -> Result<Vec<Provider>> {
+                self.of_districts(PROVIDERS.name, ags, include_deleted).await
             }
 
             async fn create_provider(&self, actor: Actor, data: &ProviderData) -> Result<Provider> {
@@ -755,29 +762,66 @@ macro_rules! impl_storage {
             }
 
             async fn create_token(&self, user_id: i64, token_hash: &str, label: &str) -> Result<()> {
+                let mut tx = self.begin_write().await?;
                 self.count(1);
-                sqlx::query(
-                    "INSERT INTO api_tokens (user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4)",
+                let token_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO api_tokens (user_id, token_hash, label, created_at) \
+                     VALUES ($1, $2, $3, $4) RETURNING id",
                 )
                 .bind(user_id)
                 .bind(token_hash)
                 .bind(label)
                 .bind(Utc::now())
-                .execute(&self.pool)
+                .fetch_one(&mut *tx)
                 .await?;
+                self.audit(
+                    &mut tx,
+                    AuditRecord {
+                        actor: Some(user_id),
+                        entity_type: "User",
+                        entity_id: &user_id.to_string(),
+                        district_ags: None,
+                        action: "token_create",
+                        old_version: None,
+                        new_version: None,
+                        details: json!({ "tokenId": token_id, "label": label }),
+                    },
+                )
+                .await?;
+                tx.commit().await?;
                 Ok(())
             }
 
             async fn revoke_token(&self, token_hash: &str) -> Result<bool> {
+                let mut tx = self.begin_write().await?;
                 self.count(1);
-                let done = sqlx::query(
-                    "UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+                let revoked: Option<(i64, i64)> = sqlx::query_as(
+                    "UPDATE api_tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL \
+                     RETURNING id, user_id",
                 )
                 .bind(Utc::now())
                 .bind(token_hash)
-                .execute(&self.pool)
+                .fetch_optional(&mut *tx)
                 .await?;
-                Ok(done.rows_affected() > 0)
+                let Some((token_id, user_id)) = revoked else {
+                    return Ok(false);
+                };
+                self.audit(
+                    &mut tx,
+                    AuditRecord {
+                        actor: Some(user_id),
+                        entity_type: "User",
+                        entity_id: &user_id.to_string(),
+                        district_ags: None,
+                        action: "token_revoke",
+                        old_version: None,
+                        new_version: None,
+                        details: json!({ "tokenId": token_id }),
+                    },
+                )
+                .await?;
+                tx.commit().await?;
+                Ok(true)
             }
 
             async fn record_login_failure(&self, email: &str, at: DateTime<Utc>) -> Result<()> {

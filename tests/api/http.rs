@@ -61,16 +61,35 @@ async fn syntax_error_is_a_parse_error(app: &TestApp) {
 }
 
 async fn ten_megabyte_body_is_413(app: &TestApp) {
-    let padding = "x".repeat(10 * 1024 * 1024);
-    let resp = app
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // Raw HTTP: the server answers from the announced length without reading the 10 MB, and
+    // closes; a client still writing would see a broken pipe instead of the answer.
+    let addr = app.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{{\"query\": \"",
+        10 * 1024 * 1024
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut response = vec![0u8; 1024];
+    let n = stream.read(&mut response).await.unwrap();
+    let response = String::from_utf8_lossy(&response[..n]);
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+
+    // A body without announced length is cut off once it passes the limit.
+    let chunks = futures_util::stream::iter(
+        (0..10).map(|_| Ok::<_, std::io::Error>(vec![b' '; 1024 * 1024])),
+    );
+    let result = app
         .client
         .post(app.url("/graphql"))
         .header("content-type", "application/json")
-        .body(format!("{{\"query\": \"{{ districts {{ ags }} }}\", \"extensions\": {{\"pad\": \"{padding}\"}}}}"))
+        .body(reqwest::Body::wrap_stream(chunks))
         .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 413);
+        .await;
+    if let Ok(resp) = result {
+        assert_eq!(resp.status(), 413);
+    }
 }
 
 async fn query_nested_fifty_deep_is_rejected(app: &TestApp) {
@@ -83,6 +102,18 @@ async fn query_nested_fifty_deep_is_rejected(app: &TestApp) {
         .await;
     assert_eq!(status, 400);
     assert_eq!(code(&body), "QUERY_TOO_DEEP");
+}
+
+async fn query_asking_for_too_much_is_rejected(app: &TestApp) {
+    let page = "kitas(first: 100) { edges { node { id name street postalCode city places placesUnder3 familyCenter tags synthetic version } } }";
+    let aliases: Vec<String> = (0..6).map(|i| format!("p{i}: {page}")).collect();
+    let (status, body) = app
+        .gql_status(None, &format!("{{ {} }}", aliases.join(" ")), json!({}))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(code(&body), "QUERY_TOO_COMPLEX");
+    // One such page is fine.
+    app.data(None, &format!("{{ {page} }}"), json!({})).await;
 }
 
 async fn oversized_page_is_rejected(app: &TestApp) {
@@ -259,6 +290,7 @@ on_every_backend!(
     syntax_error_is_a_parse_error,
     ten_megabyte_body_is_413,
     query_nested_fifty_deep_is_rejected,
+    query_asking_for_too_much_is_rejected,
     oversized_page_is_rejected,
     get_runs_queries,
     mutation_over_get_is_405_and_does_not_run,

@@ -211,6 +211,23 @@ async fn relations_load_in_batches_not_per_kita(app: &TestApp) {
     );
     // The page, then one batch each: tags, providers, social spaces, districts.
     assert_eq!(cost[1], 5, "{cost:?}");
+
+    // All 41 districts with their social spaces and providers: one query each.
+    let before = app.storage.statements_executed();
+    let data = app
+        .data(
+            None,
+            "{ districts { ags socialSpaces { name district { ags } } providers { name } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(app.storage.statements_executed() - before, 3);
+    for d in data["districts"].as_array().unwrap() {
+        let spaces = d["socialSpaces"].as_array().unwrap();
+        assert!(spaces.len() >= 3, "{d}");
+        assert!(spaces.iter().all(|s| s["district"]["ags"] == d["ags"]));
+        assert!(!d["providers"].as_array().unwrap().is_empty());
+    }
 }
 
 const UPDATE_KITA: &str = "mutation($input: UpdateKitaInput!) { updateKita(input: $input) { name version places street } }";
