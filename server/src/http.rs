@@ -335,10 +335,15 @@ async fn execute(
             }
         }
     }
+    // Parsed once: the schema executes the document parsed above.
+    let parse_failed = document.is_err();
+    if let Ok(doc) = document {
+        request.set_parsed_query(doc);
+    }
     let request = srb_schema::prepare(request, app.storage.clone(), viewer);
     let response = app.schema.execute(request).await;
 
-    let (status, body) = shape_response(response, media, document.is_err());
+    let (status, body) = shape_response(response, media, parse_failed);
     let elapsed = started.elapsed().as_secs_f64();
     metrics::counter!("graphql_requests_total", "operation" => label.clone(), "status" => status.as_u16().to_string()).increment(1);
     metrics::histogram!("graphql_request_duration_seconds", "operation" => label).record(elapsed);

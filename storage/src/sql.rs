@@ -16,6 +16,7 @@ use sqlx::sqlite::{
     Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Pool, QueryBuilder, Transaction};
+use tokio::sync::OnceCell;
 
 use crate::error::unique_as_duplicate;
 use crate::model::*;
@@ -30,6 +31,7 @@ const BATCH_ROWS: usize = 500;
 pub struct SqlStore<DB: sqlx::Database> {
     pool: Pool<DB>,
     statements: AtomicU64,
+    districts: OnceCell<Vec<District>>,
 }
 
 pub type SqliteStore = SqlStore<Sqlite>;
@@ -60,6 +62,7 @@ impl SqliteStore {
         Ok(Self {
             pool,
             statements: AtomicU64::new(0),
+            districts: OnceCell::new(),
         })
     }
 
@@ -84,6 +87,7 @@ impl PgStore {
         Ok(Self {
             pool,
             statements: AtomicU64::new(0),
+            districts: OnceCell::new(),
         })
     }
 
@@ -230,6 +234,21 @@ fn contains_pattern(needle: &str) -> String {
 macro_rules! impl_storage {
     ($db:ty, $backend:expr) => {
         impl SqlStore<$db> {
+            /// The districts, read once per process: they are reference data that only
+            /// migrations change, so every instance holds the same rows.
+            async fn reference_districts(&self) -> Result<&[District]> {
+                let rows = self
+                    .districts
+                    .get_or_try_init(|| async {
+                        self.count(1);
+                        sqlx::query_as::<_, District>("SELECT * FROM districts ORDER BY ags")
+                            .fetch_all(&self.pool)
+                            .await
+                    })
+                    .await?;
+                Ok(rows)
+            }
+
             fn bind_value<'q>(qb: &mut QueryBuilder<'q, $db>, value: Value) {
                 match value {
                     Value::Text(v) => qb.push_bind(v),
@@ -579,24 +598,12 @@ macro_rules! impl_storage {
             }
 
             async fn districts(&self) -> Result<Vec<District>> {
-                self.count(1);
-                Ok(sqlx::query_as("SELECT * FROM districts ORDER BY ags")
-                    .fetch_all(&self.pool)
-                    .await?)
+                Ok(self.reference_districts().await?.to_vec())
             }
 
             async fn districts_by_ags(&self, ags: &[String]) -> Result<Vec<District>> {
-                if ags.is_empty() {
-                    return Ok(Vec::new());
-                }
-                self.count(1);
-                let mut qb = QueryBuilder::<$db>::new("SELECT * FROM districts WHERE ags IN (");
-                let mut list = qb.separated(", ");
-                for a in ags {
-                    list.push_bind(a.clone());
-                }
-                qb.push(")");
-                Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+                let all = self.reference_districts().await?;
+                Ok(all.iter().filter(|d| ags.contains(&d.ags)).cloned().collect())
             }
 
             async fn social_spaces_by_ids(&self, ids: &[i64]) -> Result<Vec<SocialSpace>> {

@@ -209,8 +209,9 @@ async fn relations_load_in_batches_not_per_kita(app: &TestApp) {
         cost[0], cost[1],
         "statements grow with the page size: {cost:?}"
     );
-    // The page, then one batch each: tags, providers, social spaces, districts.
-    assert_eq!(cost[1], 5, "{cost:?}");
+    // The page, then one batch each: tags, providers, social spaces, and districts unless
+    // they come from the reference-data cache.
+    assert!(cost[1] <= 5, "{cost:?}");
 
     // All 41 districts with their social spaces and providers: one query each.
     let before = app.storage.statements_executed();
@@ -221,7 +222,8 @@ async fn relations_load_in_batches_not_per_kita(app: &TestApp) {
             json!({}),
         )
         .await;
-    assert_eq!(app.storage.statements_executed() - before, 3);
+    // Districts, social spaces, providers (the districts may come from the reference cache).
+    assert!(app.storage.statements_executed() - before <= 3);
     for d in data["districts"].as_array().unwrap() {
         let spaces = d["socialSpaces"].as_array().unwrap();
         assert!(spaces.len() >= 3, "{d}");
