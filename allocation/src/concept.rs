@@ -1,0 +1,866 @@
+//! A district's concept (Konzeption) applied to its Kitas: pillars, eligibility, methods, caps
+//! and floors, positions in FTE steps. Every cent of the budget ends up with a Kita or in a
+//! reported leftover.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::apportion::largest_remainder;
+use crate::error::{AllocationError, Result};
+use crate::index::{Contribution, KitaIndex, NeedIndex};
+use crate::money::{to_i64, Cents, Rounding};
+use crate::state::check_share;
+
+/// A Kita as the engine sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KitaInput {
+    pub id: String,
+    pub name: String,
+    pub places: i64,
+    #[serde(default)]
+    pub places_under3: i64,
+    #[serde(default)]
+    pub social_space: Option<String>,
+    #[serde(default)]
+    pub family_center: bool,
+    /// Needs staff its operating licence requires (BE-relevant).
+    #[serde(default)]
+    pub be_relevant: bool,
+    /// Indicator values; `None` when the value is missing.
+    #[serde(default)]
+    pub indicators: BTreeMap<String, Option<Decimal>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PillarBudget {
+    /// A share of the district's total (0.30 = 30 %).
+    Share(Decimal),
+    /// A fixed amount.
+    Amount(Cents),
+    /// A number of full-time positions at the pillar's cost rate.
+    Fte(Decimal),
+}
+
+/// What a position costs and how it is cut.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Staffing {
+    /// Cost of one full-time position per year (pay grade with employer costs).
+    pub cost_per_fte: Cents,
+    /// Surcharge on the cost rate for training (0.01 = 1 %).
+    #[serde(default)]
+    pub training_surcharge: Decimal,
+    /// Weekly hours of a full-time position.
+    #[serde(default = "default_hours")]
+    pub weekly_hours: Decimal,
+    /// Positions are given in multiples of this (0.25, 0.1).
+    pub fte_step: Decimal,
+    /// A Kita gets at least this much or nothing.
+    #[serde(default)]
+    pub min_fte: Decimal,
+}
+
+fn default_hours() -> Decimal {
+    Decimal::from(39)
+}
+
+impl Staffing {
+    fn cost_with_surcharge(&self) -> Decimal {
+        Decimal::from(self.cost_per_fte) * (Decimal::ONE + self.training_surcharge)
+    }
+
+    /// Cost of one FTE step, in cents (exact decimal).
+    fn step_cost(&self) -> Decimal {
+        self.cost_with_surcharge() * self.fte_step
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// The same share for every eligible Kita, or a share by places.
+    Base { by_places: bool },
+    /// By need: places × index, or the index alone (negative indices count as zero).
+    Proportional { by_places: bool },
+    /// An amount per unit of an indicator (per child in SGB-II households, say); scaled down
+    /// when the budget is short.
+    PerUnit {
+        indicator: String,
+        amount_per_unit: Cents,
+    },
+    /// Named Kitas with a stated amount and reason.
+    Fixed { grants: Vec<Grant> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Grant {
+    pub kita_id: String,
+    pub amount: Cents,
+    pub reason: String,
+}
+
+/// Who can receive money from a pillar.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    All,
+    IndexAbove(Decimal),
+    IndexAboveMean,
+    /// The N Kitas with the highest index.
+    TopN(usize),
+    /// The highest p share of Kitas by index (0.25 = top quarter, rounded up).
+    TopShare(Decimal),
+    IndicatorAtLeast {
+        indicator: String,
+        value: Decimal,
+    },
+    FamilyCenter,
+    BeRelevant,
+    InSocialSpaces(BTreeSet<String>),
+    And(Vec<Rule>),
+    Or(Vec<Rule>),
+    Not(Box<Rule>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Limit {
+    Amount(Cents),
+    /// In FTE, converted at the pillar's cost rate.
+    Fte(Decimal),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FloorAction {
+    /// A Kita below the floor is raised to it (the others give up the difference).
+    Lift,
+    /// A Kita below the floor gets nothing; its share goes to the others.
+    Drop,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Floor {
+    pub limit: Limit,
+    pub action: FloorAction,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pillar {
+    pub id: String,
+    pub name: String,
+    pub budget: PillarBudget,
+    #[serde(default)]
+    pub staffing: Option<Staffing>,
+    pub method: Method,
+    #[serde(default = "all")]
+    pub eligibility: Rule,
+    #[serde(default)]
+    pub cap: Option<Limit>,
+    #[serde(default)]
+    pub floor: Option<Floor>,
+}
+
+fn all() -> Rule {
+    Rule::All
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Concept {
+    pub pillars: Vec<Pillar>,
+    pub need_index: NeedIndex,
+    #[serde(default)]
+    pub rounding: Rounding,
+}
+
+/// Everything a computation depends on; its hash identifies the result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConceptInput {
+    /// The district's total for the concept (usually the whole personnel budget).
+    pub budget: Cents,
+    pub concept: Concept,
+    pub kitas: Vec<KitaInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PillarResult {
+    pub id: String,
+    pub name: String,
+    pub budget: Cents,
+    pub allocated: Cents,
+    /// Budget not given to any Kita (rounding to FTE steps, caps, short demand). Never lost.
+    pub leftover: Cents,
+    pub fte: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KitaPillarResult {
+    pub pillar_id: String,
+    pub eligible: bool,
+    /// Why (not) eligible, in German, for the Kita's explanation.
+    pub reason: String,
+    /// The Kita's share of the pillar before caps, floors and rounding (0..1).
+    pub raw_share: Decimal,
+    pub capped: bool,
+    pub floored: bool,
+    pub amount: Cents,
+    pub fte: Decimal,
+    pub weekly_hours: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KitaResult {
+    pub id: String,
+    pub name: String,
+    pub index: Option<Decimal>,
+    /// 1 = most need; none without an index.
+    pub rank: Option<usize>,
+    pub contributions: Vec<Contribution>,
+    pub pillars: Vec<KitaPillarResult>,
+    pub amount: Cents,
+    pub fte: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConceptResult {
+    /// SHA-256 of the canonical input: the same input gives the same result, byte for byte.
+    pub input_hash: String,
+    pub budget: Cents,
+    /// Part of the total no pillar claims.
+    pub unassigned: Cents,
+    pub pillars: Vec<PillarResult>,
+    pub kitas: Vec<KitaResult>,
+    pub measures: crate::measures::Measures,
+}
+
+/// Computes a concept for a district's Kitas.
+pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
+    let concept = &input.concept;
+    if concept.pillars.is_empty() {
+        return Err(AllocationError::EmptyConcept);
+    }
+    if input.budget < 0 {
+        return Err(AllocationError::Negative {
+            subject: "district".into(),
+            field: "budget".into(),
+        });
+    }
+    // Kitas in id order: the result does not depend on input order.
+    let mut kitas: Vec<&KitaInput> = input.kitas.iter().collect();
+    kitas.sort_by(|a, b| a.id.cmp(&b.id));
+    for pair in kitas.windows(2) {
+        if pair[0].id == pair[1].id {
+            return Err(AllocationError::DuplicateId(pair[0].id.clone()));
+        }
+    }
+    for k in &kitas {
+        if k.places < 0 || k.places_under3 < 0 {
+            return Err(AllocationError::Negative {
+                subject: format!("Kita {}", k.id),
+                field: "places".into(),
+            });
+        }
+    }
+    let known: BTreeSet<&str> = kitas
+        .iter()
+        .flat_map(|k| k.indicators.keys().map(String::as_str))
+        .collect();
+    concept
+        .need_index
+        .validate(&|i: &str| known.contains(i) || kitas.is_empty())?;
+
+    let indices = concept.need_index.compute(
+        &kitas
+            .iter()
+            .map(|k| (k.id.as_str(), &k.indicators))
+            .collect::<Vec<_>>(),
+    )?;
+    let index_of: Vec<Option<Decimal>> = indices
+        .iter()
+        .map(|i| match i {
+            KitaIndex::Computed { index, .. } if !concept.need_index.terms.is_empty() => {
+                Some(*index)
+            }
+            _ => None,
+        })
+        .collect();
+    let ranks = ranks(&index_of);
+
+    let budgets = pillar_budgets(concept, input.budget)?;
+    let unit = concept.rounding.unit();
+    let mut pillar_results = Vec::new();
+    let mut per_kita: Vec<Vec<KitaPillarResult>> = vec![Vec::new(); kitas.len()];
+    for (pillar, budget) in concept.pillars.iter().zip(&budgets) {
+        let ctx = Ctx {
+            kitas: &kitas,
+            index: &index_of,
+            ranks: &ranks,
+            known: &known,
+        };
+        let outcome = allocate_pillar(pillar, *budget, unit, &ctx)?;
+        let allocated: Cents = outcome.iter().map(|o| o.amount).sum();
+        let fte: Decimal = outcome.iter().map(|o| o.fte).sum();
+        pillar_results.push(PillarResult {
+            id: pillar.id.clone(),
+            name: pillar.name.clone(),
+            budget: *budget,
+            allocated,
+            leftover: budget - allocated,
+            fte,
+        });
+        for (i, o) in outcome.into_iter().enumerate() {
+            per_kita[i].push(o);
+        }
+    }
+    let unassigned = input.budget - budgets.iter().sum::<Cents>();
+    let kita_results: Vec<KitaResult> = kitas
+        .iter()
+        .zip(indices)
+        .zip(per_kita)
+        .enumerate()
+        .map(|(i, ((k, idx), pillars))| KitaResult {
+            id: k.id.clone(),
+            name: k.name.clone(),
+            index: index_of[i],
+            rank: ranks[i],
+            contributions: match idx {
+                KitaIndex::Computed { contributions, .. } => contributions,
+                KitaIndex::Excluded { .. } => Vec::new(),
+            },
+            amount: pillars.iter().map(|p| p.amount).sum(),
+            fte: pillars.iter().map(|p| p.fte).sum(),
+            pillars,
+        })
+        .collect();
+    let measures = crate::measures::measures(&kitas, &kita_results);
+    Ok(ConceptResult {
+        input_hash: input_hash(input),
+        budget: input.budget,
+        unassigned,
+        pillars: pillar_results,
+        kitas: kita_results,
+        measures,
+    })
+}
+
+/// SHA-256 of the input in canonical form: Kitas in id order, maps sorted (serde_json's maps
+/// here are ordered by insertion, and every map in the input is a BTreeMap).
+pub fn input_hash(input: &ConceptInput) -> String {
+    use sha2::{Digest, Sha256};
+    let mut canonical = input.clone();
+    canonical.kitas.sort_by(|a, b| a.id.cmp(&b.id));
+    let bytes = serde_json::to_vec(&canonical).unwrap_or_default();
+    Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Ranks by index, highest first; equal indices share nothing: ties go by id order.
+fn ranks(index: &[Option<Decimal>]) -> Vec<Option<usize>> {
+    let mut order: Vec<usize> = (0..index.len()).filter(|i| index[*i].is_some()).collect();
+    order.sort_by(|a, b| index[*b].cmp(&index[*a]).then(a.cmp(b)));
+    let mut out = vec![None; index.len()];
+    for (r, i) in order.into_iter().enumerate() {
+        out[i] = Some(r + 1);
+    }
+    out
+}
+
+fn pillar_budgets(concept: &Concept, total: Cents) -> Result<Vec<Cents>> {
+    let unit = concept.rounding.unit();
+    let mut out = Vec::new();
+    for p in &concept.pillars {
+        if let Some(s) = &p.staffing {
+            if s.cost_per_fte <= 0 || s.fte_step <= Decimal::ZERO {
+                return Err(AllocationError::InvalidPillar {
+                    pillar: p.id.clone(),
+                    reason: "cost per FTE and FTE step must be positive".into(),
+                });
+            }
+            check_share("training_surcharge", s.training_surcharge)?;
+            if !(s.min_fte % s.fte_step).is_zero() {
+                return Err(AllocationError::StepDoesNotDivideMinimum {
+                    pillar: p.id.clone(),
+                    step: s.fte_step.to_string(),
+                    minimum: s.min_fte.to_string(),
+                });
+            }
+        }
+        let budget = match &p.budget {
+            PillarBudget::Share(share) => {
+                check_share(&format!("budget share of pillar {}", p.id), *share)?;
+                // Whole units, rounded down: a share never takes more than it says.
+                let cents = Decimal::from(total) * share;
+                to_i64((cents / Decimal::from(unit)).floor(), "pillar budget")? * unit
+            }
+            PillarBudget::Amount(a) => *a,
+            PillarBudget::Fte(n) => {
+                let s = p
+                    .staffing
+                    .as_ref()
+                    .ok_or_else(|| AllocationError::InvalidPillar {
+                        pillar: p.id.clone(),
+                        reason: "a budget in FTE needs a cost rate (staffing)".into(),
+                    })?;
+                to_i64((s.cost_with_surcharge() * n).ceil(), "pillar budget")?
+            }
+        };
+        if budget < 0 {
+            return Err(AllocationError::Negative {
+                subject: format!("pillar {}", p.id),
+                field: "budget".into(),
+            });
+        }
+        if budget > total {
+            return Err(AllocationError::PillarAboveTotal {
+                pillar: p.id.clone(),
+                budget,
+                total,
+            });
+        }
+        out.push(budget);
+    }
+    let sum: Cents = out.iter().sum();
+    if sum > total {
+        return Err(AllocationError::PillarsAboveTotal { sum, total });
+    }
+    Ok(out)
+}
+
+struct Ctx<'a> {
+    kitas: &'a [&'a KitaInput],
+    index: &'a [Option<Decimal>],
+    ranks: &'a [Option<usize>],
+    known: &'a BTreeSet<&'a str>,
+}
+
+fn fmt_dec(d: Decimal) -> String {
+    d.round_dp(3).normalize().to_string().replace('.', ",")
+}
+
+/// Evaluates a rule for Kita `i`: eligible or not, and why.
+fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool, String)> {
+    let k = ctx.kitas[i];
+    let idx = ctx.index[i];
+    let with_index = ctx.index.iter().filter(|x| x.is_some()).count();
+    Ok(match rule {
+        Rule::All => (true, "alle Kitas".into()),
+        Rule::IndexAbove(t) => match idx {
+            Some(v) => (
+                v > *t,
+                format!(
+                    "Index {} {} Schwelle {}",
+                    fmt_dec(v),
+                    if v > *t { "über" } else { "nicht über" },
+                    fmt_dec(*t)
+                ),
+            ),
+            None => (false, "kein Index (fehlende Daten)".into()),
+        },
+        Rule::IndexAboveMean => {
+            let values: Vec<Decimal> = ctx.index.iter().flatten().copied().collect();
+            let mean = if values.is_empty() {
+                Decimal::ZERO
+            } else {
+                values.iter().sum::<Decimal>() / Decimal::from(values.len())
+            };
+            match idx {
+                Some(v) => (
+                    v > mean,
+                    format!(
+                        "Index {} {} Bezirksmittel {}",
+                        fmt_dec(v),
+                        if v > mean { "über" } else { "nicht über" },
+                        fmt_dec(mean)
+                    ),
+                ),
+                None => (false, "kein Index (fehlende Daten)".into()),
+            }
+        }
+        Rule::TopN(n) => match ctx.ranks[i] {
+            Some(r) => (
+                r <= *n,
+                format!("Rang {r} von {with_index} (berücksichtigt: die ersten {n})"),
+            ),
+            None => (false, "kein Index (fehlende Daten)".into()),
+        },
+        Rule::TopShare(p) => {
+            check_share("top share", *p)?;
+            let n = to_i64((Decimal::from(with_index) * p).ceil(), "top share")? as usize;
+            match ctx.ranks[i] {
+                Some(r) => (
+                    r <= n,
+                    format!("Rang {r} von {with_index} (berücksichtigt: die ersten {n})"),
+                ),
+                None => (false, "kein Index (fehlende Daten)".into()),
+            }
+        }
+        Rule::IndicatorAtLeast { indicator, value } => {
+            if !ctx.known.contains(indicator.as_str()) && !ctx.kitas.is_empty() {
+                return Err(AllocationError::UnknownIndicator {
+                    indicator: indicator.clone(),
+                    context: format!("eligibility of pillar {pillar}"),
+                });
+            }
+            match k.indicators.get(indicator).copied().flatten() {
+                Some(v) => (
+                    v >= *value,
+                    format!(
+                        "{indicator} = {} ({} {})",
+                        fmt_dec(v),
+                        if v >= *value { "mindestens" } else { "unter" },
+                        fmt_dec(*value)
+                    ),
+                ),
+                None => (false, format!("{indicator} fehlt")),
+            }
+        }
+        Rule::FamilyCenter => (
+            k.family_center,
+            if k.family_center {
+                "Familienzentrum".into()
+            } else {
+                "kein Familienzentrum".into()
+            },
+        ),
+        Rule::BeRelevant => (
+            k.be_relevant,
+            if k.be_relevant {
+                "betriebserlaubnisrelevanter Bedarf".into()
+            } else {
+                "kein betriebserlaubnisrelevanter Bedarf".into()
+            },
+        ),
+        Rule::InSocialSpaces(spaces) => {
+            let inside = k.social_space.as_ref().is_some_and(|s| spaces.contains(s));
+            (
+                inside,
+                match &k.social_space {
+                    Some(s) if inside => format!("Sozialraum {s}"),
+                    Some(s) => format!("Sozialraum {s} nicht berücksichtigt"),
+                    None => "kein Sozialraum".into(),
+                },
+            )
+        }
+        Rule::And(rules) => {
+            let mut reasons = Vec::new();
+            for r in rules {
+                let (ok, why) = eligible(r, i, ctx, pillar)?;
+                if !ok {
+                    return Ok((false, why));
+                }
+                reasons.push(why);
+            }
+            (true, reasons.join("; "))
+        }
+        Rule::Or(rules) => {
+            let mut reasons = Vec::new();
+            for r in rules {
+                let (ok, why) = eligible(r, i, ctx, pillar)?;
+                if ok {
+                    return Ok((true, why));
+                }
+                reasons.push(why);
+            }
+            (false, reasons.join("; "))
+        }
+        Rule::Not(r) => {
+            let (ok, why) = eligible(r, i, ctx, pillar)?;
+            (!ok, format!("nicht: {why}"))
+        }
+    })
+}
+
+/// A Kita's limits in the distribution's units.
+#[derive(Clone, Copy)]
+struct Bounds {
+    cap: Option<i64>,
+    floor: Option<(i64, FloorAction)>,
+}
+
+/// Shares `total` units by weight with caps and floors: what a cap cuts off goes to the Kitas
+/// still below theirs until nothing moves; a Kita below its floor is lifted to it or dropped.
+/// Returns units per item and whether each was capped / floored. Each round fixes or removes at
+/// least one item, so this ends after at most `n` rounds.
+fn distribute(
+    total: i64,
+    weights: &[Decimal],
+    bounds: &[Bounds],
+    what: &str,
+) -> Result<(Vec<i64>, Vec<bool>, Vec<bool>)> {
+    let n = weights.len();
+    let mut fixed: Vec<Option<i64>> = vec![None; n];
+    let mut capped = vec![false; n];
+    let mut floored = vec![false; n];
+    loop {
+        let remaining = total - fixed.iter().flatten().sum::<i64>();
+        let free: Vec<usize> = (0..n)
+            .filter(|i| fixed[*i].is_none() && !weights[*i].is_zero())
+            .collect();
+        let mut units = vec![0i64; n];
+        for i in 0..n {
+            if let Some(f) = fixed[i] {
+                units[i] = f;
+            }
+        }
+        if free.is_empty() || remaining <= 0 {
+            return Ok((units, capped, floored));
+        }
+        let w: Vec<Decimal> = free.iter().map(|i| weights[*i]).collect();
+        let shares = largest_remainder(remaining, &w, what)?;
+        for (k, i) in free.iter().enumerate() {
+            units[*i] = shares[k];
+        }
+        // Caps first: the largest excess is settled first.
+        let over: Vec<usize> = free
+            .iter()
+            .copied()
+            .filter(|i| bounds[*i].cap.is_some_and(|c| units[*i] > c))
+            .collect();
+        if !over.is_empty() {
+            for i in over {
+                fixed[i] = bounds[i].cap;
+                capped[i] = true;
+            }
+            continue;
+        }
+        let under: Vec<usize> = free
+            .iter()
+            .copied()
+            .filter(|i| bounds[*i].floor.is_some_and(|(f, _)| units[*i] < f))
+            .collect();
+        if under.is_empty() {
+            return Ok((units, capped, floored));
+        }
+        // The Kita furthest below its floor is settled first, one at a time: lifting one may
+        // push others under theirs.
+        let i = *under
+            .iter()
+            .min_by_key(|i| {
+                (
+                    units[**i] - bounds[**i].floor.map(|f| f.0).unwrap_or(0),
+                    **i,
+                )
+            })
+            .expect("non-empty");
+        let (f, action) = bounds[i].floor.expect("has floor");
+        floored[i] = true;
+        fixed[i] = Some(match action {
+            FloorAction::Drop => 0,
+            FloorAction::Lift => f.min(remaining),
+        });
+    }
+}
+
+fn allocate_pillar(
+    p: &Pillar,
+    budget: Cents,
+    unit: Cents,
+    ctx: &Ctx<'_>,
+) -> Result<Vec<KitaPillarResult>> {
+    let n = ctx.kitas.len();
+    let mut ok = Vec::with_capacity(n);
+    let mut reasons = Vec::with_capacity(n);
+    for i in 0..n {
+        let (e, why) = eligible(&p.eligibility, i, ctx, &p.id)?;
+        ok.push(e);
+        reasons.push(why);
+    }
+    let place = |i: usize| Decimal::from(ctx.kitas[i].places);
+    // Weights, and for per-unit the demand each Kita would get at the full rate.
+    let mut demand: Option<Vec<Cents>> = None;
+    let mut fixed_grants: Option<Vec<Cents>> = None;
+    let weights: Vec<Decimal> = match &p.method {
+        Method::Base { by_places } => (0..n)
+            .map(|i| {
+                if !ok[i] {
+                    Decimal::ZERO
+                } else if *by_places {
+                    place(i)
+                } else {
+                    Decimal::ONE
+                }
+            })
+            .collect(),
+        Method::Proportional { by_places } => (0..n)
+            .map(|i| {
+                let idx = ctx.index[i].unwrap_or(Decimal::ZERO).max(Decimal::ZERO);
+                if !ok[i] {
+                    Decimal::ZERO
+                } else if *by_places {
+                    place(i) * idx
+                } else {
+                    idx
+                }
+            })
+            .collect(),
+        Method::PerUnit {
+            indicator,
+            amount_per_unit,
+        } => {
+            if !ctx.known.contains(indicator.as_str()) && n > 0 {
+                return Err(AllocationError::UnknownIndicator {
+                    indicator: indicator.clone(),
+                    context: format!("pillar {}", p.id),
+                });
+            }
+            let mut d = Vec::with_capacity(n);
+            for (k, eligible) in ctx.kitas.iter().zip(&ok) {
+                let units = if *eligible {
+                    k.indicators
+                        .get(indicator)
+                        .copied()
+                        .flatten()
+                        .unwrap_or(Decimal::ZERO)
+                } else {
+                    Decimal::ZERO
+                };
+                if units.is_sign_negative() && !units.is_zero() {
+                    return Err(AllocationError::Negative {
+                        subject: format!("Kita {}", k.id),
+                        field: indicator.clone(),
+                    });
+                }
+                d.push(to_i64(
+                    (units * Decimal::from(*amount_per_unit)).floor(),
+                    "per-unit demand",
+                )?);
+            }
+            let w = d.iter().map(|x| Decimal::from(*x)).collect();
+            demand = Some(d);
+            w
+        }
+        Method::Fixed { grants } => {
+            let mut g = vec![0; n];
+            for grant in grants {
+                let i = ctx
+                    .kitas
+                    .iter()
+                    .position(|k| k.id == grant.kita_id)
+                    .ok_or_else(|| AllocationError::InvalidPillar {
+                        pillar: p.id.clone(),
+                        reason: format!("grant for unknown Kita {}", grant.kita_id),
+                    })?;
+                if grant.amount < 0 {
+                    return Err(AllocationError::Negative {
+                        subject: format!("grant for Kita {}", grant.kita_id),
+                        field: "amount".into(),
+                    });
+                }
+                g[i] += grant.amount;
+                reasons[i] = grant.reason.clone();
+                ok[i] = true;
+            }
+            let sum: Cents = g.iter().sum();
+            if sum > budget {
+                return Err(AllocationError::PillarAboveTotal {
+                    pillar: p.id.clone(),
+                    budget: sum,
+                    total: budget,
+                });
+            }
+            let w = g.iter().map(|x| Decimal::from(*x)).collect();
+            fixed_grants = Some(g);
+            w
+        }
+    };
+    let weight_sum: Decimal = weights.iter().sum();
+    let raw_share = |i: usize| {
+        if weight_sum.is_zero() {
+            Decimal::ZERO
+        } else {
+            weights[i] / weight_sum
+        }
+    };
+
+    // The distribution's unit: an FTE step, or the rounding unit of money.
+    let (unit_cost, total_units) = match &p.staffing {
+        Some(s) => {
+            let c = s.step_cost();
+            (c, to_i64((Decimal::from(budget) / c).floor(), "FTE steps")?)
+        }
+        None => (Decimal::from(unit), budget / unit),
+    };
+    let to_units_cap = |l: Limit| -> Result<i64> {
+        let cents = match (l, &p.staffing) {
+            (Limit::Amount(a), _) => Decimal::from(a),
+            (Limit::Fte(f), Some(s)) => f * s.cost_with_surcharge(),
+            (Limit::Fte(_), None) => {
+                return Err(AllocationError::InvalidPillar {
+                    pillar: p.id.clone(),
+                    reason: "a limit in FTE needs a cost rate (staffing)".into(),
+                })
+            }
+        };
+        to_i64((cents / unit_cost).floor(), "cap")
+    };
+    let to_units_floor = |l: Limit| -> Result<i64> {
+        let cents = match (l, &p.staffing) {
+            (Limit::Amount(a), _) => Decimal::from(a),
+            (Limit::Fte(f), Some(s)) => f * s.cost_with_surcharge(),
+            (Limit::Fte(_), None) => {
+                return Err(AllocationError::InvalidPillar {
+                    pillar: p.id.clone(),
+                    reason: "a limit in FTE needs a cost rate (staffing)".into(),
+                })
+            }
+        };
+        to_i64((cents / unit_cost).ceil(), "floor")
+    };
+    let cap = p.cap.map(to_units_cap).transpose()?;
+    let mut floor = p
+        .floor
+        .map(|f| to_units_floor(f.limit).map(|u| (u, f.action)))
+        .transpose()?;
+    if let Some(s) = &p.staffing {
+        // The minimum position works like a floor that drops.
+        let min_steps = to_i64((s.min_fte / s.fte_step).ceil(), "minimum position")?;
+        if min_steps > 1 && floor.is_none() {
+            floor = Some((min_steps, FloorAction::Drop));
+        }
+    }
+    let mut bounds: Vec<Bounds> = (0..n).map(|_| Bounds { cap, floor }).collect();
+    if let Some(d) = &demand {
+        // Per unit: nobody gets more than the full rate.
+        for (i, b) in bounds.iter_mut().enumerate() {
+            let own = to_i64((Decimal::from(d[i]) / unit_cost).floor(), "per-unit cap")?;
+            b.cap = Some(b.cap.map_or(own, |c| c.min(own)));
+        }
+    }
+    let (units, capped, floored) = if let Some(g) = &fixed_grants {
+        // Fixed grants are what they say, in the pillar's unit.
+        let mut u = Vec::with_capacity(n);
+        for x in g {
+            u.push(to_i64((Decimal::from(*x) / unit_cost).floor(), "grant")?);
+        }
+        (u, vec![false; n], vec![false; n])
+    } else {
+        distribute(total_units, &weights, &bounds, &p.id)?
+    };
+    Ok((0..n)
+        .map(|i| {
+            let amount = (Decimal::from(units[i]) * unit_cost).floor();
+            let (fte, hours) = match &p.staffing {
+                Some(s) => {
+                    let fte = Decimal::from(units[i]) * s.fte_step;
+                    (fte, fte * s.weekly_hours)
+                }
+                None => (Decimal::ZERO, Decimal::ZERO),
+            };
+            KitaPillarResult {
+                pillar_id: p.id.clone(),
+                eligible: ok[i],
+                reason: reasons[i].clone(),
+                raw_share: raw_share(i),
+                capped: capped[i],
+                floored: floored[i],
+                amount: to_i64(amount, "amount").unwrap_or(0),
+                fte,
+                weekly_hours: hours,
+            }
+        })
+        .collect())
+}

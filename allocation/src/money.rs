@@ -1,0 +1,57 @@
+//! Money is whole cents in `i64`; rates and shares are exact decimals. Rounding is a policy of
+//! the calculation, chosen by the district, never an accident of floating point.
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AllocationError, Result};
+
+/// Whole cents.
+pub type Cents = i64;
+
+/// How amounts are rounded, and so the unit every distributed amount is a multiple of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Rounding {
+    /// To the cent, half away from zero.
+    #[default]
+    Cent,
+    /// To whole euros, half up.
+    EuroHalfUp,
+    /// To whole euros, cutting off the cents (as some districts report).
+    EuroTruncate,
+}
+
+impl Rounding {
+    /// The smallest amount, in cents, that results are multiples of.
+    pub fn unit(self) -> Cents {
+        match self {
+            Rounding::Cent => 1,
+            Rounding::EuroHalfUp | Rounding::EuroTruncate => 100,
+        }
+    }
+
+    /// Rounds an amount given in cents to the policy's unit.
+    pub fn round_cents(self, cents: Decimal, what: &str) -> Result<Cents> {
+        let unit = Decimal::from(self.unit());
+        let units = cents / unit;
+        let rounded = match self {
+            Rounding::Cent | Rounding::EuroHalfUp => {
+                units.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+            }
+            Rounding::EuroTruncate => units.trunc(),
+        };
+        to_i64(rounded * unit, what)
+    }
+}
+
+pub(crate) fn to_i64(d: Decimal, what: &str) -> Result<i64> {
+    d.to_i64()
+        .ok_or_else(|| AllocationError::Overflow(what.to_owned()))
+}
+
+/// Euros (as a decimal) to cents, exactly when the euros have at most two decimals.
+pub fn euros(e: Decimal) -> Decimal {
+    e * Decimal::ONE_HUNDRED
+}
