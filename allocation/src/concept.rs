@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::apportion::largest_remainder;
 use crate::error::{AllocationError, Result};
 use crate::index::{Contribution, KitaIndex, NeedIndex};
-use crate::money::{to_i64, Cents, Rounding};
+use crate::money::{check_range, to_i64, Cents, Rounding, MAX_CENTS};
 use crate::state::check_share;
 
 /// A Kita as the engine sees it.
@@ -235,8 +235,123 @@ pub struct ConceptResult {
     pub measures: crate::measures::Measures,
 }
 
+/// Largest indicator value accepted (counts and rates alike).
+pub const MAX_INDICATOR: i64 = 1_000_000_000;
+/// Largest number of places of one Kita.
+pub const MAX_PLACES: i64 = 100_000;
+
+/// Every number in the input within a plausible range, so that no arithmetic further on can
+/// overflow: checked once here instead of at every operation.
+fn check_ranges(input: &ConceptInput) -> Result<()> {
+    if input.budget < 0 {
+        return Err(AllocationError::Negative {
+            subject: "district".into(),
+            field: "budget".into(),
+        });
+    }
+    check_range("district", "budget", input.budget, 0, MAX_CENTS)?;
+    let big = Decimal::from(MAX_INDICATOR);
+    for k in &input.kitas {
+        let subject = format!("Kita {}", k.id);
+        if k.places < 0 || k.places_under3 < 0 {
+            return Err(AllocationError::Negative {
+                subject,
+                field: "places".into(),
+            });
+        }
+        check_range(&subject, "places", k.places, 0, MAX_PLACES)?;
+        check_range(&subject, "places_under3", k.places_under3, 0, MAX_PLACES)?;
+        for (name, v) in &k.indicators {
+            if let Some(v) = v {
+                check_range(&subject, name, *v, -big, big)?;
+            }
+        }
+    }
+    for t in &input.concept.need_index.terms {
+        check_range(
+            "need index",
+            &t.indicator,
+            t.weight,
+            Decimal::ZERO,
+            Decimal::ONE,
+        )?;
+    }
+    for p in &input.concept.pillars {
+        let subject = format!("pillar {}", p.id);
+        if let Some(s) = &p.staffing {
+            check_range(&subject, "cost_per_fte", s.cost_per_fte, 1, MAX_CENTS)?;
+            check_range(
+                &subject,
+                "training_surcharge",
+                s.training_surcharge,
+                Decimal::ZERO,
+                Decimal::ONE,
+            )?;
+            check_range(
+                &subject,
+                "fte_step",
+                s.fte_step,
+                Decimal::new(1, 2),
+                Decimal::TEN,
+            )?;
+            check_range(
+                &subject,
+                "min_fte",
+                s.min_fte,
+                Decimal::ZERO,
+                Decimal::ONE_HUNDRED,
+            )?;
+            check_range(
+                &subject,
+                "weekly_hours",
+                s.weekly_hours,
+                Decimal::ZERO,
+                Decimal::from(60),
+            )?;
+        }
+        match &p.budget {
+            PillarBudget::Share(x) => {
+                check_range(&subject, "budget share", *x, Decimal::ZERO, Decimal::ONE)?
+            }
+            PillarBudget::Amount(a) => check_range(&subject, "budget", *a, 0, MAX_CENTS)?,
+            PillarBudget::Fte(n) => check_range(
+                &subject,
+                "budget FTE",
+                *n,
+                Decimal::ZERO,
+                Decimal::from(100_000),
+            )?,
+        }
+        for limit in [p.cap, p.floor.map(|f| f.limit)].into_iter().flatten() {
+            match limit {
+                Limit::Amount(a) => check_range(&subject, "limit", a, 0, MAX_CENTS)?,
+                Limit::Fte(f) => check_range(
+                    &subject,
+                    "limit FTE",
+                    f,
+                    Decimal::ZERO,
+                    Decimal::from(1_000),
+                )?,
+            }
+        }
+        match &p.method {
+            Method::PerUnit {
+                amount_per_unit, ..
+            } => check_range(&subject, "amount_per_unit", *amount_per_unit, 0, MAX_CENTS)?,
+            Method::Fixed { grants } => {
+                for g in grants {
+                    check_range(&subject, "grant", g.amount, 0, MAX_CENTS)?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Computes a concept for a district's Kitas.
 pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
+    check_ranges(input)?;
     let concept = &input.concept;
     if concept.pillars.is_empty() {
         return Err(AllocationError::EmptyConcept);
@@ -579,6 +694,8 @@ fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool,
 struct Bounds {
     cap: Option<i64>,
     floor: Option<(i64, FloorAction)>,
+    /// The minimum position: fewer units than this (but more than none) is no position.
+    min: i64,
 }
 
 /// Shares `total` units by weight with caps and floors: what a cap cuts off goes to the Kitas
@@ -622,7 +739,9 @@ fn distribute(
             .collect();
         if !over.is_empty() {
             for i in over {
-                fixed[i] = bounds[i].cap;
+                let cap = bounds[i].cap.unwrap_or(0);
+                // A cap below the minimum position leaves no position at all.
+                fixed[i] = Some(if cap < bounds[i].min { 0 } else { cap });
                 capped[i] = true;
             }
             continue;
@@ -632,26 +751,36 @@ fn distribute(
             .copied()
             .filter(|i| bounds[*i].floor.is_some_and(|(f, _)| units[*i] < f))
             .collect();
-        if under.is_empty() {
-            return Ok((units, capped, floored));
+        if let Some(&i) = under.iter().min_by_key(|i| {
+            (
+                units[**i] - bounds[**i].floor.map(|f| f.0).unwrap_or(0),
+                **i,
+            )
+        }) {
+            // The Kita furthest below its floor is settled first, one at a time: lifting one
+            // may push others under theirs.
+            let (f, action) = bounds[i].floor.expect("has floor");
+            floored[i] = true;
+            let lifted = f.min(remaining);
+            fixed[i] = Some(match action {
+                FloorAction::Lift if lifted >= bounds[i].min => lifted,
+                _ => 0,
+            });
+            continue;
         }
-        // The Kita furthest below its floor is settled first, one at a time: lifting one may
-        // push others under theirs.
-        let i = *under
+        // Below the minimum position: the smallest is dropped first, its share goes round.
+        let small = free
             .iter()
-            .min_by_key(|i| {
-                (
-                    units[**i] - bounds[**i].floor.map(|f| f.0).unwrap_or(0),
-                    **i,
-                )
-            })
-            .expect("non-empty");
-        let (f, action) = bounds[i].floor.expect("has floor");
-        floored[i] = true;
-        fixed[i] = Some(match action {
-            FloorAction::Drop => 0,
-            FloorAction::Lift => f.min(remaining),
-        });
+            .copied()
+            .filter(|i| units[*i] > 0 && units[*i] < bounds[*i].min)
+            .min_by_key(|i| (units[*i], *i));
+        match small {
+            Some(i) => {
+                floored[i] = true;
+                fixed[i] = Some(0);
+            }
+            None => return Ok((units, capped, floored)),
+        }
     }
 }
 
@@ -811,18 +940,15 @@ fn allocate_pillar(
         to_i64((cents / unit_cost).ceil(), "floor")
     };
     let cap = p.cap.map(to_units_cap).transpose()?;
-    let mut floor = p
+    let floor = p
         .floor
         .map(|f| to_units_floor(f.limit).map(|u| (u, f.action)))
         .transpose()?;
-    if let Some(s) = &p.staffing {
-        // The minimum position works like a floor that drops.
-        let min_steps = to_i64((s.min_fte / s.fte_step).ceil(), "minimum position")?;
-        if min_steps > 1 && floor.is_none() {
-            floor = Some((min_steps, FloorAction::Drop));
-        }
-    }
-    let mut bounds: Vec<Bounds> = (0..n).map(|_| Bounds { cap, floor }).collect();
+    let min = match &p.staffing {
+        Some(s) => to_i64((s.min_fte / s.fte_step).ceil(), "minimum position")?,
+        None => 0,
+    };
+    let mut bounds: Vec<Bounds> = (0..n).map(|_| Bounds { cap, floor, min }).collect();
     if let Some(d) = &demand {
         // Per unit: nobody gets more than the full rate.
         for (i, b) in bounds.iter_mut().enumerate() {

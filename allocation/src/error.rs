@@ -30,6 +30,14 @@ pub enum AllocationError {
     },
     #[error("pillar {pillar}: {reason}")]
     InvalidPillar { pillar: String, reason: String },
+    #[error("{field} of {subject} is {value}, outside the plausible range {min} to {max}")]
+    OutOfRange {
+        subject: String,
+        field: String,
+        value: String,
+        min: String,
+        max: String,
+    },
     #[error("the concept has no pillars")]
     EmptyConcept,
     #[error("duplicate id {0}")]

@@ -55,3 +55,27 @@ pub(crate) fn to_i64(d: Decimal, what: &str) -> Result<i64> {
 pub fn euros(e: Decimal) -> Decimal {
     e * Decimal::ONE_HUNDRED
 }
+
+/// Largest amount the engine accepts anywhere (10 billion €): far above any real budget, and
+/// small enough that no product of amounts and rates leaves exact decimal arithmetic.
+pub const MAX_CENTS: Cents = 1_000_000_000_000;
+
+/// Checks that `value` lies in `min..=max`.
+pub(crate) fn check_range<T: PartialOrd + std::fmt::Display>(
+    subject: &str,
+    field: &str,
+    value: T,
+    min: T,
+    max: T,
+) -> Result<()> {
+    if value < min || value > max {
+        return Err(AllocationError::OutOfRange {
+            subject: subject.to_owned(),
+            field: field.to_owned(),
+            value: value.to_string(),
+            min: min.to_string(),
+            max: max.to_string(),
+        });
+    }
+    Ok(())
+}

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::apportion::largest_remainder;
 use crate::error::{AllocationError, Result};
-use crate::money::{euros, Cents, Rounding};
+use crate::money::{check_range, euros, Cents, Rounding, MAX_CENTS};
 
 /// § 25 Abs. 5 KiTaG: a base amount growing by a yearly rate, compounded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,7 +49,29 @@ impl StateBudget {
                 field: "base_amount".into(),
             });
         }
+        let max_euros = Decimal::from(MAX_CENTS / 100);
+        check_range(
+            "state budget",
+            "base_amount",
+            self.base_amount,
+            Decimal::ZERO,
+            max_euros,
+        )?;
+        check_range(
+            "state budget",
+            "growth",
+            self.growth,
+            Decimal::ZERO,
+            Decimal::ONE,
+        )?;
         if let Some(amount) = self.overrides.get(&year) {
+            check_range(
+                "state budget",
+                "override",
+                *amount,
+                Decimal::ZERO,
+                max_euros,
+            )?;
             if amount.is_sign_negative() {
                 return Err(AllocationError::Negative {
                     subject: format!("override {year}"),
@@ -62,6 +84,12 @@ impl StateBudget {
             return Err(AllocationError::InvalidYear {
                 year,
                 reason: format!("before the base year {}", self.base_year),
+            });
+        }
+        if year - self.base_year > 200 {
+            return Err(AllocationError::InvalidYear {
+                year,
+                reason: "more than 200 years after the base year".into(),
             });
         }
         let factor = Decimal::ONE + self.growth;
@@ -136,6 +164,7 @@ impl StateKey {
                 return Err(AllocationError::DuplicateId(pair[0].ags.clone()));
             }
         }
+        check_range("state key", "total", total, 0, MAX_CENTS)?;
         for d in &districts {
             for (field, v) in [
                 ("children_under7", d.children_under7),
@@ -147,6 +176,7 @@ impl StateKey {
                         field: field.into(),
                     });
                 }
+                check_range(&format!("district {}", d.ags), field, v, 0, 100_000_000)?;
             }
         }
         let sum_children: i64 = districts.iter().map(|d| d.children_under7).sum();
@@ -222,6 +252,7 @@ impl CoFinancing {
                 field: "land".into(),
             });
         }
+        check_range("co-financing", "land", land, 0, MAX_CENTS)?;
         check_share("land_rate", self.land_rate)?;
         check_share("traeger_share", self.traeger_share)?;
         if self.land_rate.is_zero() {

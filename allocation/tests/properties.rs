@@ -1,0 +1,359 @@
+//! The engine's invariants, for any input.
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use srb_allocation::apportion::largest_remainder;
+use srb_allocation::concept::{Limit, Method, PillarBudget, Rule, Staffing};
+use srb_allocation::index::{Direction, MissingPolicy, NeedIndex, Normalization, Term};
+use srb_allocation::state::{KeyDistrict, StateKey};
+use srb_allocation::{compute, Concept, ConceptInput, KitaInput, Pillar, Rounding};
+
+fn kitas(max: usize) -> impl Strategy<Value = Vec<KitaInput>> {
+    prop::collection::vec((0i64..200, 0i64..1000, 0i64..50, any::<bool>()), 0..max).prop_map(
+        |rows| {
+            rows.into_iter()
+                .enumerate()
+                .map(|(i, (places, sgb2, migr, fc))| KitaInput {
+                    id: format!("k{i:03}"),
+                    name: format!("Kita {i}"),
+                    places,
+                    places_under3: places / 4,
+                    social_space: Some(format!("s{}", i % 3)),
+                    family_center: fc,
+                    be_relevant: false,
+                    indicators: BTreeMap::from([
+                        ("sgb2".to_string(), Some(Decimal::new(sgb2, 3))),
+                        ("migration".to_string(), Some(Decimal::from(migr))),
+                    ]),
+                })
+                .collect()
+        },
+    )
+}
+
+fn rounding() -> impl Strategy<Value = Rounding> {
+    prop_oneof![
+        Just(Rounding::Cent),
+        Just(Rounding::EuroHalfUp),
+        Just(Rounding::EuroTruncate)
+    ]
+}
+
+fn normalization() -> impl Strategy<Value = Normalization> {
+    prop_oneof![
+        Just(Normalization::Raw),
+        Just(Normalization::RatioToMean),
+        Just(Normalization::ZScore),
+        Just(Normalization::MinMax),
+        Just(Normalization::PercentRank),
+    ]
+}
+
+fn pillar(i: usize) -> impl Strategy<Value = Pillar> {
+    (
+        0u32..=4,
+        any::<bool>(),
+        any::<bool>(),
+        prop::option::of(1i64..5_000_000),
+        prop::option::of((
+            1_000_000i64..8_000_000,
+            prop_oneof![Just("0.25"), Just("0.1"), Just("0.5")],
+            any::<bool>(),
+        )),
+        prop_oneof![
+            Just(Rule::All),
+            Just(Rule::IndexAboveMean),
+            Just(Rule::TopN(5)),
+            Just(Rule::FamilyCenter)
+        ],
+    )
+        .prop_map(
+            move |(tenths, proportional, by_places, cap, staffing, eligibility)| Pillar {
+                id: format!("p{i}"),
+                name: format!("Säule {i}"),
+                budget: PillarBudget::Share(Decimal::new(tenths as i64, 1)),
+                staffing: staffing.map(|(cost, step, min)| {
+                    let step: Decimal = step.parse().unwrap();
+                    Staffing {
+                        cost_per_fte: cost,
+                        training_surcharge: Decimal::new(1, 2),
+                        weekly_hours: Decimal::from(39),
+                        fte_step: step,
+                        min_fte: if min {
+                            step * Decimal::TWO
+                        } else {
+                            Decimal::ZERO
+                        },
+                    }
+                }),
+                method: if proportional {
+                    Method::Proportional { by_places }
+                } else {
+                    Method::Base { by_places }
+                },
+                eligibility,
+                cap: cap.map(Limit::Amount),
+                floor: None,
+            },
+        )
+}
+
+fn input() -> impl Strategy<Value = ConceptInput> {
+    (
+        0i64..10_000_000_000,
+        prop::collection::vec(pillar(0), 1..3),
+        kitas(40),
+        rounding(),
+        normalization(),
+        normalization(),
+    )
+        .prop_map(|(budget, mut pillars, kitas, rounding, n1, n2)| {
+            // Shares of at most 100 % together.
+            let mut left = 10i64;
+            for (i, p) in pillars.iter_mut().enumerate() {
+                p.id = format!("p{i}");
+                if let PillarBudget::Share(s) = &mut p.budget {
+                    let tenths = (*s * Decimal::TEN)
+                        .trunc()
+                        .to_string()
+                        .parse::<i64>()
+                        .unwrap()
+                        .min(left);
+                    left -= tenths;
+                    *s = Decimal::new(tenths, 1);
+                }
+            }
+            ConceptInput {
+                budget,
+                concept: Concept {
+                    pillars,
+                    need_index: NeedIndex {
+                        terms: vec![
+                            Term {
+                                indicator: "sgb2".into(),
+                                weight: Decimal::new(6, 1),
+                                normalization: n1,
+                                direction: Direction::MoreIsWorse,
+                            },
+                            Term {
+                                indicator: "migration".into(),
+                                weight: Decimal::new(4, 1),
+                                normalization: n2,
+                                direction: Direction::MoreIsWorse,
+                            },
+                        ],
+                        missing: MissingPolicy::Error,
+                    },
+                    rounding,
+                },
+                kitas,
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn largest_remainder_adds_up_and_stays_near_the_quota(total in 0i64..1_000_000_000, weights in prop::collection::vec(0i64..10_000, 1..50)) {
+        prop_assume!(weights.iter().any(|w| *w > 0));
+        let w: Vec<Decimal> = weights.iter().map(|x| Decimal::from(*x)).collect();
+        let shares = largest_remainder(total, &w, "p").unwrap();
+        prop_assert_eq!(shares.iter().sum::<i64>(), total);
+        let sum: i64 = weights.iter().sum();
+        for (s, x) in shares.iter().zip(&weights) {
+            let quota = Decimal::from(total) * Decimal::from(*x) / Decimal::from(sum);
+            prop_assert!(Decimal::from(*s) >= quota.floor() && Decimal::from(*s) <= quota.ceil());
+        }
+    }
+
+    #[test]
+    fn the_state_key_splits_the_total_exactly(total in 0i64..10_000_000_000, rows in prop::collection::vec((0i64..100_000, 0i64..20_000), 1..41), rounding in rounding()) {
+        prop_assume!(rows.iter().any(|r| r.0 > 0) && rows.iter().any(|r| r.1 > 0));
+        let key = StateKey {
+            weight_children: Decimal::new(4, 1),
+            weight_sgb2: Decimal::new(6, 1),
+            districts: rows.iter().enumerate().map(|(i, (c, s))| KeyDistrict { ags: format!("{i:05}"), children_under7: *c, children_under7_sgb2: *s, reference_date: "2024-12-31".into() }).collect(),
+        };
+        let split = key.split(total, rounding).unwrap();
+        prop_assert_eq!(split.iter().map(|d| d.amount).sum::<i64>(), total);
+        prop_assert!(split.iter().all(|d| d.amount >= 0));
+    }
+
+    #[test]
+    fn every_cent_is_allocated_or_reported(input in input()) {
+        let r = compute(&input).unwrap();
+        prop_assert_eq!(r.pillars.iter().map(|p| p.budget).sum::<i64>() + r.unassigned, input.budget);
+        prop_assert!(r.unassigned >= 0);
+        for (k, p) in r.pillars.iter().enumerate() {
+            prop_assert!(p.leftover >= 0, "pillar {} leftover {}", p.id, p.leftover);
+            prop_assert_eq!(p.allocated + p.leftover, p.budget);
+            prop_assert_eq!(r.kitas.iter().map(|kr| kr.pillars[k].amount).sum::<i64>(), p.allocated);
+        }
+        for kita in &r.kitas {
+            prop_assert!(kita.amount >= 0);
+            for (k, kp) in kita.pillars.iter().enumerate() {
+                prop_assert!(kp.amount >= 0);
+                let pillar = &input.concept.pillars[k];
+                if let Some(Limit::Amount(cap)) = pillar.cap {
+                    prop_assert!(kp.amount <= cap, "cap {} exceeded: {}", cap, kp.amount);
+                }
+                if !kp.eligible {
+                    prop_assert_eq!(kp.amount, 0);
+                }
+                if let Some(s) = &pillar.staffing {
+                    prop_assert!((kp.fte % s.fte_step).is_zero());
+                    prop_assert!(kp.fte.is_zero() || kp.fte >= s.min_fte);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn input_order_changes_nothing(input in input()) {
+        let mut reversed = input.clone();
+        reversed.kitas.reverse();
+        prop_assert_eq!(compute(&input).unwrap(), compute(&reversed).unwrap());
+    }
+
+    #[test]
+    fn the_same_input_gives_the_same_bytes(input in input()) {
+        let a = serde_json::to_vec(&compute(&input).unwrap()).unwrap();
+        let b = serde_json::to_vec(&compute(&input.clone()).unwrap()).unwrap();
+        prop_assert_eq!(a, b);
+    }
+
+    #[test]
+    fn more_need_never_means_less_money_under_the_proportional_method(
+        kitas in kitas(30), budget in 0i64..1_000_000_000, which in any::<prop::sample::Index>(), raise in 1i64..500, by_places in any::<bool>(),
+    ) {
+        prop_assume!(!kitas.is_empty());
+        let pillar = Pillar {
+            id: "p".into(), name: "p".into(), budget: PillarBudget::Share(Decimal::ONE), staffing: None,
+            method: Method::Proportional { by_places }, eligibility: Rule::All, cap: None, floor: None,
+        };
+        let base = ConceptInput {
+            budget,
+            concept: Concept {
+                pillars: vec![pillar],
+                need_index: NeedIndex { terms: vec![Term { indicator: "sgb2".into(), weight: Decimal::ONE, normalization: Normalization::Raw, direction: Direction::MoreIsWorse }], missing: MissingPolicy::Error },
+                rounding: Rounding::Cent,
+            },
+            kitas,
+        };
+        let i = which.index(base.kitas.len());
+        let mut raised = base.clone();
+        let v = raised.kitas[i].indicators.get_mut("sgb2").unwrap();
+        *v = Some(v.unwrap() + Decimal::new(raise, 3));
+        let before = compute(&base).unwrap();
+        let after = compute(&raised).unwrap();
+        let id = &base.kitas[i].id;
+        let amount = |r: &srb_allocation::ConceptResult| r.kitas.iter().find(|k| &k.id == id).unwrap().amount;
+        prop_assert!(amount(&after) >= amount(&before), "{} -> {}", amount(&before), amount(&after));
+    }
+}
+
+fn wild_decimal() -> impl Strategy<Value = Decimal> {
+    prop_oneof![
+        (-1_000i64..1_000).prop_map(|x| Decimal::new(x, 2)),
+        any::<i64>().prop_map(Decimal::from),
+        (any::<i64>(), 0u32..28).prop_map(|(m, s)| Decimal::new(m, s)),
+        Just(Decimal::MAX),
+        Just(Decimal::MIN),
+    ]
+}
+
+fn wild_input() -> impl Strategy<Value = ConceptInput> {
+    (
+        input(),
+        any::<i64>(),
+        prop::collection::vec(
+            (
+                wild_decimal(),
+                any::<i64>(),
+                wild_decimal(),
+                wild_decimal(),
+                wild_decimal(),
+            ),
+            1..3,
+        ),
+        prop::collection::vec((any::<i64>(), wild_decimal()), 0..5),
+    )
+        .prop_map(|(mut input, budget, pillars, kitas)| {
+            input.budget = budget;
+            for (p, (share, cost, step, min, fte)) in input.concept.pillars.iter_mut().zip(pillars)
+            {
+                p.budget = if fte.is_sign_negative() {
+                    PillarBudget::Share(share)
+                } else {
+                    PillarBudget::Fte(fte)
+                };
+                p.staffing = Some(Staffing {
+                    cost_per_fte: cost,
+                    training_surcharge: share,
+                    weekly_hours: Decimal::from(39),
+                    fte_step: step,
+                    min_fte: min,
+                });
+                p.method = Method::PerUnit {
+                    indicator: "sgb2".into(),
+                    amount_per_unit: cost,
+                };
+            }
+            for (k, (places, v)) in input.kitas.iter_mut().zip(kitas) {
+                k.places = places;
+                k.indicators.insert("sgb2".into(), Some(v));
+            }
+            input
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Whatever comes in, the answer is a result or a typed error, never a panic.
+    #[test]
+    fn wild_input_never_panics(input in wild_input()) {
+        let _ = compute(&input);
+    }
+
+    /// Concepts arrive as JSON: a damaged document is refused or computed, never a panic.
+    #[test]
+    fn damaged_json_never_panics(input in input(), cuts in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)) {
+        let mut bytes = serde_json::to_vec(&input).unwrap();
+        for (at, b) in cuts {
+            let i = at.index(bytes.len());
+            bytes[i] = b"0123456789-.e\"{}[],:"[b as usize % 20];
+        }
+        if let Ok(parsed) = serde_json::from_slice::<ConceptInput>(&bytes) {
+            let _ = compute(&parsed);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn wild_state_input_never_panics(
+        base in wild_decimal(), growth in wild_decimal(), pro_rata in wild_decimal(), year in any::<i32>(),
+        rows in prop::collection::vec((any::<i64>(), any::<i64>()), 0..5), total in any::<i64>(),
+        rate in wild_decimal(), share in wild_decimal(), rounding in rounding(),
+    ) {
+        use srb_allocation::state::{CoFinancing, StateBudget};
+        let mut b = StateBudget::kitag_rlp();
+        b.base_amount = base;
+        b.growth = growth;
+        b.pro_rata.insert(year, pro_rata);
+        let _ = b.amount(year);
+        let key = StateKey {
+            weight_children: share,
+            weight_sgb2: Decimal::ONE - share.min(Decimal::ONE).max(Decimal::ZERO),
+            districts: rows.iter().enumerate().map(|(i, (c, s))| KeyDistrict { ags: format!("{i}"), children_under7: *c, children_under7_sgb2: *s, reference_date: String::new() }).collect(),
+        };
+        let _ = key.split(total, rounding);
+        let _ = CoFinancing { land_rate: rate, traeger_share: share }.apply(total, rounding);
+    }
+}
