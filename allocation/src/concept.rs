@@ -403,6 +403,12 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
         .collect();
     let ranks = ranks(&index_of);
 
+    let with_index = index_of.iter().flatten().count();
+    let mean_index = if with_index == 0 {
+        Decimal::ZERO
+    } else {
+        index_of.iter().flatten().sum::<Decimal>() / Decimal::from(with_index)
+    };
     let budgets = pillar_budgets(concept, input.budget)?;
     let unit = concept.rounding.unit();
     let mut pillar_results = Vec::new();
@@ -413,6 +419,8 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
             index: &index_of,
             ranks: &ranks,
             known: &known,
+            with_index,
+            mean_index,
         };
         let outcome = allocate_pillar(pillar, *budget, unit, &ctx)?;
         let allocated: Cents = outcome.iter().map(|o| o.amount).sum();
@@ -460,14 +468,42 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
     })
 }
 
-/// SHA-256 of the input in canonical form: Kitas in id order, maps sorted (serde_json's maps
-/// here are ordered by insertion, and every map in the input is a BTreeMap).
+/// SHA-256 of the input in canonical form: Kitas in id order, maps sorted (every map in the
+/// input is a BTreeMap). Serialised straight into the hasher, without a copy of the input.
 pub fn input_hash(input: &ConceptInput) -> String {
     use sha2::{Digest, Sha256};
-    let mut canonical = input.clone();
-    canonical.kitas.sort_by(|a, b| a.id.cmp(&b.id));
-    let bytes = serde_json::to_vec(&canonical).unwrap_or_default();
-    Sha256::digest(&bytes)
+
+    #[derive(Serialize)]
+    struct Canonical<'a> {
+        budget: Cents,
+        concept: &'a Concept,
+        kitas: Vec<&'a KitaInput>,
+    }
+
+    struct HashWriter(Sha256);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    let mut kitas: Vec<&KitaInput> = input.kitas.iter().collect();
+    kitas.sort_by(|a, b| a.id.cmp(&b.id));
+    let canonical = Canonical {
+        budget: input.budget,
+        concept: &input.concept,
+        kitas,
+    };
+    let mut writer = HashWriter(Sha256::new());
+    // Serialising plain data into a hasher cannot fail.
+    let _ = serde_json::to_writer(&mut writer, &canonical);
+    writer
+        .0
+        .finalize()
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
@@ -550,6 +586,9 @@ struct Ctx<'a> {
     index: &'a [Option<Decimal>],
     ranks: &'a [Option<usize>],
     known: &'a BTreeSet<&'a str>,
+    /// Kitas with an index, and the mean of their indices (computed once, not per Kita).
+    with_index: usize,
+    mean_index: Decimal,
 }
 
 fn fmt_dec(d: Decimal) -> String {
@@ -560,7 +599,7 @@ fn fmt_dec(d: Decimal) -> String {
 fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool, String)> {
     let k = ctx.kitas[i];
     let idx = ctx.index[i];
-    let with_index = ctx.index.iter().filter(|x| x.is_some()).count();
+    let with_index = ctx.with_index;
     Ok(match rule {
         Rule::All => (true, "alle Kitas".into()),
         Rule::IndexAbove(t) => match idx {
@@ -576,12 +615,7 @@ fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool,
             None => (false, "kein Index (fehlende Daten)".into()),
         },
         Rule::IndexAboveMean => {
-            let values: Vec<Decimal> = ctx.index.iter().flatten().copied().collect();
-            let mean = if values.is_empty() {
-                Decimal::ZERO
-            } else {
-                values.iter().sum::<Decimal>() / Decimal::from(values.len())
-            };
+            let mean = ctx.mean_index;
             match idx {
                 Some(v) => (
                     v > mean,
@@ -726,12 +760,65 @@ fn distribute(
         if free.is_empty() || remaining <= 0 {
             return Ok((units, capped, floored));
         }
+        // Water-filling: a Kita is capped when its cap lies below its proportional share at
+        // the final level λ = remaining / weight of the uncapped. Taking Kitas by ascending
+        // cap / weight settles all caps in one pass instead of one round per wave of excess.
+        let mut by_ratio: Vec<(Decimal, usize)> = free
+            .iter()
+            .filter_map(|i| bounds[*i].cap.map(|c| (Decimal::from(c) / weights[*i], *i)))
+            .collect();
+        by_ratio.sort();
+        let mut level_amount = Decimal::from(remaining);
+        let mut level_weight: Decimal = free.iter().map(|i| weights[*i]).sum();
+        let mut newly_capped = Vec::new();
+        for (ratio, i) in by_ratio {
+            if level_weight.is_zero() || ratio >= level_amount / level_weight {
+                break;
+            }
+            let cap = bounds[i].cap.unwrap_or(0);
+            level_amount -= Decimal::from(cap);
+            level_weight -= weights[i];
+            newly_capped.push(i);
+        }
+        if !newly_capped.is_empty() {
+            for i in newly_capped {
+                let cap = bounds[i].cap.unwrap_or(0);
+                // A cap below the minimum position leaves no position at all.
+                fixed[i] = Some(if cap < bounds[i].min { 0 } else { cap });
+                capped[i] = true;
+            }
+            continue;
+        }
+        // Minimum positions, judged by the exact share: with a fixed pot, a smaller weight
+        // means a smaller share, so the Kitas that keep a position are the largest weights,
+        // as many as can each reach their minimum. All others are dropped in one step.
+        if free.iter().any(|i| bounds[*i].min > 1) {
+            let mut by_weight = free.clone();
+            by_weight.sort_by(|a, b| weights[*b].cmp(&weights[*a]).then(a.cmp(b)));
+            let pot = Decimal::from(remaining);
+            let mut sum = Decimal::ZERO;
+            let mut keep = 0;
+            for (k, i) in by_weight.iter().enumerate() {
+                sum += weights[*i];
+                if pot * (weights[*i] / sum) >= Decimal::from(bounds[*i].min) {
+                    keep = k + 1;
+                }
+            }
+            if keep < by_weight.len() {
+                for i in &by_weight[keep..] {
+                    floored[*i] = true;
+                    fixed[*i] = Some(0);
+                }
+                continue;
+            }
+        }
         let w: Vec<Decimal> = free.iter().map(|i| weights[*i]).collect();
         let shares = largest_remainder(remaining, &w, what)?;
         for (k, i) in free.iter().enumerate() {
             units[*i] = shares[k];
         }
-        // Caps first: the largest excess is settled first.
+        // Rounding never lifts a Kita above its cap (its quota is at most the cap, a whole
+        // number); this catches it should that ever change.
         let over: Vec<usize> = free
             .iter()
             .copied()
@@ -768,18 +855,19 @@ fn distribute(
             });
             continue;
         }
-        // Below the minimum position: the smallest is dropped first, its share goes round.
-        let small = free
+        // Below the minimum position: all such Kitas are dropped together and the rest is
+        // shared again among the others (whose shares can only grow).
+        let small: Vec<usize> = free
             .iter()
             .copied()
             .filter(|i| units[*i] > 0 && units[*i] < bounds[*i].min)
-            .min_by_key(|i| (units[*i], *i));
-        match small {
-            Some(i) => {
-                floored[i] = true;
-                fixed[i] = Some(0);
-            }
-            None => return Ok((units, capped, floored)),
+            .collect();
+        if small.is_empty() {
+            return Ok((units, capped, floored));
+        }
+        for i in small {
+            floored[i] = true;
+            fixed[i] = Some(0);
         }
     }
 }

@@ -168,10 +168,11 @@ impl NeedIndex {
                 .filter(|(i, _)| excluded[*i].is_none())
                 .map(|(_, (v, _))| *v)
                 .collect();
+            let scale = Scale::of(&part, t.normalization);
             normalized.push(
                 values
                     .iter()
-                    .map(|(v, _)| normalize(*v, &part, t.normalization, t.direction))
+                    .map(|(v, _)| scale.normalize(*v, t.normalization, t.direction))
                     .collect(),
             );
         }
@@ -207,55 +208,141 @@ impl NeedIndex {
     }
 }
 
-fn normalize(v: Decimal, all: &[Decimal], how: Normalization, dir: Direction) -> Decimal {
-    let m = mean(all);
-    let x = match how {
-        Normalization::Raw => v,
-        Normalization::RatioToMean => {
-            if m.is_zero() {
-                Decimal::ONE
-            } else {
-                v / m
+/// What normalising against the district's values needs, computed once per term.
+struct Scale {
+    mean: Decimal,
+    sd: Decimal,
+    min: Decimal,
+    max: Decimal,
+    sorted: Vec<Decimal>,
+}
+
+impl Scale {
+    fn of(all: &[Decimal], how: Normalization) -> Self {
+        let mean = mean(all);
+        let sd = if how == Normalization::ZScore && !all.is_empty() {
+            let var = all
+                .iter()
+                .map(|x| (*x - mean) * (*x - mean))
+                .sum::<Decimal>()
+                / Decimal::from(all.len());
+            var.sqrt().unwrap_or(Decimal::ZERO)
+        } else {
+            Decimal::ZERO
+        };
+        let mut sorted = Vec::new();
+        if how == Normalization::PercentRank {
+            sorted = all.to_vec();
+            sorted.sort();
+        }
+        Self {
+            mean,
+            sd,
+            min: all.iter().copied().min().unwrap_or(Decimal::ZERO),
+            max: all.iter().copied().max().unwrap_or(Decimal::ZERO),
+            sorted,
+        }
+    }
+
+    fn normalize(&self, v: Decimal, how: Normalization, dir: Direction) -> Decimal {
+        let x = match how {
+            Normalization::Raw => v,
+            Normalization::RatioToMean => {
+                if self.mean.is_zero() {
+                    Decimal::ONE
+                } else {
+                    v / self.mean
+                }
             }
-        }
-        Normalization::ZScore => {
-            let var = if all.is_empty() {
-                Decimal::ZERO
-            } else {
-                all.iter().map(|x| (*x - m) * (*x - m)).sum::<Decimal>() / Decimal::from(all.len())
-            };
-            match var.sqrt() {
-                Some(sd) if !sd.is_zero() => (v - m) / sd,
-                _ => Decimal::ZERO,
+            Normalization::ZScore => {
+                if self.sd.is_zero() {
+                    Decimal::ZERO
+                } else {
+                    (v - self.mean) / self.sd
+                }
             }
-        }
-        Normalization::MinMax => {
-            let min = all.iter().copied().min().unwrap_or(v);
-            let max = all.iter().copied().max().unwrap_or(v);
-            if max == min {
-                Decimal::new(5, 1)
-            } else {
-                (v - min) / (max - min)
+            Normalization::MinMax => {
+                if self.max == self.min {
+                    Decimal::new(5, 1)
+                } else {
+                    (v - self.min) / (self.max - self.min)
+                }
             }
-        }
-        Normalization::PercentRank => {
-            if all.len() <= 1 {
-                Decimal::new(5, 1)
-            } else {
-                let less = all.iter().filter(|x| **x < v).count();
-                let equal = all.iter().filter(|x| **x == v).count().saturating_sub(1);
-                (Decimal::from(less) + Decimal::from(equal) / Decimal::TWO)
-                    / Decimal::from(all.len() - 1)
+            Normalization::PercentRank => percent_rank_sorted(v, &self.sorted),
+        };
+        match (dir, how) {
+            (Direction::MoreIsWorse, _) => x,
+            // Mirror on the scale's own centre, so the normalised range stays the same.
+            (Direction::MoreIsBetter, Normalization::MinMax | Normalization::PercentRank) => {
+                Decimal::ONE - x
             }
+            (Direction::MoreIsBetter, Normalization::RatioToMean) => Decimal::TWO - x,
+            (Direction::MoreIsBetter, Normalization::ZScore | Normalization::Raw) => -x,
         }
-    };
-    match (dir, how) {
-        (Direction::MoreIsWorse, _) => x,
-        // Mirror on the scale's own centre, so the normalised range stays the same.
-        (Direction::MoreIsBetter, Normalization::MinMax | Normalization::PercentRank) => {
-            Decimal::ONE - x
-        }
-        (Direction::MoreIsBetter, Normalization::RatioToMean) => Decimal::TWO - x,
-        (Direction::MoreIsBetter, Normalization::ZScore | Normalization::Raw) => -x,
+    }
+}
+
+/// Share of the other values below `v`, ties counting half; `sorted` is ascending.
+fn percent_rank_sorted(v: Decimal, sorted: &[Decimal]) -> Decimal {
+    if sorted.len() <= 1 {
+        return Decimal::new(5, 1);
+    }
+    let less = sorted.partition_point(|x| *x < v);
+    let not_more = sorted.partition_point(|x| *x <= v);
+    let equal_others = (not_more - less).saturating_sub(1);
+    (Decimal::from(less) + Decimal::from(equal_others) / Decimal::TWO)
+        / Decimal::from(sorted.len() - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    fn normalized(how: Normalization, dir: Direction) -> Vec<Decimal> {
+        let all = [d("1"), d("2"), d("2"), d("3")];
+        let scale = Scale::of(&all, how);
+        all.iter()
+            .map(|v| scale.normalize(*v, how, dir).round_dp(4))
+            .collect()
+    }
+
+    #[test]
+    fn each_normalization_by_hand() {
+        use Direction::*;
+        use Normalization::*;
+        // Mean 2; standard deviation √((1 + 0 + 0 + 1) / 4) = √0.5 ≈ 0.7071.
+        assert_eq!(
+            normalized(Raw, MoreIsWorse),
+            [d("1"), d("2"), d("2"), d("3")]
+        );
+        assert_eq!(
+            normalized(RatioToMean, MoreIsWorse),
+            [d("0.5"), d("1"), d("1"), d("1.5")]
+        );
+        assert_eq!(
+            normalized(ZScore, MoreIsWorse),
+            [d("-1.4142"), d("0"), d("0"), d("1.4142")]
+        );
+        assert_eq!(
+            normalized(MinMax, MoreIsWorse),
+            [d("0"), d("0.5"), d("0.5"), d("1")]
+        );
+        // 2 has one value below and one equal (half): (1 + 0.5) / 3.
+        assert_eq!(
+            normalized(PercentRank, MoreIsWorse),
+            [d("0"), d("0.5"), d("0.5"), d("1")]
+        );
+        assert_eq!(
+            normalized(MinMax, MoreIsBetter),
+            [d("1"), d("0.5"), d("0.5"), d("0")]
+        );
+        assert_eq!(
+            normalized(RatioToMean, MoreIsBetter),
+            [d("1.5"), d("1"), d("1"), d("0.5")]
+        );
     }
 }

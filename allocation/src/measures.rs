@@ -114,7 +114,9 @@ pub fn spearman(pairs: &[(Decimal, Decimal)]) -> Option<Decimal> {
     let cov: Decimal = a.iter().zip(&b).map(|(x, y)| (*x - ma) * (*y - mb)).sum();
     let va: Decimal = a.iter().map(|x| (*x - ma) * (*x - ma)).sum();
     let vb: Decimal = b.iter().map(|y| (*y - mb) * (*y - mb)).sum();
-    let denom = (va * vb).sqrt()?;
+    // Square roots taken apart: the product of the variances outgrows decimal range for
+    // about a million Kitas.
+    let denom = va.sqrt()? * vb.sqrt()?;
     if denom.is_zero() {
         None
     } else {
