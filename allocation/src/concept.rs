@@ -1001,7 +1001,9 @@ fn allocate_pillar(
         }
         None => (Decimal::from(unit), budget / unit),
     };
-    let to_units_cap = |l: Limit| -> Result<i64> {
+    // A limit in the distribution's units: caps round down (never above the cap), floors up
+    // (never below the floor).
+    let to_units = |l: Limit, up: bool| -> Result<i64> {
         let cents = match (l, &p.staffing) {
             (Limit::Amount(a), _) => Decimal::from(a),
             (Limit::Fte(f), Some(s)) => f * s.cost_with_surcharge(),
@@ -1012,25 +1014,13 @@ fn allocate_pillar(
                 })
             }
         };
-        to_i64((cents / unit_cost).floor(), "cap")
+        let units = cents / unit_cost;
+        to_i64(if up { units.ceil() } else { units.floor() }, "limit")
     };
-    let to_units_floor = |l: Limit| -> Result<i64> {
-        let cents = match (l, &p.staffing) {
-            (Limit::Amount(a), _) => Decimal::from(a),
-            (Limit::Fte(f), Some(s)) => f * s.cost_with_surcharge(),
-            (Limit::Fte(_), None) => {
-                return Err(AllocationError::InvalidPillar {
-                    pillar: p.id.clone(),
-                    reason: "a limit in FTE needs a cost rate (staffing)".into(),
-                })
-            }
-        };
-        to_i64((cents / unit_cost).ceil(), "floor")
-    };
-    let cap = p.cap.map(to_units_cap).transpose()?;
+    let cap = p.cap.map(|l| to_units(l, false)).transpose()?;
     let floor = p
         .floor
-        .map(|f| to_units_floor(f.limit).map(|u| (u, f.action)))
+        .map(|f| to_units(f.limit, true).map(|u| (u, f.action)))
         .transpose()?;
     let min = match &p.staffing {
         Some(s) => to_i64((s.min_fte / s.fte_step).ceil(), "minimum position")?,

@@ -199,6 +199,53 @@ async fn load_kita(ctx: &Context<'_>, id: &ID) -> async_graphql::Result<st::Kita
         .ok_or_else(|| not_found("Die Kita"))
 }
 
+/// Delete or restore, for each kind of record: authorise for the record's district, then one
+/// versioned storage call.
+async fn social_space_lifecycle(
+    ctx: &Context<'_>,
+    input: LifecycleInput,
+    lifecycle: st::Lifecycle,
+) -> async_graphql::Result<SocialSpace> {
+    let current = load_social_space(ctx, &input.id).await?;
+    let viewer = ctx_viewer(ctx);
+    viewer.require_district_writer(&current.district_ags)?;
+    let s = ctx_storage(ctx)
+        .set_social_space_lifecycle(viewer.user_id(), current.id, input.version, lifecycle)
+        .await
+        .gql()?;
+    Ok(SocialSpace(s))
+}
+
+async fn provider_lifecycle(
+    ctx: &Context<'_>,
+    input: LifecycleInput,
+    lifecycle: st::Lifecycle,
+) -> async_graphql::Result<Provider> {
+    let current = load_provider(ctx, &input.id).await?;
+    let viewer = ctx_viewer(ctx);
+    viewer.require_district_writer(&current.district_ags)?;
+    let p = ctx_storage(ctx)
+        .set_provider_lifecycle(viewer.user_id(), current.id, input.version, lifecycle)
+        .await
+        .gql()?;
+    Ok(Provider(p))
+}
+
+async fn kita_lifecycle(
+    ctx: &Context<'_>,
+    input: LifecycleInput,
+    lifecycle: st::Lifecycle,
+) -> async_graphql::Result<Kita> {
+    let current = load_kita(ctx, &input.id).await?;
+    let viewer = ctx_viewer(ctx);
+    viewer.require_district_writer(&current.district_ags)?;
+    let k = ctx_storage(ctx)
+        .set_kita_lifecycle(viewer.user_id(), current.id, input.version, lifecycle)
+        .await
+        .gql()?;
+    Ok(Kita(k))
+}
+
 /// Kita fields as given (create) or merged from the stored record and a patch (update), before
 /// parsing.
 struct KitaDraft<'a> {
@@ -296,19 +343,7 @@ impl RecordsMutation {
         ctx: &Context<'_>,
         input: LifecycleInput,
     ) -> async_graphql::Result<SocialSpace> {
-        let current = load_social_space(ctx, &input.id).await?;
-        let viewer = ctx_viewer(ctx);
-        viewer.require_district_writer(&current.district_ags)?;
-        let s = ctx_storage(ctx)
-            .set_social_space_lifecycle(
-                viewer.user_id(),
-                current.id,
-                input.version,
-                st::Lifecycle::Delete,
-            )
-            .await
-            .gql()?;
-        Ok(SocialSpace(s))
+        social_space_lifecycle(ctx, input, st::Lifecycle::Delete).await
     }
 
     #[graphql(guard = "RoleGuard::writers()")]
@@ -317,19 +352,7 @@ impl RecordsMutation {
         ctx: &Context<'_>,
         input: LifecycleInput,
     ) -> async_graphql::Result<SocialSpace> {
-        let current = load_social_space(ctx, &input.id).await?;
-        let viewer = ctx_viewer(ctx);
-        viewer.require_district_writer(&current.district_ags)?;
-        let s = ctx_storage(ctx)
-            .set_social_space_lifecycle(
-                viewer.user_id(),
-                current.id,
-                input.version,
-                st::Lifecycle::Restore,
-            )
-            .await
-            .gql()?;
-        Ok(SocialSpace(s))
+        social_space_lifecycle(ctx, input, st::Lifecycle::Restore).await
     }
 
     /// Legt einen Träger an.
@@ -386,19 +409,7 @@ impl RecordsMutation {
         ctx: &Context<'_>,
         input: LifecycleInput,
     ) -> async_graphql::Result<Provider> {
-        let current = load_provider(ctx, &input.id).await?;
-        let viewer = ctx_viewer(ctx);
-        viewer.require_district_writer(&current.district_ags)?;
-        let p = ctx_storage(ctx)
-            .set_provider_lifecycle(
-                viewer.user_id(),
-                current.id,
-                input.version,
-                st::Lifecycle::Delete,
-            )
-            .await
-            .gql()?;
-        Ok(Provider(p))
+        provider_lifecycle(ctx, input, st::Lifecycle::Delete).await
     }
 
     #[graphql(guard = "RoleGuard::writers()")]
@@ -407,19 +418,7 @@ impl RecordsMutation {
         ctx: &Context<'_>,
         input: LifecycleInput,
     ) -> async_graphql::Result<Provider> {
-        let current = load_provider(ctx, &input.id).await?;
-        let viewer = ctx_viewer(ctx);
-        viewer.require_district_writer(&current.district_ags)?;
-        let p = ctx_storage(ctx)
-            .set_provider_lifecycle(
-                viewer.user_id(),
-                current.id,
-                input.version,
-                st::Lifecycle::Restore,
-            )
-            .await
-            .gql()?;
-        Ok(Provider(p))
+        provider_lifecycle(ctx, input, st::Lifecycle::Restore).await
     }
 
     /// Legt eine Kita an.
@@ -541,19 +540,7 @@ impl RecordsMutation {
         ctx: &Context<'_>,
         input: LifecycleInput,
     ) -> async_graphql::Result<Kita> {
-        let current = load_kita(ctx, &input.id).await?;
-        let viewer = ctx_viewer(ctx);
-        viewer.require_district_writer(&current.district_ags)?;
-        let k = ctx_storage(ctx)
-            .set_kita_lifecycle(
-                viewer.user_id(),
-                current.id,
-                input.version,
-                st::Lifecycle::Delete,
-            )
-            .await
-            .gql()?;
-        Ok(Kita(k))
+        kita_lifecycle(ctx, input, st::Lifecycle::Delete).await
     }
 
     #[graphql(guard = "RoleGuard::writers()")]
@@ -562,19 +549,7 @@ impl RecordsMutation {
         ctx: &Context<'_>,
         input: LifecycleInput,
     ) -> async_graphql::Result<Kita> {
-        let current = load_kita(ctx, &input.id).await?;
-        let viewer = ctx_viewer(ctx);
-        viewer.require_district_writer(&current.district_ags)?;
-        let k = ctx_storage(ctx)
-            .set_kita_lifecycle(
-                viewer.user_id(),
-                current.id,
-                input.version,
-                st::Lifecycle::Restore,
-            )
-            .await
-            .gql()?;
-        Ok(Kita(k))
+        kita_lifecycle(ctx, input, st::Lifecycle::Restore).await
     }
 }
 
