@@ -92,6 +92,45 @@ pub enum Method {
     },
     /// Named Kitas with a stated amount and reason.
     Fixed { grants: Vec<Grant> },
+    /// Index bands give fixed positions: a Kita gets the FTE of the highest band its index
+    /// reaches. When the budget is short, Kitas are funded by rank, most need first, until it
+    /// ends. Needs staffing.
+    Tiers { bands: Vec<Tier> },
+    /// Requests from Träger, funded in order until the budget ends; the first request that
+    /// does not fit gets the rest if `partial`, and nobody after it is funded. Needs staffing.
+    Applications {
+        requests: Vec<Application>,
+        order: ApplicationOrder,
+        #[serde(default)]
+        partial: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tier {
+    /// The band starts at this index (inclusive).
+    pub min_index: Decimal,
+    pub fte: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Application {
+    pub kita_id: String,
+    pub fte: Decimal,
+    /// Lower comes first when ordering by priority.
+    #[serde(default)]
+    pub priority: u32,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationOrder {
+    /// Highest need index first.
+    NeedIndex,
+    /// The stated priority, then need.
+    Priority,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -341,6 +380,28 @@ fn check_ranges(input: &ConceptInput) -> Result<()> {
             Method::Fixed { grants } => {
                 for g in grants {
                     check_range(&subject, "grant", g.amount, 0, MAX_CENTS)?;
+                }
+            }
+            Method::Tiers { bands } => {
+                for b in bands {
+                    check_range(
+                        &subject,
+                        "tier FTE",
+                        b.fte,
+                        Decimal::ZERO,
+                        Decimal::from(1_000),
+                    )?;
+                }
+            }
+            Method::Applications { requests, .. } => {
+                for r in requests {
+                    check_range(
+                        &subject,
+                        "requested FTE",
+                        r.fte,
+                        Decimal::ZERO,
+                        Decimal::from(1_000),
+                    )?;
                 }
             }
             _ => {}
@@ -872,6 +933,64 @@ fn distribute(
     }
 }
 
+fn needs_staffing(p: &Pillar) -> Result<&Staffing> {
+    p.staffing
+        .as_ref()
+        .ok_or_else(|| AllocationError::InvalidPillar {
+            pillar: p.id.clone(),
+            reason: "tiers and applications are given in FTE and need a cost rate (staffing)"
+                .into(),
+        })
+}
+
+/// An FTE amount in whole steps; it must be a multiple of the step.
+fn steps_of(p: &Pillar, s: &Staffing, fte: Decimal) -> Result<i64> {
+    if !(fte % s.fte_step).is_zero() {
+        return Err(AllocationError::InvalidPillar {
+            pillar: p.id.clone(),
+            reason: format!("{fte} FTE is not a multiple of the step {}", s.fte_step),
+        });
+    }
+    if !fte.is_zero() && fte < s.min_fte {
+        return Err(AllocationError::InvalidPillar {
+            pillar: p.id.clone(),
+            reason: format!("{fte} FTE is below the minimum position {}", s.min_fte),
+        });
+    }
+    to_i64(fte / s.fte_step, "FTE steps")
+}
+
+/// Funds demands in the given order until the budget ends. The first that does not fit gets
+/// the rest when `partial` (if that reaches the minimum position); nobody after it is funded,
+/// so a lower-ranked request never overtakes a higher-ranked one. Returns the units and the
+/// indices funded short.
+fn fund_in_order(
+    total: i64,
+    demand: &[i64],
+    order: &[usize],
+    partial: bool,
+    min: i64,
+) -> (Vec<i64>, Vec<usize>) {
+    let mut units = vec![0i64; demand.len()];
+    let mut short = Vec::new();
+    let mut left = total;
+    let mut exhausted = false;
+    for &i in order {
+        if !exhausted && demand[i] <= left {
+            units[i] = demand[i];
+            left -= demand[i];
+            continue;
+        }
+        if !exhausted && partial && left >= min.max(1) {
+            units[i] = left;
+            left = 0;
+        }
+        exhausted = true;
+        short.push(i);
+    }
+    (units, short)
+}
+
 fn allocate_pillar(
     p: &Pillar,
     budget: Cents,
@@ -890,6 +1009,8 @@ fn allocate_pillar(
     // Weights, and for per-unit the demand each Kita would get at the full rate.
     let mut demand: Option<Vec<Cents>> = None;
     let mut fixed_grants: Option<Vec<Cents>> = None;
+    // Demand in steps, the order to fund it in, and whether the last one may be partial.
+    let mut ordered: Option<(Vec<i64>, Vec<usize>, bool)> = None;
     let weights: Vec<Decimal> = match &p.method {
         Method::Base { by_places } => (0..n)
             .map(|i| {
@@ -983,6 +1104,77 @@ fn allocate_pillar(
             fixed_grants = Some(g);
             w
         }
+        Method::Tiers { bands } => {
+            let s = needs_staffing(p)?;
+            let mut demand = vec![0i64; n];
+            for i in 0..n {
+                let band = ctx.index[i].filter(|_| ok[i]).and_then(|x| {
+                    bands
+                        .iter()
+                        .filter(|b| x >= b.min_index)
+                        .max_by(|a, b| a.min_index.cmp(&b.min_index))
+                });
+                match band {
+                    Some(b) => {
+                        demand[i] = steps_of(p, s, b.fte)?;
+                        reasons[i] = format!(
+                            "{}; Stufe ab Index {}: {} VZÄ",
+                            reasons[i],
+                            fmt_dec(b.min_index),
+                            fmt_dec(b.fte)
+                        );
+                    }
+                    None if ok[i] => reasons[i] = format!("{}; keine Stufe erreicht", reasons[i]),
+                    None => {}
+                }
+            }
+            let mut order: Vec<usize> = (0..n).filter(|i| demand[*i] > 0).collect();
+            order.sort_by_key(|i| (ctx.ranks[*i].unwrap_or(usize::MAX), *i));
+            ordered = Some((demand, order, false));
+            vec![Decimal::ZERO; n]
+        }
+        Method::Applications {
+            requests,
+            order: how,
+            partial,
+        } => {
+            let s = needs_staffing(p)?;
+            let mut demand = vec![0i64; n];
+            let mut priority = vec![u32::MAX; n];
+            for (i, reason) in reasons.iter_mut().enumerate() {
+                if ok[i] {
+                    *reason = "kein Antrag".into();
+                }
+            }
+            for r in requests {
+                let i = ctx
+                    .kitas
+                    .iter()
+                    .position(|k| k.id == r.kita_id)
+                    .ok_or_else(|| AllocationError::InvalidPillar {
+                        pillar: p.id.clone(),
+                        reason: format!("application for unknown Kita {}", r.kita_id),
+                    })?;
+                if !ok[i] {
+                    continue;
+                }
+                demand[i] += steps_of(p, s, r.fte)?;
+                priority[i] = priority[i].min(r.priority);
+                reasons[i] = if r.reason.is_empty() {
+                    format!("Antrag über {} VZÄ", fmt_dec(r.fte))
+                } else {
+                    format!("Antrag über {} VZÄ: {}", fmt_dec(r.fte), r.reason)
+                };
+            }
+            let mut order: Vec<usize> = (0..n).filter(|i| demand[*i] > 0).collect();
+            let rank = |i: usize| ctx.ranks[i].unwrap_or(usize::MAX);
+            match how {
+                ApplicationOrder::NeedIndex => order.sort_by_key(|i| (rank(*i), *i)),
+                ApplicationOrder::Priority => order.sort_by_key(|i| (priority[*i], rank(*i), *i)),
+            }
+            ordered = Some((demand, order, *partial));
+            vec![Decimal::ZERO; n]
+        }
     };
     let weight_sum: Decimal = weights.iter().sum();
     let raw_share = |i: usize| {
@@ -1041,6 +1233,29 @@ fn allocate_pillar(
             u.push(to_i64((Decimal::from(*x) / unit_cost).floor(), "grant")?);
         }
         (u, vec![false; n], vec![false; n])
+    } else if let Some((demand, order, partial)) = &ordered {
+        // Caps hold here too; a cap below the minimum position leaves no position.
+        let mut capped = vec![false; n];
+        let demand: Vec<i64> = demand
+            .iter()
+            .enumerate()
+            .map(|(i, d)| match bounds[i].cap {
+                Some(c) if *d > c => {
+                    capped[i] = true;
+                    if c < min {
+                        0
+                    } else {
+                        c
+                    }
+                }
+                _ => *d,
+            })
+            .collect();
+        let (units, short) = fund_in_order(total_units, &demand, order, *partial, min);
+        for i in short {
+            reasons[i] = format!("{}; nicht (voll) finanziert: Budget erschöpft", reasons[i]);
+        }
+        (units, capped, vec![false; n])
     } else {
         distribute(total_units, &weights, &bounds, &p.id)?
     };

@@ -54,7 +54,7 @@ fn normalization() -> impl Strategy<Value = Normalization> {
 fn pillar(i: usize) -> impl Strategy<Value = Pillar> {
     (
         0u32..=4,
-        any::<bool>(),
+        0u8..3,
         any::<bool>(),
         prop::option::of(1i64..5_000_000),
         prop::option::of((
@@ -70,32 +70,52 @@ fn pillar(i: usize) -> impl Strategy<Value = Pillar> {
         ],
     )
         .prop_map(
-            move |(tenths, proportional, by_places, cap, staffing, eligibility)| Pillar {
-                id: format!("p{i}"),
-                name: format!("Säule {i}"),
-                budget: PillarBudget::Share(Decimal::new(tenths as i64, 1)),
-                staffing: staffing.map(|(cost, step, min)| {
-                    let step: Decimal = step.parse().unwrap();
-                    Staffing {
-                        cost_per_fte: cost,
-                        training_surcharge: Decimal::new(1, 2),
-                        weekly_hours: Decimal::from(39),
-                        fte_step: step,
-                        min_fte: if min {
-                            step * Decimal::TWO
-                        } else {
-                            Decimal::ZERO
-                        },
-                    }
-                }),
-                method: if proportional {
-                    Method::Proportional { by_places }
-                } else {
-                    Method::Base { by_places }
-                },
-                eligibility,
-                cap: cap.map(Limit::Amount),
-                floor: None,
+            move |(tenths, method, by_places, cap, staffing, eligibility)| {
+                let step: Option<Decimal> =
+                    staffing.as_ref().map(|(_, step, _)| step.parse().unwrap());
+                let min = staffing.as_ref().is_some_and(|(_, _, min)| *min);
+                Pillar {
+                    id: format!("p{i}"),
+                    name: format!("Säule {i}"),
+                    budget: PillarBudget::Share(Decimal::new(tenths as i64, 1)),
+                    staffing: staffing.map(|(cost, step, min)| {
+                        let step: Decimal = step.parse().unwrap();
+                        Staffing {
+                            cost_per_fte: cost,
+                            training_surcharge: Decimal::new(1, 2),
+                            weekly_hours: Decimal::from(39),
+                            fte_step: step,
+                            min_fte: if min {
+                                step * Decimal::TWO
+                            } else {
+                                Decimal::ZERO
+                            },
+                        }
+                    }),
+                    method: match (method, step) {
+                        (2, Some(step)) => {
+                            // Bands in whole minimum positions.
+                            let unit = if min { step * Decimal::TWO } else { step };
+                            Method::Tiers {
+                                bands: vec![
+                                    srb_allocation::concept::Tier {
+                                        min_index: Decimal::ZERO,
+                                        fte: unit,
+                                    },
+                                    srb_allocation::concept::Tier {
+                                        min_index: Decimal::new(5, 1),
+                                        fte: unit * Decimal::from(3),
+                                    },
+                                ],
+                            }
+                        }
+                        (1, _) => Method::Proportional { by_places },
+                        _ => Method::Base { by_places },
+                    },
+                    eligibility,
+                    cap: cap.map(Limit::Amount),
+                    floor: None,
+                }
             },
         )
 }

@@ -446,3 +446,101 @@ fn measures_say_whether_money_follows_need() {
     // Gini of 2.5, 5, 10: (−2×2.5 + 0×5 + 2×10) / (3 × 17.5) = 15 / 52.5 = 0.285714.
     assert_eq!(m.gini_per_place, d("0.285714"));
 }
+
+#[test]
+fn tiers_give_fixed_positions_by_index_band_most_need_first() {
+    use srb_allocation::concept::Tier;
+    // Bands: index ≥ .15 → 0.5 FTE, ≥ .3 → 1 FTE. Indices a .2, b .1, c .4: a 0.5, b none,
+    // c 1.0. Steps of 0.25 at 60,000 € = 15,000 €.
+    let tiers = Method::Tiers {
+        bands: vec![
+            Tier {
+                min_index: d("0.15"),
+                fte: d("0.5"),
+            },
+            Tier {
+                min_index: d("0.3"),
+                fte: d("1"),
+            },
+        ],
+    };
+    let mut p = pillar(tiers.clone());
+    p.staffing = Some(staffed("0.25", "0"));
+    // 150,000 €: everybody funded (6 steps = 90,000 €), 60,000 € left.
+    let r = compute(&input(15_000_000, vec![p.clone()])).unwrap();
+    assert_eq!(
+        r.kitas.iter().map(|k| k.fte).collect::<Vec<_>>(),
+        [d("0.50"), d("0"), d("1.00")]
+    );
+    assert_eq!(r.pillars[0].leftover, 6_000_000);
+    assert!(
+        r.kitas[2].pillars[0]
+            .reason
+            .ends_with("Stufe ab Index 0,3: 1 VZÄ"),
+        "{}",
+        r.kitas[2].pillars[0].reason
+    );
+    // 75,000 € (5 steps): c first (4 steps); a needs 2, only 1 is left: not funded.
+    let r = compute(&input(7_500_000, vec![p])).unwrap();
+    assert_eq!(
+        r.kitas.iter().map(|k| k.fte).collect::<Vec<_>>(),
+        [d("0"), d("0"), d("1.00")]
+    );
+    assert!(r.kitas[0].pillars[0].reason.contains("Budget erschöpft"));
+    assert_eq!(r.pillars[0].leftover, 1_500_000);
+}
+
+#[test]
+fn applications_are_funded_in_order_until_the_budget_ends() {
+    use srb_allocation::concept::{Application, ApplicationOrder};
+    let requests = vec![
+        Application {
+            kita_id: "b".into(),
+            fte: d("1"),
+            priority: 1,
+            reason: "Sprachförderung".into(),
+        },
+        Application {
+            kita_id: "a".into(),
+            fte: d("0.5"),
+            priority: 2,
+            reason: String::new(),
+        },
+        Application {
+            kita_id: "c".into(),
+            fte: d("0.75"),
+            priority: 3,
+            reason: String::new(),
+        },
+    ];
+    // 120,000 € = 8 steps. By priority: b 4, a 2, c wants 3 but 2 are left: partial 0.5.
+    let mut p = pillar(Method::Applications {
+        requests: requests.clone(),
+        order: ApplicationOrder::Priority,
+        partial: true,
+    });
+    p.staffing = Some(staffed("0.25", "0"));
+    let r = compute(&input(12_000_000, vec![p])).unwrap();
+    assert_eq!(
+        r.kitas.iter().map(|k| k.fte).collect::<Vec<_>>(),
+        [d("0.50"), d("1.00"), d("0.50")]
+    );
+    assert_eq!(
+        r.kitas[1].pillars[0].reason,
+        "Antrag über 1 VZÄ: Sprachförderung"
+    );
+    assert_eq!(r.pillars[0].leftover, 0);
+    // By need: c 3, a 2, then b wants 4 of the 3 left; no partial funding: b gets nothing.
+    let mut p = pillar(Method::Applications {
+        requests,
+        order: ApplicationOrder::NeedIndex,
+        partial: false,
+    });
+    p.staffing = Some(staffed("0.25", "0"));
+    let r = compute(&input(12_000_000, vec![p])).unwrap();
+    assert_eq!(
+        r.kitas.iter().map(|k| k.fte).collect::<Vec<_>>(),
+        [d("0.50"), d("0"), d("0.75")]
+    );
+    assert_eq!(r.pillars[0].leftover, 4_500_000);
+}
