@@ -5,12 +5,14 @@
 //!   the co-financing of personnel costs.
 //! - [`concept`]: a district's concept applied to its Kitas: need index ([`index`]), pillars,
 //!   eligibility, methods, caps and floors, positions in FTE steps; every cent explained.
+//! - [`compare`]: two results side by side (scenarios, or a year against the last).
 //! - [`measures`]: coverage, Gini, share to the most disadvantaged quarter, need correlation.
 //!
 //! Money is whole cents (`i64`), rates are exact decimals, and every sum adds up to the cent:
 //! what is not allocated is reported as leftover, never lost.
 
 pub mod apportion;
+pub mod compare;
 pub mod concept;
 mod error;
 pub mod index;

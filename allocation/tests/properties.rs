@@ -377,3 +377,24 @@ proptest! {
         let _ = CoFinancing { land_rate: rate, traeger_share: share }.apply(total, rounding);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Gains and losses account for the whole difference; a result compared with itself is
+    /// unchanged everywhere.
+    #[test]
+    fn comparisons_balance(a in input(), budget in 0i64..10_000_000_000) {
+        use srb_allocation::compare::compare;
+        let mut b_input = a.clone();
+        b_input.budget = budget;
+        let ra = compute(&a).unwrap();
+        let rb = compute(&b_input).unwrap();
+        let c = compare(&ra, &rb);
+        prop_assert_eq!(c.gained + c.lost, c.allocated_b - c.allocated_a);
+        prop_assert_eq!(c.gainers + c.losers + c.unchanged, a.kitas.len());
+        let same = compare(&ra, &ra);
+        prop_assert_eq!(same.unchanged, a.kitas.len());
+        prop_assert_eq!((same.gained, same.lost), (0, 0));
+    }
+}

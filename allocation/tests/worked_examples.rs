@@ -544,3 +544,35 @@ fn applications_are_funded_in_order_until_the_budget_ends() {
     );
     assert_eq!(r.pillars[0].leftover, 4_500_000);
 }
+
+#[test]
+fn comparing_equal_shares_with_need_based_shares() {
+    use srb_allocation::compare::compare;
+    // Equal: 333.34 / 333.33 / 333.33 €; by places × need: 250 / 250 / 500 €.
+    let equal = compute(&input(
+        100_000,
+        vec![pillar(Method::Base { by_places: false })],
+    ))
+    .unwrap();
+    let need = compute(&input(
+        100_000,
+        vec![pillar(Method::Proportional { by_places: true })],
+    ))
+    .unwrap();
+    let c = compare(&equal, &need);
+    let diffs: Vec<(&str, i64)> = c
+        .kitas
+        .iter()
+        .map(|k| (k.id.as_str(), k.difference))
+        .collect();
+    assert_eq!(diffs, [("a", -8_334), ("b", -8_333), ("c", 16_667)]);
+    assert_eq!((c.gainers, c.losers, c.unchanged), (1, 2, 0));
+    assert_eq!(
+        (c.gained, c.lost),
+        (16_667, -16_667),
+        "the same budget: gains equal losses"
+    );
+    // Equal per Kita is unequal per place (b has twice the places); need-based follows need.
+    assert!(c.need_correlation_change.unwrap() > Decimal::ZERO);
+    assert_eq!(c.share_to_top_quarter_change, Some(d("0.5") - d("0.33333")));
+}
