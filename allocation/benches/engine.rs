@@ -78,6 +78,7 @@ fn concept() -> Concept {
                 eligibility: Rule::IndexAboveMean,
                 cap: Some(Limit::Fte(Decimal::TWO)),
                 floor: None,
+                phase_in: None,
             },
             Pillar {
                 id: "ikf".into(),
@@ -91,6 +92,7 @@ fn concept() -> Concept {
                 eligibility: Rule::All,
                 cap: None,
                 floor: None,
+                phase_in: None,
             },
             Pillar {
                 id: "netz".into(),
@@ -101,6 +103,7 @@ fn concept() -> Concept {
                 eligibility: Rule::All,
                 cap: None,
                 floor: None,
+                phase_in: None,
             },
             Pillar {
                 id: "fz".into(),
@@ -111,6 +114,7 @@ fn concept() -> Concept {
                 eligibility: Rule::Or(vec![Rule::FamilyCenter, Rule::TopShare(Decimal::new(1, 1))]),
                 cap: Some(Limit::Amount(5_000_000)),
                 floor: None,
+                phase_in: None,
             },
         ],
         need_index: NeedIndex {
@@ -151,6 +155,7 @@ fn state(c: &mut Criterion) {
             budget: 0,
             concept: concept(),
             kitas: kitas(63 + (i % 3), i as u64),
+            previous: Default::default(),
         })
         .collect();
     c.bench_function("state: key + 41 concepts (≈2,600 Kitas)", |b| {
@@ -173,6 +178,7 @@ fn district(c: &mut Criterion) {
             budget: 2_000_000_000,
             concept: concept(),
             kitas: kitas(n, 7),
+            previous: Default::default(),
         };
         group.bench_with_input(BenchmarkId::from_parameter(n), &input, |b, input| {
             b.iter(|| std::hint::black_box(compute(input).unwrap()))

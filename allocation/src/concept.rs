@@ -200,6 +200,11 @@ pub struct Pillar {
     pub cap: Option<Limit>,
     #[serde(default)]
     pub floor: Option<Floor>,
+    /// Phase-in ("schrittweise"): a Kita's amount moves by at most this share of its previous
+    /// amount (0.1 = ±10 %); what that frees or costs is balanced within the pillar. Applies to
+    /// Kitas with a previous amount for this pillar.
+    #[serde(default)]
+    pub phase_in: Option<Decimal>,
 }
 
 fn all() -> Rule {
@@ -221,6 +226,10 @@ pub struct ConceptInput {
     pub budget: Cents,
     pub concept: Concept,
     pub kitas: Vec<KitaInput>,
+    /// A previous result's amounts, by Kita id and pillar id: the base for phase-in and for
+    /// each Kita's change.
+    #[serde(default)]
+    pub previous: BTreeMap<String, BTreeMap<String, Cents>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -247,6 +256,10 @@ pub struct KitaPillarResult {
     pub amount: Cents,
     pub fte: Decimal,
     pub weekly_hours: Decimal,
+    /// The amount in the previous result, where one was given.
+    pub previous_amount: Option<Cents>,
+    /// Held within the phase-in corridor.
+    pub phased: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -260,6 +273,10 @@ pub struct KitaResult {
     pub pillars: Vec<KitaPillarResult>,
     pub amount: Cents,
     pub fte: Decimal,
+    /// Sum of the previous amounts, where the previous result knew this Kita.
+    pub previous_amount: Option<Cents>,
+    /// amount − previous amount.
+    pub change: Option<Cents>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -304,6 +321,17 @@ fn check_ranges(input: &ConceptInput) -> Result<()> {
             if let Some(v) = v {
                 check_range(&subject, name, *v, -big, big)?;
             }
+        }
+    }
+    for (kita, by_pillar) in &input.previous {
+        for (pillar, amount) in by_pillar {
+            check_range(
+                &format!("previous result of Kita {kita}"),
+                pillar,
+                *amount,
+                0,
+                MAX_CENTS,
+            )?;
         }
     }
     for t in &input.concept.need_index.terms {
@@ -360,6 +388,9 @@ fn check_ranges(input: &ConceptInput) -> Result<()> {
                 Decimal::ZERO,
                 Decimal::from(100_000),
             )?,
+        }
+        if let Some(x) = p.phase_in {
+            check_range(&subject, "phase_in", x, Decimal::ZERO, Decimal::ONE)?;
         }
         for limit in [p.cap, p.floor.map(|f| f.limit)].into_iter().flatten() {
             match limit {
@@ -483,7 +514,7 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
             with_index,
             mean_index,
         };
-        let outcome = allocate_pillar(pillar, *budget, unit, &ctx)?;
+        let outcome = allocate_pillar(pillar, *budget, unit, &ctx, &input.previous)?;
         let allocated: Cents = outcome.iter().map(|o| o.amount).sum();
         let fte: Decimal = outcome.iter().map(|o| o.fte).sum();
         pillar_results.push(PillarResult {
@@ -515,6 +546,13 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
             },
             amount: pillars.iter().map(|p| p.amount).sum(),
             fte: pillars.iter().map(|p| p.fte).sum(),
+            previous_amount: input
+                .previous
+                .get(&k.id)
+                .map(|by_pillar| by_pillar.values().sum()),
+            change: input.previous.get(&k.id).map(|by_pillar| {
+                pillars.iter().map(|p| p.amount).sum::<Cents>() - by_pillar.values().sum::<Cents>()
+            }),
             pillars,
         })
         .collect();
@@ -996,6 +1034,7 @@ fn allocate_pillar(
     budget: Cents,
     unit: Cents,
     ctx: &Ctx<'_>,
+    previous: &BTreeMap<String, BTreeMap<String, Cents>>,
 ) -> Result<Vec<KitaPillarResult>> {
     let n = ctx.kitas.len();
     let mut ok = Vec::with_capacity(n);
@@ -1219,6 +1258,28 @@ fn allocate_pillar(
         None => 0,
     };
     let mut bounds: Vec<Bounds> = (0..n).map(|_| Bounds { cap, floor, min }).collect();
+    let previous_amount: Vec<Option<Cents>> = ctx
+        .kitas
+        .iter()
+        .map(|k| previous.get(&k.id).and_then(|m| m.get(&p.id)).copied())
+        .collect();
+    let mut phased = vec![false; n];
+    if let Some(x) = p.phase_in {
+        // The corridor around the previous amount, in the pillar's units: the upper bound
+        // rounds down and the lower bound up, so the result stays inside it.
+        for (i, b) in bounds.iter_mut().enumerate() {
+            if let Some(prev) = previous_amount[i] {
+                let prev = Decimal::from(prev);
+                let upper = to_i64((prev * (Decimal::ONE + x) / unit_cost).floor(), "phase-in")?;
+                let lower = to_i64((prev * (Decimal::ONE - x) / unit_cost).ceil(), "phase-in")?;
+                b.cap = Some(b.cap.map_or(upper, |c| c.min(upper)));
+                if lower > 0 && b.floor.is_none_or(|(f, _)| f < lower) {
+                    b.floor = Some((lower, FloorAction::Lift));
+                }
+                phased[i] = true;
+            }
+        }
+    }
     if let Some(d) = &demand {
         // Per unit: nobody gets more than the full rate.
         for (i, b) in bounds.iter_mut().enumerate() {
@@ -1279,6 +1340,8 @@ fn allocate_pillar(
                 amount: to_i64(amount, "amount").unwrap_or(0),
                 fte,
                 weekly_hours: hours,
+                previous_amount: previous_amount[i],
+                phased: phased[i] && (capped[i] || floored[i]),
             }
         })
         .collect())

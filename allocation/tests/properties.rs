@@ -115,6 +115,7 @@ fn pillar(i: usize) -> impl Strategy<Value = Pillar> {
                     eligibility,
                     cap: cap.map(Limit::Amount),
                     floor: None,
+                    phase_in: None,
                 }
             },
         )
@@ -169,6 +170,7 @@ fn input() -> impl Strategy<Value = ConceptInput> {
                     rounding,
                 },
                 kitas,
+                previous: Default::default(),
             }
         })
 }
@@ -252,7 +254,7 @@ proptest! {
         prop_assume!(!kitas.is_empty());
         let pillar = Pillar {
             id: "p".into(), name: "p".into(), budget: PillarBudget::Share(Decimal::ONE), staffing: None,
-            method: Method::Proportional { by_places }, eligibility: Rule::All, cap: None, floor: None,
+            method: Method::Proportional { by_places }, eligibility: Rule::All, cap: None, floor: None, phase_in: None,
         };
         let base = ConceptInput {
             budget,
@@ -262,6 +264,7 @@ proptest! {
                 rounding: Rounding::Cent,
             },
             kitas,
+            previous: Default::default(),
         };
         let i = which.index(base.kitas.len());
         let mut raised = base.clone();

@@ -55,6 +55,7 @@ fn pillar(method: Method) -> Pillar {
         eligibility: Rule::All,
         cap: None,
         floor: None,
+        phase_in: None,
     }
 }
 
@@ -72,6 +73,7 @@ fn input(budget: i64, pillars: Vec<Pillar>) -> ConceptInput {
             kita("b", 100, "0.1"),
             kita("c", 50, "0.4"),
         ],
+        previous: Default::default(),
     }
 }
 
@@ -575,4 +577,44 @@ fn comparing_equal_shares_with_need_based_shares() {
     // Equal per Kita is unequal per place (b has twice the places); need-based follows need.
     assert!(c.need_correlation_change.unwrap() > Decimal::ZERO);
     assert_eq!(c.share_to_top_quarter_change, Some(d("0.5") - d("0.33333")));
+}
+
+#[test]
+fn phase_in_keeps_each_kita_within_ten_percent_of_last_year() {
+    use std::collections::BTreeMap;
+    // Last year 300 / 300 / 400 €. Need-based now would give 250 / 250 / 500 €. With ±10 %:
+    // c may reach 440 €; the 60 € it cannot take go to a and b by weight: 280 € each, inside
+    // their corridor of 270–330 €.
+    let mut p = pillar(Method::Proportional { by_places: true });
+    p.phase_in = Some(d("0.1"));
+    let mut i = input(100_000, vec![p]);
+    i.previous = ["a", "b", "c"]
+        .iter()
+        .zip([30_000, 30_000, 40_000])
+        .map(|(k, amount)| {
+            (
+                k.to_string(),
+                BTreeMap::from([("kisa".to_string(), amount)]),
+            )
+        })
+        .collect();
+    let r = compute(&i).unwrap();
+    assert_eq!(
+        r.kitas.iter().map(|k| k.amount).collect::<Vec<_>>(),
+        [28_000, 28_000, 44_000]
+    );
+    assert_eq!(
+        r.kitas.iter().map(|k| k.change).collect::<Vec<_>>(),
+        [Some(-2_000), Some(-2_000), Some(4_000)]
+    );
+    assert!(r.kitas[2].pillars[0].phased);
+    assert_eq!(r.pillars[0].leftover, 0);
+    // Without phase-in the change is reported all the same.
+    let mut i2 = i.clone();
+    i2.concept.pillars[0].phase_in = None;
+    let r = compute(&i2).unwrap();
+    assert_eq!(
+        r.kitas.iter().map(|k| k.change).collect::<Vec<_>>(),
+        [Some(-5_000), Some(-5_000), Some(10_000)]
+    );
 }
