@@ -79,6 +79,7 @@ fn concept() -> Concept {
                 cap: Some(Limit::Fte(Decimal::TWO)),
                 floor: None,
                 phase_in: None,
+                pool_by_social_space: false,
             },
             Pillar {
                 id: "ikf".into(),
@@ -93,6 +94,7 @@ fn concept() -> Concept {
                 cap: None,
                 floor: None,
                 phase_in: None,
+                pool_by_social_space: false,
             },
             Pillar {
                 id: "netz".into(),
@@ -104,6 +106,7 @@ fn concept() -> Concept {
                 cap: None,
                 floor: None,
                 phase_in: None,
+                pool_by_social_space: false,
             },
             Pillar {
                 id: "fz".into(),
@@ -115,6 +118,7 @@ fn concept() -> Concept {
                 cap: Some(Limit::Amount(5_000_000)),
                 floor: None,
                 phase_in: None,
+                pool_by_social_space: false,
             },
         ],
         need_index: NeedIndex {

@@ -205,6 +205,11 @@ pub struct Pillar {
     /// Kitas with a previous amount for this pillar.
     #[serde(default)]
     pub phase_in: Option<Decimal>,
+    /// Positions are rounded per social space (one position shared by its small Kitas) and
+    /// attributed to the Kitas by share. Kitas without a social space form a pool of their own.
+    /// Per-Kita caps, floors and phase-in cannot be combined with pooling (an error says so).
+    #[serde(default)]
+    pub pool_by_social_space: bool,
 }
 
 fn all() -> Rule {
@@ -260,6 +265,10 @@ pub struct KitaPillarResult {
     pub previous_amount: Option<Cents>,
     /// Held within the phase-in corridor.
     pub phased: bool,
+    /// With pooling: the social space whose positions this Kita shares.
+    pub pool: Option<String>,
+    /// With pooling: this Kita's share of its pool's positions (a pool's shares add up to 1).
+    pub attribution: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -391,6 +400,13 @@ fn check_ranges(input: &ConceptInput) -> Result<()> {
         }
         if let Some(x) = p.phase_in {
             check_range(&subject, "phase_in", x, Decimal::ZERO, Decimal::ONE)?;
+        }
+        if p.pool_by_social_space && (p.cap.is_some() || p.floor.is_some() || p.phase_in.is_some())
+        {
+            return Err(AllocationError::InvalidPillar {
+                pillar: p.id.clone(),
+                reason: "caps, floors and phase-in apply per Kita and cannot be combined with pooling by social space".into(),
+            });
         }
         for limit in [p.cap, p.floor.map(|f| f.limit)].into_iter().flatten() {
             match limit {
@@ -971,6 +987,99 @@ fn distribute(
     }
 }
 
+/// Pooling by social space: positions in steps per pool (largest remainder between pools,
+/// minimum position per pool), then each pool's positions and money attributed to its Kitas by
+/// weight. FTE are attributed in ten-thousandths and money in cents, each by largest
+/// remainder, so both add up to the pool's exactly.
+#[allow(clippy::too_many_arguments)]
+fn pooled(
+    p: &Pillar,
+    total_units: i64,
+    unit_cost: Decimal,
+    weights: &[Decimal],
+    min: i64,
+    ctx: &Ctx<'_>,
+    ok: &[bool],
+    reasons: &[String],
+    previous_amount: &[Option<Cents>],
+) -> Result<Vec<KitaPillarResult>> {
+    let s = needs_staffing(p)?;
+    let n = weights.len();
+    let mut pools: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for i in 0..n {
+        let key = match &ctx.kitas[i].social_space {
+            Some(space) => space.clone(),
+            None => format!("Kita {}", ctx.kitas[i].id),
+        };
+        pools.entry(key).or_default().push(i);
+    }
+    let pool_list: Vec<(&String, &Vec<usize>)> = pools.iter().collect();
+    let pool_weights: Vec<Decimal> = pool_list
+        .iter()
+        .map(|(_, members)| members.iter().map(|i| weights[*i]).sum())
+        .collect();
+    let bounds: Vec<Bounds> = pool_list
+        .iter()
+        .map(|_| Bounds {
+            cap: None,
+            floor: None,
+            min,
+        })
+        .collect();
+    let weight_sum: Decimal = weights.iter().sum();
+    let (pool_units, _, pool_dropped) = distribute(total_units, &pool_weights, &bounds, &p.id)?;
+    let mut out: Vec<KitaPillarResult> = (0..n)
+        .map(|i| KitaPillarResult {
+            pillar_id: p.id.clone(),
+            eligible: ok[i],
+            reason: reasons[i].clone(),
+            raw_share: if weight_sum.is_zero() {
+                Decimal::ZERO
+            } else {
+                weights[i] / weight_sum
+            },
+            capped: false,
+            floored: false,
+            amount: 0,
+            fte: Decimal::ZERO,
+            weekly_hours: Decimal::ZERO,
+            previous_amount: previous_amount[i],
+            phased: false,
+            pool: None,
+            attribution: None,
+        })
+        .collect();
+    let ten_thousandths = Decimal::from(10_000);
+    for (k, (name, members)) in pool_list.iter().enumerate() {
+        let w: Vec<Decimal> = members.iter().map(|i| weights[*i]).collect();
+        let total_w = pool_weights[k];
+        for (m, i) in members.iter().enumerate() {
+            if !w[m].is_zero() {
+                out[*i].pool = Some((*name).clone());
+                out[*i].attribution = Some(w[m] / total_w);
+                out[*i].floored = pool_dropped[k];
+            }
+        }
+        if pool_units[k] == 0 || total_w.is_zero() {
+            continue;
+        }
+        let cents = to_i64(
+            (Decimal::from(pool_units[k]) * unit_cost).floor(),
+            "pool amount",
+        )?;
+        let fte = Decimal::from(pool_units[k]) * s.fte_step;
+        let fte_parts = largest_remainder(to_i64(fte * ten_thousandths, "pool FTE")?, &w, &p.id)?;
+        let cent_parts = largest_remainder(cents, &w, &p.id)?;
+        for (m, i) in members.iter().enumerate() {
+            let f = Decimal::from(fte_parts[m]) / ten_thousandths;
+            out[*i].amount = cent_parts[m];
+            out[*i].fte = f;
+            out[*i].weekly_hours = f * s.weekly_hours;
+        }
+    }
+    Ok(out)
+}
+
 fn needs_staffing(p: &Pillar) -> Result<&Staffing> {
     p.staffing
         .as_ref()
@@ -1317,6 +1426,18 @@ fn allocate_pillar(
             reasons[i] = format!("{}; nicht (voll) finanziert: Budget erschöpft", reasons[i]);
         }
         (units, capped, vec![false; n])
+    } else if p.pool_by_social_space {
+        return pooled(
+            p,
+            total_units,
+            unit_cost,
+            &weights,
+            min,
+            ctx,
+            &ok,
+            &reasons,
+            &previous_amount,
+        );
     } else {
         distribute(total_units, &weights, &bounds, &p.id)?
     };
@@ -1342,6 +1463,8 @@ fn allocate_pillar(
                 weekly_hours: hours,
                 previous_amount: previous_amount[i],
                 phased: phased[i] && (capped[i] || floored[i]),
+                pool: None,
+                attribution: None,
             }
         })
         .collect())

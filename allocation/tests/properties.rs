@@ -113,9 +113,12 @@ fn pillar(i: usize) -> impl Strategy<Value = Pillar> {
                         _ => Method::Base { by_places },
                     },
                     eligibility,
-                    cap: cap.map(Limit::Amount),
+                    cap: cap
+                        .filter(|_| !(step.is_some() && method == 0 && by_places))
+                        .map(Limit::Amount),
                     floor: None,
                     phase_in: None,
+                    pool_by_social_space: step.is_some() && method == 0 && by_places,
                 }
             },
         )
@@ -225,10 +228,28 @@ proptest! {
                 if !kp.eligible {
                     prop_assert_eq!(kp.amount, 0);
                 }
-                if let Some(s) = &pillar.staffing {
+                if let (Some(s), false) = (&pillar.staffing, pillar.pool_by_social_space) {
                     prop_assert!((kp.fte % s.fte_step).is_zero());
                     prop_assert!(kp.fte.is_zero() || kp.fte >= s.min_fte);
                 }
+            }
+        }
+        // Pooled positions: whole steps per pool, attribution shares adding up to 1.
+        for (k, pillar) in input.concept.pillars.iter().enumerate() {
+            let (Some(s), true) = (&pillar.staffing, pillar.pool_by_social_space) else { continue };
+            let mut pools: BTreeMap<String, (Decimal, Decimal)> = BTreeMap::new();
+            for kita in &r.kitas {
+                let kp = &kita.pillars[k];
+                if let (Some(pool), Some(share)) = (&kp.pool, kp.attribution) {
+                    let e = pools.entry(pool.clone()).or_default();
+                    e.0 += kp.fte;
+                    e.1 += share;
+                }
+            }
+            for (pool, (fte, shares)) in pools {
+                prop_assert!((fte % s.fte_step).is_zero(), "pool {} has {} FTE", pool, fte);
+                prop_assert!(fte.is_zero() || fte >= s.min_fte);
+                prop_assert!((shares - Decimal::ONE).abs() < Decimal::new(1, 20), "pool {} shares {}", pool, shares);
             }
         }
     }
@@ -255,6 +276,7 @@ proptest! {
         let pillar = Pillar {
             id: "p".into(), name: "p".into(), budget: PillarBudget::Share(Decimal::ONE), staffing: None,
             method: Method::Proportional { by_places }, eligibility: Rule::All, cap: None, floor: None, phase_in: None,
+ pool_by_social_space: false,
         };
         let base = ConceptInput {
             budget,

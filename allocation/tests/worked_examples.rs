@@ -56,6 +56,7 @@ fn pillar(method: Method) -> Pillar {
         cap: None,
         floor: None,
         phase_in: None,
+        pool_by_social_space: false,
     }
 }
 
@@ -617,4 +618,35 @@ fn phase_in_keeps_each_kita_within_ten_percent_of_last_year() {
         r.kitas.iter().map(|k| k.change).collect::<Vec<_>>(),
         [Some(-5_000), Some(-5_000), Some(10_000)]
     );
+}
+
+#[test]
+fn pooled_positions_are_shared_within_a_social_space_and_attributed() {
+    // a and b lie in Nord, c in Süd; equal weights. 60,000 € in steps of 0.5 FTE at 60,000 €
+    // (30,000 € a step) = 2 steps. By Kita, a and b would get one step each and c nothing.
+    let mut p = pillar(Method::Base { by_places: false });
+    p.staffing = Some(staffed("0.5", "0"));
+    let r = compute(&input(6_000_000, vec![p.clone()])).unwrap();
+    assert_eq!(
+        r.kitas.iter().map(|k| k.fte).collect::<Vec<_>>(),
+        [d("0.5"), d("0.5"), d("0")]
+    );
+    // Pooled: Nord's quota 1.33 steps, Süd's 0.67: one step each. Nord's position is shared
+    // by a and b (0.25 FTE, 15,000 € each), c has Süd's position to itself.
+    p.pool_by_social_space = true;
+    let r = compute(&input(6_000_000, vec![p])).unwrap();
+    let k = &r.kitas;
+    assert_eq!(
+        k.iter().map(|k| k.fte).collect::<Vec<_>>(),
+        [d("0.25"), d("0.25"), d("0.5")]
+    );
+    assert_eq!(
+        k.iter().map(|k| k.amount).collect::<Vec<_>>(),
+        [1_500_000, 1_500_000, 3_000_000]
+    );
+    assert_eq!(k[0].pillars[0].pool.as_deref(), Some("Nord"));
+    assert_eq!(k[0].pillars[0].attribution, Some(d("0.5")));
+    assert_eq!(k[2].pillars[0].attribution, Some(Decimal::ONE));
+    assert_eq!(r.pillars[0].fte, Decimal::ONE);
+    assert_eq!(r.pillars[0].leftover, 0);
 }
