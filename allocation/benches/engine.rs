@@ -136,6 +136,7 @@ fn concept() -> Concept {
             missing: MissingPolicy::Error,
         },
         rounding: Rounding::Cent,
+        move_leftovers: true,
     }
 }
 

@@ -222,6 +222,10 @@ pub struct Concept {
     pub need_index: NeedIndex,
     #[serde(default)]
     pub rounding: Rounding,
+    /// A pillar's leftover (rounding to steps, caps, short demand) goes to the next pillar in
+    /// order instead of staying unspent; the last pillar's leftover is what remains.
+    #[serde(default)]
+    pub move_leftovers: bool,
 }
 
 /// Everything a computation depends on; its hash identifies the result.
@@ -242,8 +246,11 @@ pub struct PillarResult {
     pub id: String,
     pub name: String,
     pub budget: Cents,
+    /// Leftover of the previous pillar carried into this one (with `move_leftovers`).
+    pub received: Cents,
     pub allocated: Cents,
-    /// Budget not given to any Kita (rounding to FTE steps, caps, short demand). Never lost.
+    /// budget + received − allocated: not given to any Kita (rounding to FTE steps, caps,
+    /// short demand). Never lost: reported, or passed on to the next pillar.
     pub leftover: Cents,
     pub fte: Decimal,
 }
@@ -521,6 +528,7 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
     let unit = concept.rounding.unit();
     let mut pillar_results = Vec::new();
     let mut per_kita: Vec<Vec<KitaPillarResult>> = vec![Vec::new(); kitas.len()];
+    let mut carried: Cents = 0;
     for (pillar, budget) in concept.pillars.iter().zip(&budgets) {
         let ctx = Ctx {
             kitas: &kitas,
@@ -530,15 +538,21 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
             with_index,
             mean_index,
         };
-        let outcome = allocate_pillar(pillar, *budget, unit, &ctx, &input.previous)?;
+        let received = carried;
+        let outcome = allocate_pillar(pillar, budget + received, unit, &ctx, &input.previous)?;
         let allocated: Cents = outcome.iter().map(|o| o.amount).sum();
         let fte: Decimal = outcome.iter().map(|o| o.fte).sum();
+        let leftover = budget + received - allocated;
+        if concept.move_leftovers {
+            carried = leftover;
+        }
         pillar_results.push(PillarResult {
             id: pillar.id.clone(),
             name: pillar.name.clone(),
             budget: *budget,
+            received,
             allocated,
-            leftover: budget - allocated,
+            leftover,
             fte,
         });
         for (i, o) in outcome.into_iter().enumerate() {

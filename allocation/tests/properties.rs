@@ -171,6 +171,7 @@ fn input() -> impl Strategy<Value = ConceptInput> {
                         missing: MissingPolicy::Error,
                     },
                     rounding,
+                    move_leftovers: budget % 2 == 0,
                 },
                 kitas,
                 previous: Default::default(),
@@ -212,9 +213,22 @@ proptest! {
         let r = compute(&input).unwrap();
         prop_assert_eq!(r.pillars.iter().map(|p| p.budget).sum::<i64>() + r.unassigned, input.budget);
         prop_assert!(r.unassigned >= 0);
+        // Nothing lost: what the pillars had is allocated or left over at the end.
+        let allocated: i64 = r.pillars.iter().map(|p| p.allocated).sum();
+        let unspent: i64 = if input.concept.move_leftovers {
+            r.pillars.last().map_or(0, |p| p.leftover)
+        } else {
+            r.pillars.iter().map(|p| p.leftover).sum()
+        };
+        prop_assert_eq!(allocated + unspent, r.pillars.iter().map(|p| p.budget).sum::<i64>());
         for (k, p) in r.pillars.iter().enumerate() {
             prop_assert!(p.leftover >= 0, "pillar {} leftover {}", p.id, p.leftover);
-            prop_assert_eq!(p.allocated + p.leftover, p.budget);
+            prop_assert_eq!(p.allocated + p.leftover, p.budget + p.received);
+            if input.concept.move_leftovers && k > 0 {
+                prop_assert_eq!(p.received, r.pillars[k - 1].leftover);
+            } else {
+                prop_assert_eq!(p.received, 0);
+            }
             prop_assert_eq!(r.kitas.iter().map(|kr| kr.pillars[k].amount).sum::<i64>(), p.allocated);
         }
         for kita in &r.kitas {
@@ -284,6 +298,7 @@ proptest! {
                 pillars: vec![pillar],
                 need_index: NeedIndex { terms: vec![Term { indicator: "sgb2".into(), weight: Decimal::ONE, normalization: Normalization::Raw, direction: Direction::MoreIsWorse }], missing: MissingPolicy::Error },
                 rounding: Rounding::Cent,
+                move_leftovers: false,
             },
             kitas,
             previous: Default::default(),

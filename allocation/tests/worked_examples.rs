@@ -67,6 +67,7 @@ fn input(budget: i64, pillars: Vec<Pillar>) -> ConceptInput {
             pillars,
             need_index: raw_index(),
             rounding: Rounding::Cent,
+            move_leftovers: false,
         },
         // a: 50 places, SGB-II 0.2; b: 100 places, 0.1; c: 50 places, 0.4.
         kitas: vec![
@@ -649,4 +650,37 @@ fn pooled_positions_are_shared_within_a_social_space_and_attributed() {
     assert_eq!(k[2].pillars[0].attribution, Some(Decimal::ONE));
     assert_eq!(r.pillars[0].fte, Decimal::ONE);
     assert_eq!(r.pillars[0].leftover, 0);
+}
+
+#[test]
+fn leftovers_move_to_the_next_pillar_when_the_concept_says_so() {
+    // Pillar 1: 140,000 € in 0.25-FTE steps at 60,000 € (15,000 € a step): 9 steps, three
+    // for each Kita (135,000 €), 5,000 € left, which pillar 2 (money, 30,000 €) receives.
+    let mut kisa = pillar(Method::Base { by_places: false });
+    kisa.budget = PillarBudget::Amount(14_000_000);
+    kisa.staffing = Some(staffed("0.25", "0"));
+    let mut net = pillar(Method::Base { by_places: false });
+    net.id = "netz".into();
+    net.budget = PillarBudget::Amount(3_000_000);
+    let mut i = input(17_000_000, vec![kisa, net]);
+    i.concept.move_leftovers = true;
+    let r = compute(&i).unwrap();
+    assert_eq!(
+        (r.pillars[0].allocated, r.pillars[0].leftover),
+        (13_500_000, 500_000)
+    );
+    assert_eq!(
+        (
+            r.pillars[1].received,
+            r.pillars[1].allocated,
+            r.pillars[1].leftover
+        ),
+        (500_000, 3_500_000, 0)
+    );
+    i.concept.move_leftovers = false;
+    let r = compute(&i).unwrap();
+    assert_eq!(
+        (r.pillars[1].received, r.pillars[1].allocated),
+        (0, 3_000_000)
+    );
 }
