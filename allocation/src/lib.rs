@@ -77,3 +77,5 @@ pub mod state;
 pub use concept::{compute, Concept, ConceptInput, ConceptResult, KitaInput, Pillar};
 pub use error::{AllocationError, Result};
 pub use money::{Cents, Rounding};
+/// The exact decimal type of the engine's rates, shares and weights.
+pub use rust_decimal::Decimal;

@@ -5,6 +5,8 @@
 use anyhow::Result;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use srb_allocation::apportion::largest_remainder;
+use srb_allocation::Decimal;
 use srb_storage::{
     DemoDistrict, DemoKita, District, DistrictKind, KitaData, Ownership, ProviderData,
     ProviderKind, SocialSpaceData, Storage,
@@ -85,7 +87,7 @@ fn district_seed(ags: &str) -> u64 {
     })
 }
 
-fn weights(districts: &[District]) -> Vec<(String, f64)> {
+fn weights(districts: &[District]) -> Vec<Decimal> {
     districts
         .iter()
         .map(|d| {
@@ -100,7 +102,7 @@ fn weights(districts: &[District]) -> Vec<(String, f64)> {
                     d.population.unwrap_or(50_000) - inner
                 }
             };
-            (d.ags.clone(), w.max(1) as f64)
+            Decimal::from(w.max(1))
         })
         .collect()
 }
@@ -263,43 +265,19 @@ pub fn district_demo(d: &District, kita_count: usize) -> DemoDistrict {
     }
 }
 
-/// Kitas per district at `scale`, largest remainder so the state total is exact.
-pub fn kita_counts(districts: &[District], scale: u32) -> Vec<(String, usize)> {
-    let w = weights(districts);
-    let total_w: f64 = w.iter().map(|(_, x)| x).sum();
-    let target = (KITAS_AT_SCALE_1 * scale as f64).round() as usize;
-    let raw: Vec<(String, f64)> = w
-        .into_iter()
-        .map(|(ags, x)| (ags, x / total_w * target as f64))
-        .collect();
-    let mut counts: Vec<(String, usize, f64)> = raw
-        .iter()
-        .map(|(a, x)| (a.clone(), x.floor() as usize, x - x.floor()))
-        .collect();
-    let mut left = target - counts.iter().map(|c| c.1).sum::<usize>();
-    let mut order: Vec<usize> = (0..counts.len()).collect();
-    order.sort_by(|&a, &b| {
-        counts[b]
-            .2
-            .total_cmp(&counts[a].2)
-            .then(counts[a].0.cmp(&counts[b].0))
-    });
-    for i in order {
-        if left == 0 {
-            break;
-        }
-        counts[i].1 += 1;
-        left -= 1;
-    }
-    counts.into_iter().map(|(a, n, _)| (a, n)).collect()
+/// Kitas per district at `scale`, shared by largest remainder so the state total is exact.
+pub fn kita_counts(districts: &[District], scale: u32) -> Result<Vec<usize>> {
+    let target = (KITAS_AT_SCALE_1 * scale as f64).round() as i64;
+    let counts = largest_remainder(target, &weights(districts), "demo Kitas")?;
+    Ok(counts.into_iter().map(|n| n.max(0) as usize).collect())
 }
 
 /// Seeds every district that has no demo data yet. Idempotent: a second run writes nothing.
 pub async fn seed(storage: &dyn Storage, scale: u32) -> Result<SeedReport> {
     let districts = storage.districts().await?;
-    let counts = kita_counts(&districts, scale.max(1));
+    let counts = kita_counts(&districts, scale.max(1))?;
     let mut report = SeedReport::default();
-    for (i, (d, (_, n))) in districts.iter().zip(&counts).enumerate() {
+    for (i, (d, n)) in districts.iter().zip(&counts).enumerate() {
         let demo = district_demo(d, *n);
         if storage.seed_demo_district(&demo).await? {
             report.districts_seeded += 1;
