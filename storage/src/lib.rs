@@ -141,7 +141,6 @@ pub trait Storage: Send + Sync + 'static {
         role: Role,
         district_ags: Option<&str>,
     ) -> Result<User>;
-    async fn set_password_hash(&self, user_id: i64, password_hash: &str) -> Result<()>;
     async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
     /// The user owning a valid (unrevoked) token with this hash.
     async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>>;

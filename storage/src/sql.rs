@@ -327,6 +327,30 @@ macro_rules! impl_storage {
                 Ok(())
             }
 
+            /// A token issued or revoked: recorded on the user it belongs to, as that user's act.
+            async fn token_audit(
+                &self,
+                tx: &mut Transaction<'static, $db>,
+                user_id: i64,
+                action: &str,
+                details: serde_json::Value,
+            ) -> Result<()> {
+                self.audit(
+                    tx,
+                    AuditRecord {
+                        actor: Some(user_id),
+                        entity_type: "User",
+                        entity_id: &user_id.to_string(),
+                        district_ags: None,
+                        action,
+                        old_version: None,
+                        new_version: None,
+                        details,
+                    },
+                )
+                .await
+            }
+
             /// One versioned write inside `tx`: the version check, the row change, the audit
             /// record. Returns the record before (none for a create) and after.
             async fn write<T>(
@@ -736,19 +760,6 @@ macro_rules! impl_storage {
                 Ok(user)
             }
 
-            async fn set_password_hash(&self, user_id: i64, password_hash: &str) -> Result<()> {
-                self.count(1);
-                let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-                    .bind(password_hash)
-                    .bind(user_id)
-                    .execute(&self.pool)
-                    .await?;
-                if done.rows_affected() == 0 {
-                    return Err(StorageError::NotFound { entity: "User", id: user_id.to_string() });
-                }
-                Ok(())
-            }
-
             async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
                 self.count(1);
                 Ok(sqlx::query_as("SELECT * FROM users WHERE email = $1")
@@ -781,20 +792,8 @@ macro_rules! impl_storage {
                 .bind(Utc::now())
                 .fetch_one(&mut *tx)
                 .await?;
-                self.audit(
-                    &mut tx,
-                    AuditRecord {
-                        actor: Some(user_id),
-                        entity_type: "User",
-                        entity_id: &user_id.to_string(),
-                        district_ags: None,
-                        action: "token_create",
-                        old_version: None,
-                        new_version: None,
-                        details: json!({ "tokenId": token_id, "label": label }),
-                    },
-                )
-                .await?;
+                self.token_audit(&mut tx, user_id, "token_create", json!({ "tokenId": token_id, "label": label }))
+                    .await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -813,20 +812,8 @@ macro_rules! impl_storage {
                 let Some((token_id, user_id)) = revoked else {
                     return Ok(false);
                 };
-                self.audit(
-                    &mut tx,
-                    AuditRecord {
-                        actor: Some(user_id),
-                        entity_type: "User",
-                        entity_id: &user_id.to_string(),
-                        district_ags: None,
-                        action: "token_revoke",
-                        old_version: None,
-                        new_version: None,
-                        details: json!({ "tokenId": token_id }),
-                    },
-                )
-                .await?;
+                self.token_audit(&mut tx, user_id, "token_revoke", json!({ "tokenId": token_id }))
+                    .await?;
                 tx.commit().await?;
                 Ok(true)
             }
