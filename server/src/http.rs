@@ -47,8 +47,10 @@ pub fn router(config: &Config, storage: Arc<dyn Storage>) -> Router {
         router = router.route("/_bench/districts", get(bench_districts));
     }
     router
-        .layer(DefaultBodyLimit::max(config.body_limit))
-        // Refuses an announced oversized body at once, before reading any of it.
+        // One limit for every body: an announced oversized body is refused at once, before any
+        // of it is read, a streamed one when it passes the limit. axum's own default limit
+        // would only repeat the check.
+        .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(config.body_limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
