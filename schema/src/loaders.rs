@@ -96,56 +96,34 @@ pub struct SocialSpacesOf(pub String, pub bool);
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ProvidersOf(pub String, pub bool);
 
-/// Groups keys by their include-deleted flag: one query per flag value, not per district.
-fn by_flag<K: Clone>(keys: &[K], flag: impl Fn(&K) -> (String, bool)) -> [(bool, Vec<String>); 2] {
-    let pick = |want: bool| {
-        keys.iter()
-            .map(&flag)
-            .filter(|(_, f)| *f == want)
-            .map(|(ags, _)| ags)
-            .collect()
+/// The lists of records per district: one query per include-deleted flag value, not one per
+/// district.
+macro_rules! district_list_loader {
+    ($key:ident, $value:ty, $method:ident) => {
+        impl Loader<$key> for ByKey {
+            type Value = Vec<$value>;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Vec<$value>>, LoadError> {
+                let mut out: HashMap<$key, Vec<$value>> =
+                    keys.iter().map(|k| (k.clone(), Vec::new())).collect();
+                for flag in [false, true] {
+                    let districts: Vec<String> = keys
+                        .iter()
+                        .filter(|k| k.1 == flag)
+                        .map(|k| k.0.clone())
+                        .collect();
+                    for row in self.0.$method(&districts, flag).await? {
+                        out.entry($key(row.district_ags.clone(), flag))
+                            .or_default()
+                            .push(row);
+                    }
+                }
+                Ok(out)
+            }
+        }
     };
-    [(false, pick(false)), (true, pick(true))]
 }
 
-impl Loader<SocialSpacesOf> for ByKey {
-    type Value = Vec<SocialSpace>;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[SocialSpacesOf],
-    ) -> Result<HashMap<SocialSpacesOf, Vec<SocialSpace>>, LoadError> {
-        let mut out: HashMap<SocialSpacesOf, Vec<SocialSpace>> =
-            keys.iter().map(|k| (k.clone(), Vec::new())).collect();
-        for (flag, districts) in by_flag(keys, |k| (k.0.clone(), k.1)) {
-            for row in self.0.social_spaces_of(&districts, flag).await? {
-                out.entry(SocialSpacesOf(row.district_ags.clone(), flag))
-                    .or_default()
-                    .push(row);
-            }
-        }
-        Ok(out)
-    }
-}
-
-impl Loader<ProvidersOf> for ByKey {
-    type Value = Vec<Provider>;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[ProvidersOf],
-    ) -> Result<HashMap<ProvidersOf, Vec<Provider>>, LoadError> {
-        let mut out: HashMap<ProvidersOf, Vec<Provider>> =
-            keys.iter().map(|k| (k.clone(), Vec::new())).collect();
-        for (flag, districts) in by_flag(keys, |k| (k.0.clone(), k.1)) {
-            for row in self.0.providers_of(&districts, flag).await? {
-                out.entry(ProvidersOf(row.district_ags.clone(), flag))
-                    .or_default()
-                    .push(row);
-            }
-        }
-        Ok(out)
-    }
-}
+district_list_loader!(SocialSpacesOf, SocialSpace, social_spaces_of);
+district_list_loader!(ProvidersOf, Provider, providers_of);
