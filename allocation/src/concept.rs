@@ -2,7 +2,9 @@
 //! and floors, positions in FTE steps. Every cent of the budget ends up with a Kita or in a
 //! reported leftover.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -163,6 +165,17 @@ pub enum Rule {
     Not(Box<Rule>),
 }
 
+impl Rule {
+    fn indicators<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match self {
+            Rule::IndicatorAtLeast { indicator, .. } => out.push(indicator),
+            Rule::And(rules) | Rule::Or(rules) => rules.iter().for_each(|r| r.indicators(out)),
+            Rule::Not(r) => r.indicators(out),
+            _ => {}
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Limit {
@@ -229,6 +242,19 @@ pub struct Concept {
 }
 
 /// Everything a computation depends on; its hash identifies the result.
+impl Concept {
+    /// Every indicator the concept names: index terms, eligibility rules, per-unit methods.
+    fn indicators<'a>(&'a self, out: &mut Vec<&'a str>) {
+        out.extend(self.need_index.terms.iter().map(|t| t.indicator.as_str()));
+        for p in &self.pillars {
+            p.eligibility.indicators(out);
+            if let Method::PerUnit { indicator, .. } = &p.method {
+                out.push(indicator);
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConceptInput {
     /// The district's total for the concept (usually the whole personnel budget).
@@ -257,10 +283,11 @@ pub struct PillarResult {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KitaPillarResult {
-    pub pillar_id: String,
+    /// Shared by all Kitas' results of the pillar.
+    pub pillar_id: Arc<str>,
     pub eligible: bool,
     /// Why (not) eligible, in German, for the Kita's explanation.
-    pub reason: String,
+    pub reason: Reason,
     /// The Kita's share of the pillar before caps, floors and rounding (0..1).
     pub raw_share: Decimal,
     pub capped: bool,
@@ -479,9 +506,13 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
             return Err(AllocationError::DuplicateId(pair[0].id.clone()));
         }
     }
-    let known: BTreeSet<&str> = kitas
-        .iter()
-        .flat_map(|k| k.indicators.keys().map(String::as_str))
+    // The indicators the concept names that at least one Kita has: checked per name (most
+    // Kitas have all of them, so each check ends at the first Kita).
+    let mut named = Vec::new();
+    concept.indicators(&mut named);
+    let known: BTreeSet<&str> = named
+        .into_iter()
+        .filter(|name| kitas.iter().any(|k| k.indicators.contains_key(*name)))
         .collect();
     concept
         .need_index
@@ -502,7 +533,7 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
             _ => None,
         })
         .collect();
-    let ranks = ranks(&index_of);
+    let (ranks, by_need) = ranks(&index_of);
 
     let with_index = index_of.iter().flatten().count();
     let mean_index = if with_index == 0 {
@@ -572,7 +603,7 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
             pillars,
         })
         .collect();
-    let measures = crate::measures::measures(&kitas, &kita_results);
+    let measures = crate::measures::measures(&kitas, &kita_results, &by_need);
     Ok(ConceptResult {
         input_hash: input_hash(input),
         budget: input.budget,
@@ -584,19 +615,25 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
 }
 
 /// SHA-256 of the input in canonical form: Kitas in id order, maps sorted (every map in the
-/// input is a BTreeMap). Serialised straight into the hasher, without a copy of the input.
+/// input is a BTreeMap), previous amounts included. The concept goes in as JSON (it is small);
+/// Kitas and previous amounts as length-prefixed binary, which costs a fraction of JSON per Kita.
 pub fn input_hash(input: &ConceptInput) -> String {
     use sha2::{Digest, Sha256};
 
-    #[derive(Serialize)]
-    struct Canonical<'a> {
-        budget: Cents,
-        concept: &'a Concept,
-        kitas: Vec<&'a KitaInput>,
+    struct Canon(Sha256);
+    impl Canon {
+        fn int(&mut self, v: i64) {
+            self.0.update(v.to_le_bytes());
+        }
+        fn str(&mut self, v: &str) {
+            self.int(v.len() as i64);
+            self.0.update(v.as_bytes());
+        }
+        fn flag(&mut self, v: bool) {
+            self.0.update([v as u8]);
+        }
     }
-
-    struct HashWriter(Sha256);
-    impl std::io::Write for HashWriter {
+    impl std::io::Write for Canon {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
             self.0.update(buf);
             Ok(buf.len())
@@ -606,33 +643,52 @@ pub fn input_hash(input: &ConceptInput) -> String {
         }
     }
 
+    let mut h = Canon(Sha256::new());
+    h.str("srb-allocation input 2");
+    h.int(input.budget);
+    // Serialising plain data into a hasher cannot fail.
+    let _ = serde_json::to_writer(&mut h, &input.concept);
     let mut kitas: Vec<&KitaInput> = input.kitas.iter().collect();
     kitas.sort_by(|a, b| a.id.cmp(&b.id));
-    let canonical = Canonical {
-        budget: input.budget,
-        concept: &input.concept,
-        kitas,
-    };
-    let mut writer = HashWriter(Sha256::new());
-    // Serialising plain data into a hasher cannot fail.
-    let _ = serde_json::to_writer(&mut writer, &canonical);
-    writer
-        .0
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    h.int(kitas.len() as i64);
+    for k in kitas {
+        h.str(&k.id);
+        h.str(&k.name);
+        h.int(k.places);
+        h.int(k.places_under3);
+        h.flag(k.social_space.is_some());
+        h.str(k.social_space.as_deref().unwrap_or(""));
+        h.flag(k.family_center);
+        h.flag(k.be_relevant);
+        h.int(k.indicators.len() as i64);
+        for (key, value) in &k.indicators {
+            h.str(key);
+            h.flag(value.is_some());
+            // Mantissa and scale: 1.0 and 1.00 are different inputs, as in JSON.
+            h.0.update(value.unwrap_or_default().serialize());
+        }
+    }
+    h.int(input.previous.len() as i64);
+    for (kita, amounts) in &input.previous {
+        h.str(kita);
+        h.int(amounts.len() as i64);
+        for (pillar, amount) in amounts {
+            h.str(pillar);
+            h.int(*amount);
+        }
+    }
+    h.0.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Ranks by index, highest first; equal indices share nothing: ties go by id order.
-fn ranks(index: &[Option<Decimal>]) -> Vec<Option<usize>> {
+/// Also returns the Kitas with an index in rank order.
+fn ranks(index: &[Option<Decimal>]) -> (Vec<Option<usize>>, Vec<usize>) {
     let mut order: Vec<usize> = (0..index.len()).filter(|i| index[*i].is_some()).collect();
     order.sort_by(|a, b| index[*b].cmp(&index[*a]).then(a.cmp(b)));
     let mut out = vec![None; index.len()];
-    for (r, i) in order.into_iter().enumerate() {
-        out[i] = Some(r + 1);
+    for (r, i) in order.iter().enumerate() {
+        out[*i] = Some(r + 1);
     }
-    out
+    (out, order)
 }
 
 fn pillar_budgets(concept: &Concept, total: Cents) -> Result<Vec<Cents>> {
@@ -694,12 +750,34 @@ struct Ctx<'a> {
     mean_index: Decimal,
 }
 
-fn fmt_dec(d: Decimal) -> String {
-    d.round_dp(3).normalize().to_string().replace('.', ",")
+/// A decimal as German text (three places at most, decimal comma), written straight into the
+/// surrounding `format!` without a string of its own.
+struct German(Decimal);
+
+impl std::fmt::Display for German {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write;
+        struct Comma<'a, 'b>(&'a mut std::fmt::Formatter<'b>);
+        impl Write for Comma<'_, '_> {
+            fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                for (i, part) in s.split('.').enumerate() {
+                    if i > 0 {
+                        self.0.write_char(',')?;
+                    }
+                    self.0.write_str(part)?;
+                }
+                Ok(())
+            }
+        }
+        write!(Comma(f), "{}", self.0.round_dp(3).normalize())
+    }
 }
 
+/// A reason: most are fixed texts, borrowed instead of allocated for every Kita.
+pub type Reason = Cow<'static, str>;
+
 /// Evaluates a rule for Kita `i`: eligible or not, and why.
-fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool, String)> {
+fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool, Reason)> {
     let k = ctx.kitas[i];
     let idx = ctx.index[i];
     let with_index = ctx.with_index;
@@ -710,10 +788,11 @@ fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool,
                 v > *t,
                 format!(
                     "Index {} {} Schwelle {}",
-                    fmt_dec(v),
+                    German(v),
                     if v > *t { "über" } else { "nicht über" },
-                    fmt_dec(*t)
-                ),
+                    German(*t)
+                )
+                .into(),
             ),
             None => (false, "kein Index (fehlende Daten)".into()),
         },
@@ -724,10 +803,11 @@ fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool,
                     v > mean,
                     format!(
                         "Index {} {} Bezirksmittel {}",
-                        fmt_dec(v),
+                        German(v),
                         if v > mean { "über" } else { "nicht über" },
-                        fmt_dec(mean)
-                    ),
+                        German(mean)
+                    )
+                    .into(),
                 ),
                 None => (false, "kein Index (fehlende Daten)".into()),
             }
@@ -735,7 +815,7 @@ fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool,
         Rule::TopN(n) => match ctx.ranks[i] {
             Some(r) => (
                 r <= *n,
-                format!("Rang {r} von {with_index} (berücksichtigt: die ersten {n})"),
+                format!("Rang {r} von {with_index} (berücksichtigt: die ersten {n})").into(),
             ),
             None => (false, "kein Index (fehlende Daten)".into()),
         },
@@ -745,7 +825,7 @@ fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool,
             match ctx.ranks[i] {
                 Some(r) => (
                     r <= n,
-                    format!("Rang {r} von {with_index} (berücksichtigt: die ersten {n})"),
+                    format!("Rang {r} von {with_index} (berücksichtigt: die ersten {n})").into(),
                 ),
                 None => (false, "kein Index (fehlende Daten)".into()),
             }
@@ -762,12 +842,13 @@ fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool,
                     v >= *value,
                     format!(
                         "{indicator} = {} ({} {})",
-                        fmt_dec(v),
+                        German(v),
                         if v >= *value { "mindestens" } else { "unter" },
-                        fmt_dec(*value)
-                    ),
+                        German(*value)
+                    )
+                    .into(),
                 ),
-                None => (false, format!("{indicator} fehlt")),
+                None => (false, format!("{indicator} fehlt").into()),
             }
         }
         Rule::FamilyCenter => (
@@ -791,8 +872,8 @@ fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool,
             (
                 inside,
                 match &k.social_space {
-                    Some(s) if inside => format!("Sozialraum {s}"),
-                    Some(s) => format!("Sozialraum {s} nicht berücksichtigt"),
+                    Some(s) if inside => format!("Sozialraum {s}").into(),
+                    Some(s) => format!("Sozialraum {s} nicht berücksichtigt").into(),
                     None => "kein Sozialraum".into(),
                 },
             )
@@ -806,7 +887,7 @@ fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool,
                 }
                 reasons.push(why);
             }
-            (true, reasons.join("; "))
+            (true, reasons.join("; ").into())
         }
         Rule::Or(rules) => {
             let mut reasons = Vec::new();
@@ -817,11 +898,11 @@ fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool,
                 }
                 reasons.push(why);
             }
-            (false, reasons.join("; "))
+            (false, reasons.join("; ").into())
         }
         Rule::Not(r) => {
             let (ok, why) = eligible(r, i, ctx, pillar)?;
-            (!ok, format!("nicht: {why}"))
+            (!ok, format!("nicht: {why}").into())
         }
     })
 }
@@ -988,11 +1069,12 @@ fn pooled(
     min: i64,
     ctx: &Ctx<'_>,
     ok: &[bool],
-    reasons: &[String],
+    reasons: &[Reason],
     previous_amount: &[Option<Cents>],
 ) -> Result<Vec<KitaPillarResult>> {
     let s = needs_staffing(p)?;
     let n = weights.len();
+    let pillar_id: Arc<str> = Arc::from(p.id.as_str());
     let mut pools: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for i in 0..n {
         let key = match &ctx.kitas[i].social_space {
@@ -1018,7 +1100,7 @@ fn pooled(
     let (pool_units, _, pool_dropped) = distribute(total_units, &pool_weights, &bounds, &p.id)?;
     let mut out: Vec<KitaPillarResult> = (0..n)
         .map(|i| KitaPillarResult {
-            pillar_id: p.id.clone(),
+            pillar_id: pillar_id.clone(),
             eligible: ok[i],
             reason: reasons[i].clone(),
             raw_share: if weight_sum.is_zero() {
@@ -1219,7 +1301,7 @@ fn allocate_pillar(
                         reason: format!("grant for unknown Kita {}", grant.kita_id),
                     })?;
                 g[i] += grant.amount;
-                reasons[i] = grant.reason.clone();
+                reasons[i] = grant.reason.clone().into();
                 ok[i] = true;
             }
             let sum: Cents = g.iter().sum();
@@ -1250,11 +1332,14 @@ fn allocate_pillar(
                         reasons[i] = format!(
                             "{}; Stufe ab Index {}: {} VZÄ",
                             reasons[i],
-                            fmt_dec(b.min_index),
-                            fmt_dec(b.fte)
-                        );
+                            German(b.min_index),
+                            German(b.fte)
+                        )
+                        .into();
                     }
-                    None if ok[i] => reasons[i] = format!("{}; keine Stufe erreicht", reasons[i]),
+                    None if ok[i] => {
+                        reasons[i] = format!("{}; keine Stufe erreicht", reasons[i]).into()
+                    }
                     None => {}
                 }
             }
@@ -1291,9 +1376,9 @@ fn allocate_pillar(
                 demand[i] += steps_of(p, s, r.fte)?;
                 priority[i] = priority[i].min(r.priority);
                 reasons[i] = if r.reason.is_empty() {
-                    format!("Antrag über {} VZÄ", fmt_dec(r.fte))
+                    format!("Antrag über {} VZÄ", German(r.fte)).into()
                 } else {
-                    format!("Antrag über {} VZÄ: {}", fmt_dec(r.fte), r.reason)
+                    format!("Antrag über {} VZÄ: {}", German(r.fte), r.reason).into()
                 };
             }
             let mut order: Vec<usize> = (0..n).filter(|i| demand[*i] > 0).collect();
@@ -1405,7 +1490,8 @@ fn allocate_pillar(
             .collect();
         let (units, short) = fund_in_order(total_units, &demand, order, *partial, min);
         for i in short {
-            reasons[i] = format!("{}; nicht (voll) finanziert: Budget erschöpft", reasons[i]);
+            reasons[i] =
+                format!("{}; nicht (voll) finanziert: Budget erschöpft", reasons[i]).into();
         }
         (units, capped, vec![false; n])
     } else if p.pool_by_social_space {
@@ -1423,8 +1509,11 @@ fn allocate_pillar(
     } else {
         distribute(total_units, &weights, &bounds, &p.id)?
     };
-    Ok((0..n)
-        .map(|i| {
+    let pillar_id: Arc<str> = Arc::from(p.id.as_str());
+    Ok(reasons
+        .into_iter()
+        .enumerate()
+        .map(|(i, reason)| {
             let amount = (Decimal::from(units[i]) * unit_cost).floor();
             let (fte, hours) = match &p.staffing {
                 Some(s) => {
@@ -1434,9 +1523,9 @@ fn allocate_pillar(
                 None => (Decimal::ZERO, Decimal::ZERO),
             };
             KitaPillarResult {
-                pillar_id: p.id.clone(),
+                pillar_id: pillar_id.clone(),
                 eligible: ok[i],
-                reason: reasons[i].clone(),
+                reason,
                 raw_share: raw_share(i),
                 capped: capped[i],
                 floored: floored[i],

@@ -1,8 +1,9 @@
 //! The need index: weighted indicator terms, each normalised against the district's Kitas.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use rust_decimal::{Decimal, MathematicalOps};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AllocationError, Result};
@@ -63,7 +64,8 @@ pub struct NeedIndex {
 /// One term's part of a Kita's index.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contribution {
-    pub indicator: String,
+    /// Shared by all Kitas' contributions of the term.
+    pub indicator: Arc<str>,
     /// The value used (after the missing-value policy).
     pub value: Decimal,
     pub normalized: Decimal,
@@ -82,14 +84,6 @@ pub enum KitaIndex {
     },
     /// Missing data and the policy says exclude.
     Excluded { indicator: String },
-}
-
-fn mean(values: &[Decimal]) -> Decimal {
-    if values.is_empty() {
-        Decimal::ZERO
-    } else {
-        values.iter().sum::<Decimal>() / Decimal::from(values.len())
-    }
 }
 
 impl NeedIndex {
@@ -116,19 +110,23 @@ impl NeedIndex {
     }
 
     /// Index of every Kita, given each Kita's id and indicator values (in the same order).
+    ///
+    /// Normalised values and contributions are decimals rounded to [`INDEX_PLACES`] places; the
+    /// index is the exact sum of the contributions, so an explanation always adds up.
     pub fn compute(
         &self,
         kitas: &[(&str, &BTreeMap<String, Option<Decimal>>)],
     ) -> Result<Vec<KitaIndex>> {
         let n = kitas.len();
-        let mut excluded: Vec<Option<String>> = vec![None; n];
-        let mut per_term: Vec<Vec<(Decimal, bool)>> = Vec::new();
+        let mut excluded: Vec<Option<&str>> = vec![None; n];
+        let mut per_term: Vec<Vec<(Decimal, bool)>> = Vec::with_capacity(self.terms.len());
         for t in &self.terms {
             let raw: Vec<Option<Decimal>> = kitas
                 .iter()
                 .map(|(_, values)| values.get(&t.indicator).copied().flatten())
                 .collect();
-            let present: Vec<Decimal> = raw.iter().flatten().copied().collect();
+            let mut sum = Decimal::ZERO;
+            let mut present = 0usize;
             for (i, v) in raw.iter().enumerate() {
                 if let Some(v) = v {
                     if v.is_sign_negative() && !v.is_zero() {
@@ -137,9 +135,15 @@ impl NeedIndex {
                             field: t.indicator.clone(),
                         });
                     }
+                    sum += *v;
+                    present += 1;
                 }
             }
-            let m = mean(&present);
+            let m = if present == 0 {
+                Decimal::ZERO
+            } else {
+                sum / Decimal::from(present)
+            };
             let mut filled = Vec::with_capacity(n);
             for (i, v) in raw.iter().enumerate() {
                 match (v, self.missing) {
@@ -152,7 +156,7 @@ impl NeedIndex {
                     }
                     (None, MissingPolicy::DistrictMean) => filled.push((m, true)),
                     (None, MissingPolicy::Exclude) => {
-                        excluded[i].get_or_insert_with(|| t.indicator.clone());
+                        excluded[i].get_or_insert(&t.indicator);
                         filled.push((m, true));
                     }
                 }
@@ -160,47 +164,49 @@ impl NeedIndex {
             per_term.push(filled);
         }
         // Normalise over the Kitas that take part (the excluded ones do not shift the scale).
-        let mut normalized: Vec<Vec<Decimal>> = Vec::new();
-        for (t, values) in self.terms.iter().zip(&per_term) {
-            let part: Vec<Decimal> = values
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| excluded[*i].is_none())
-                .map(|(_, (v, _))| *v)
-                .collect();
-            let scale = Scale::of(&part, t.normalization);
-            normalized.push(
-                values
-                    .iter()
-                    .map(|(v, _)| scale.normalize(*v, t.normalization, t.direction))
-                    .collect(),
-            );
-        }
+        let part: Vec<bool> = excluded.iter().map(Option::is_none).collect();
+        let normalized: Vec<Vec<Decimal>> = self
+            .terms
+            .iter()
+            .zip(&per_term)
+            .map(|(t, values)| {
+                let values: Vec<Decimal> = values.iter().map(|(v, _)| *v).collect();
+                normalize(&values, &part, t.normalization, t.direction)
+            })
+            .collect();
+        let indicators: Vec<Arc<str>> = self
+            .terms
+            .iter()
+            .map(|t| Arc::from(t.indicator.as_str()))
+            .collect();
         Ok((0..n)
             .map(|i| {
-                if let Some(indicator) = &excluded[i] {
+                if let Some(indicator) = excluded[i] {
                     return KitaIndex::Excluded {
-                        indicator: indicator.clone(),
+                        indicator: indicator.to_owned(),
                     };
                 }
+                let mut index = Decimal::ZERO;
                 let contributions: Vec<Contribution> = self
                     .terms
                     .iter()
                     .enumerate()
                     .map(|(k, t)| {
                         let nv = normalized[k][i];
+                        let contribution = (t.weight * nv).round_dp(INDEX_PLACES);
+                        index += contribution;
                         Contribution {
-                            indicator: t.indicator.clone(),
+                            indicator: indicators[k].clone(),
                             value: per_term[k][i].0,
                             normalized: nv,
                             weight: t.weight,
-                            contribution: t.weight * nv,
+                            contribution,
                             imputed: per_term[k][i].1,
                         }
                     })
                     .collect();
                 KitaIndex::Computed {
-                    index: contributions.iter().map(|c| c.contribution).sum(),
+                    index,
                     contributions,
                 }
             })
@@ -208,90 +214,132 @@ impl NeedIndex {
     }
 }
 
-/// What normalising against the district's values needs, computed once per term.
-struct Scale {
-    mean: Decimal,
-    sd: Decimal,
-    min: Decimal,
-    max: Decimal,
-    sorted: Vec<Decimal>,
+/// Decimal places of normalised values, contributions and so of the index. Normalising runs in
+/// binary floating point (IEEE 754 operations are correctly rounded, so the same input gives the
+/// same bits on every platform) and is then rounded here; all arithmetic after it is exact.
+pub const INDEX_PLACES: u32 = 9;
+
+fn to_index_decimal(x: f64) -> Decimal {
+    if !x.is_finite() {
+        return Decimal::ZERO;
+    }
+    let scaled = (x * 1e9).round();
+    Decimal::from_i128_with_scale(scaled as i128, INDEX_PLACES)
 }
 
-impl Scale {
-    fn of(all: &[Decimal], how: Normalization) -> Self {
-        let mean = mean(all);
-        let sd = if how == Normalization::ZScore && !all.is_empty() {
-            let var = all
-                .iter()
-                .map(|x| (*x - mean) * (*x - mean))
-                .sum::<Decimal>()
-                / Decimal::from(all.len());
-            var.sqrt().unwrap_or(Decimal::ZERO)
-        } else {
-            Decimal::ZERO
-        };
-        let mut sorted = Vec::new();
-        if how == Normalization::PercentRank {
-            sorted = all.to_vec();
-            sorted.sort();
-        }
-        Self {
-            mean,
-            sd,
-            min: all.iter().copied().min().unwrap_or(Decimal::ZERO),
-            max: all.iter().copied().max().unwrap_or(Decimal::ZERO),
-            sorted,
-        }
-    }
+/// Normalises one term's values against those of the Kitas that take part (`part`).
+fn normalize(
+    values: &[Decimal],
+    part: &[bool],
+    how: Normalization,
+    dir: Direction,
+) -> Vec<Decimal> {
+    use rust_decimal::prelude::ToPrimitive;
 
-    fn normalize(&self, v: Decimal, how: Normalization, dir: Direction) -> Decimal {
-        let x = match how {
-            Normalization::Raw => v,
-            Normalization::RatioToMean => {
-                if self.mean.is_zero() {
-                    Decimal::ONE
+    let taking_part = || {
+        values
+            .iter()
+            .zip(part)
+            .filter(|(_, p)| **p)
+            .map(|(v, _)| *v)
+    };
+    let count = part.iter().filter(|p| **p).count();
+    if how == Normalization::Raw {
+        return values
+            .iter()
+            .map(|v| {
+                let v = v.round_dp(INDEX_PLACES);
+                match dir {
+                    Direction::MoreIsWorse => v,
+                    Direction::MoreIsBetter => -v,
+                }
+            })
+            .collect();
+    }
+    let f: Vec<f64> = values.iter().map(|v| v.to_f64().unwrap_or(0.0)).collect();
+    let x: Vec<f64> = match how {
+        Normalization::Raw => unreachable!("handled above"),
+        Normalization::RatioToMean | Normalization::ZScore => {
+            // The mean exactly, then in floating point.
+            let mean = if count == 0 {
+                Decimal::ZERO
+            } else {
+                taking_part().sum::<Decimal>() / Decimal::from(count)
+            };
+            let mean = mean.to_f64().unwrap_or(0.0);
+            if how == Normalization::RatioToMean {
+                if mean == 0.0 {
+                    vec![1.0; f.len()]
                 } else {
-                    v / self.mean
+                    f.iter().map(|v| v / mean).collect()
+                }
+            } else {
+                let var = f
+                    .iter()
+                    .zip(part)
+                    .filter(|(_, p)| **p)
+                    .map(|(v, _)| (v - mean) * (v - mean))
+                    .sum::<f64>()
+                    / count.max(1) as f64;
+                let sd = var.sqrt();
+                if sd == 0.0 {
+                    vec![0.0; f.len()]
+                } else {
+                    f.iter().map(|v| (v - mean) / sd).collect()
                 }
             }
-            Normalization::ZScore => {
-                if self.sd.is_zero() {
-                    Decimal::ZERO
-                } else {
-                    (v - self.mean) / self.sd
-                }
-            }
-            Normalization::MinMax => {
-                if self.max == self.min {
-                    Decimal::new(5, 1)
-                } else {
-                    (v - self.min) / (self.max - self.min)
-                }
-            }
-            Normalization::PercentRank => percent_rank_sorted(v, &self.sorted),
-        };
-        match (dir, how) {
-            (Direction::MoreIsWorse, _) => x,
-            // Mirror on the scale's own centre, so the normalised range stays the same.
-            (Direction::MoreIsBetter, Normalization::MinMax | Normalization::PercentRank) => {
-                Decimal::ONE - x
-            }
-            (Direction::MoreIsBetter, Normalization::RatioToMean) => Decimal::TWO - x,
-            (Direction::MoreIsBetter, Normalization::ZScore | Normalization::Raw) => -x,
         }
-    }
-}
-
-/// Share of the other values below `v`, ties counting half; `sorted` is ascending.
-fn percent_rank_sorted(v: Decimal, sorted: &[Decimal]) -> Decimal {
-    if sorted.len() <= 1 {
-        return Decimal::new(5, 1);
-    }
-    let less = sorted.partition_point(|x| *x < v);
-    let not_more = sorted.partition_point(|x| *x <= v);
-    let equal_others = (not_more - less).saturating_sub(1);
-    (Decimal::from(less) + Decimal::from(equal_others) / Decimal::TWO)
-        / Decimal::from(sorted.len() - 1)
+        Normalization::MinMax => {
+            let min = taking_part().min().unwrap_or_default();
+            let max = taking_part().max().unwrap_or_default();
+            if min == max {
+                vec![0.5; f.len()]
+            } else {
+                let (min, range) = (
+                    min.to_f64().unwrap_or(0.0),
+                    (max - min).to_f64().unwrap_or(1.0),
+                );
+                f.iter().map(|v| (v - min) / range).collect()
+            }
+        }
+        Normalization::PercentRank => {
+            // One sort, then each group of equal values: the others below count whole, the
+            // other equal ones half.
+            let mut order: Vec<usize> = (0..values.len()).filter(|i| part[*i]).collect();
+            order.sort_by(|a, b| values[*a].cmp(&values[*b]));
+            let mut out = vec![0.0; values.len()];
+            if order.len() <= 1 {
+                out.iter_mut().for_each(|x| *x = 0.5);
+            }
+            let others = order.len().saturating_sub(1).max(1) as f64;
+            let mut g = 0;
+            while order.len() > 1 && g < order.len() {
+                let mut h = g;
+                while h + 1 < order.len() && values[order[h + 1]] == values[order[g]] {
+                    h += 1;
+                }
+                let rank = (g as f64 + (h - g) as f64 / 2.0) / others;
+                for i in &order[g..=h] {
+                    out[*i] = rank;
+                }
+                g = h + 1;
+            }
+            out
+        }
+    };
+    x.into_iter()
+        .map(|x| {
+            to_index_decimal(match (dir, how) {
+                (Direction::MoreIsWorse, _) => x,
+                // Mirror on the scale's own centre, so the normalised range stays the same.
+                (Direction::MoreIsBetter, Normalization::MinMax | Normalization::PercentRank) => {
+                    1.0 - x
+                }
+                (Direction::MoreIsBetter, Normalization::RatioToMean) => 2.0 - x,
+                (Direction::MoreIsBetter, _) => -x,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -304,9 +352,9 @@ mod tests {
 
     fn normalized(how: Normalization, dir: Direction) -> Vec<Decimal> {
         let all = [d("1"), d("2"), d("2"), d("3")];
-        let scale = Scale::of(&all, how);
-        all.iter()
-            .map(|v| scale.normalize(*v, how, dir).round_dp(4))
+        normalize(&all, &[true; 4], how, dir)
+            .into_iter()
+            .map(|v| v.round_dp(4))
             .collect()
     }
 

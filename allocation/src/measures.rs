@@ -21,105 +21,164 @@ pub struct Measures {
     pub need_correlation: Option<Decimal>,
 }
 
-pub(crate) fn measures(kitas: &[&KitaInput], results: &[KitaResult]) -> Measures {
-    let reached: Vec<usize> = (0..results.len())
-        .filter(|i| results[*i].amount > 0)
-        .collect();
-    let per_place: Vec<(usize, Decimal)> = (0..results.len())
-        .filter(|i| kitas[*i].places > 0)
-        .map(|i| {
-            (
-                i,
-                Decimal::from(results[i].amount) / Decimal::from(kitas[i].places),
-            )
-        })
-        .collect();
-    let total: i64 = results.iter().map(|r| r.amount).sum();
-    let with_index: Vec<usize> = (0..results.len())
-        .filter(|i| results[*i].rank.is_some())
-        .collect();
-    let quarter = with_index.len().div_ceil(4);
-    let share_to_top_quarter = if total > 0 && quarter > 0 {
-        let top: i64 = with_index
+/// `by_need` lists the Kitas with an index from the highest index down (the engine's ranks), so
+/// the measures need no sort of decimals of their own.
+pub(crate) fn measures(
+    kitas: &[&KitaInput],
+    results: &[KitaResult],
+    by_need: &[usize],
+) -> Measures {
+    let n = results.len();
+    let mut kitas_reached = 0;
+    let mut places_reached = 0;
+    let mut total: i64 = 0;
+    for (k, r) in kitas.iter().zip(results) {
+        total += r.amount;
+        if r.amount > 0 {
+            kitas_reached += 1;
+            places_reached += k.places;
+        }
+    }
+    // € per place as exact fractions amount / places, ordered by cross-multiplication.
+    let mut per_place: Vec<usize> = (0..n).filter(|i| kitas[*i].places > 0).collect();
+    let fraction = |i: usize| (results[i].amount as i128, kitas[i].places as i128);
+    let cmp_per_place = |a: usize, b: usize| {
+        let ((x, p), (y, q)) = (fraction(a), fraction(b));
+        (x * q).cmp(&(y * p))
+    };
+    per_place.sort_by(|a, b| cmp_per_place(*a, *b).then(a.cmp(b)));
+    let gini_per_place = gini_sorted(
+        per_place
             .iter()
-            .filter(|i| results[**i].rank.is_some_and(|r| r <= quarter))
-            .map(|i| results[*i].amount)
-            .sum();
+            .map(|i| Decimal::from(results[*i].amount) / Decimal::from(kitas[*i].places)),
+        per_place.len(),
+    )
+    .round_dp(6);
+
+    let quarter = by_need.len().div_ceil(4);
+    let share_to_top_quarter = if total > 0 && quarter > 0 {
+        let top: i64 = by_need[..quarter].iter().map(|i| results[*i].amount).sum();
         Some((Decimal::from(top) / Decimal::from(total)).round_dp(6))
     } else {
         None
     };
-    let pairs: Vec<(Decimal, Decimal)> = per_place
+
+    // Spearman over the Kitas with an index and places: doubled average ranks (integers) of
+    // need and of € per place, ascending on both sides.
+    let mut need_rank = vec![0i64; n];
+    let paired: Vec<usize> = by_need
         .iter()
-        .filter_map(|(i, v)| results[*i].index.map(|x| (x, *v)))
+        .rev()
+        .copied()
+        .filter(|i| kitas[*i].places > 0)
         .collect();
-    Measures {
-        kitas_reached: reached.len(),
-        kitas_total: results.len(),
-        places_reached: reached.iter().map(|i| kitas[*i].places).sum(),
-        places_total: kitas.iter().map(|k| k.places).sum(),
-        gini_per_place: gini(per_place.iter().map(|(_, v)| *v).collect()).round_dp(6),
-        share_to_top_quarter,
-        need_correlation: spearman(&pairs).map(|c| c.round_dp(6)),
-    }
-}
-
-/// Gini coefficient of non-negative values: Σ (2i − n − 1) x_i / (n Σ x) over sorted x.
-pub fn gini(mut values: Vec<Decimal>) -> Decimal {
-    let n = values.len();
-    let sum: Decimal = values.iter().sum();
-    if n == 0 || sum.is_zero() {
-        return Decimal::ZERO;
-    }
-    values.sort();
-    let weighted: Decimal = values
+    doubled_ranks(
+        &paired,
+        |a, b| results[a].index == results[b].index,
+        &mut need_rank,
+    );
+    let mut money_rank = vec![0i64; n];
+    let with_both: Vec<usize> = per_place
         .iter()
-        .enumerate()
-        .map(|(i, x)| Decimal::from(2 * (i as i64 + 1) - n as i64 - 1) * x)
-        .sum();
-    weighted / (Decimal::from(n) * sum)
+        .copied()
+        .filter(|i| results[*i].index.is_some())
+        .collect();
+    doubled_ranks(
+        &with_both,
+        |a, b| cmp_per_place(a, b).is_eq(),
+        &mut money_rank,
+    );
+    let need_correlation =
+        pearson(paired.iter().map(|i| (need_rank[*i], money_rank[*i]))).map(|c| c.round_dp(6));
+    Measures {
+        kitas_reached,
+        kitas_total: n,
+        places_reached,
+        places_total: kitas.iter().map(|k| k.places).sum(),
+        gini_per_place,
+        share_to_top_quarter,
+        need_correlation,
+    }
 }
 
-/// Average ranks (ties share the mean rank), 1-based.
-fn average_ranks(values: &[Decimal]) -> Vec<Decimal> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|a, b| values[*a].cmp(&values[*b]));
-    let mut ranks = vec![Decimal::ZERO; values.len()];
+/// Twice the average rank (1-based; ties share their mean) of each item of `sorted`, written
+/// to `out[item]`. Doubled so that shared ranks stay whole numbers.
+fn doubled_ranks(sorted: &[usize], equal: impl Fn(usize, usize) -> bool, out: &mut [i64]) {
     let mut i = 0;
-    while i < order.len() {
+    while i < sorted.len() {
         let mut j = i;
-        while j + 1 < order.len() && values[order[j + 1]] == values[order[i]] {
+        while j + 1 < sorted.len() && equal(sorted[j + 1], sorted[i]) {
             j += 1;
         }
-        let r = Decimal::from((i + j + 2) as i64) / Decimal::TWO;
-        for k in &order[i..=j] {
-            ranks[*k] = r;
+        for k in &sorted[i..=j] {
+            out[*k] = (i + j + 2) as i64;
         }
         i = j + 1;
     }
-    ranks
 }
 
-/// Spearman's rank correlation (Pearson on average ranks); none when either side is constant.
-pub fn spearman(pairs: &[(Decimal, Decimal)]) -> Option<Decimal> {
+/// Pearson correlation of integer pairs, exact up to the final square roots; none when
+/// either side is constant or there are fewer than two pairs.
+fn pearson(pairs: impl Iterator<Item = (i64, i64)>) -> Option<Decimal> {
     use rust_decimal::MathematicalOps;
-    if pairs.len() < 2 {
+    let (mut n, mut sa, mut sb, mut sab, mut saa, mut sbb) =
+        (0i128, 0i128, 0i128, 0i128, 0i128, 0i128);
+    for (a, b) in pairs {
+        let (a, b) = (a as i128, b as i128);
+        n += 1;
+        sa += a;
+        sb += b;
+        sab += a * b;
+        saa += a * a;
+        sbb += b * b;
+    }
+    if n < 2 {
         return None;
     }
-    let a = average_ranks(&pairs.iter().map(|p| p.0).collect::<Vec<_>>());
-    let b = average_ranks(&pairs.iter().map(|p| p.1).collect::<Vec<_>>());
-    let n = Decimal::from(pairs.len());
-    let ma = a.iter().sum::<Decimal>() / n;
-    let mb = b.iter().sum::<Decimal>() / n;
-    let cov: Decimal = a.iter().zip(&b).map(|(x, y)| (*x - ma) * (*y - mb)).sum();
-    let va: Decimal = a.iter().map(|x| (*x - ma) * (*x - ma)).sum();
-    let vb: Decimal = b.iter().map(|y| (*y - mb) * (*y - mb)).sum();
-    // Square roots taken apart: the product of the variances outgrows decimal range for
-    // about a million Kitas.
+    // n·Σab − Σa·Σb etc.: the covariance and variances times n², in integers.
+    let cov = Decimal::from_i128_with_scale(n * sab - sa * sb, 0);
+    let va = Decimal::from_i128_with_scale(n * saa - sa * sa, 0);
+    let vb = Decimal::from_i128_with_scale(n * sbb - sb * sb, 0);
+    // Square roots taken apart: the product of the variances outgrows decimal range.
     let denom = va.sqrt()? * vb.sqrt()?;
     if denom.is_zero() {
         None
     } else {
         Some(cov / denom)
     }
+}
+
+/// Gini coefficient of non-negative values: Σ (2i − n − 1) x_i / (n Σ x) over sorted x.
+pub fn gini(mut values: Vec<Decimal>) -> Decimal {
+    values.sort();
+    let n = values.len();
+    gini_sorted(values.into_iter(), n)
+}
+
+/// [`gini`] of `n` values already in ascending order, in one pass.
+fn gini_sorted(values: impl Iterator<Item = Decimal>, n: usize) -> Decimal {
+    let mut sum = Decimal::ZERO;
+    let mut weighted = Decimal::ZERO;
+    for (i, x) in values.enumerate() {
+        sum += x;
+        weighted += Decimal::from(2 * (i as i64 + 1) - n as i64 - 1) * x;
+    }
+    if n == 0 || sum.is_zero() {
+        return Decimal::ZERO;
+    }
+    weighted / (Decimal::from(n) * sum)
+}
+
+/// Spearman's rank correlation (Pearson on average ranks); none when either side is constant.
+pub fn spearman(pairs: &[(Decimal, Decimal)]) -> Option<Decimal> {
+    let ranks = |side: fn(&(Decimal, Decimal)) -> Decimal| {
+        let mut order: Vec<usize> = (0..pairs.len()).collect();
+        order.sort_by_key(|i| side(&pairs[*i]));
+        let mut out = vec![0i64; pairs.len()];
+        doubled_ranks(&order, |a, b| side(&pairs[a]) == side(&pairs[b]), &mut out);
+        out
+    };
+    let a = ranks(|p| p.0);
+    let b = ranks(|p| p.1);
+    pearson(a.into_iter().zip(b))
 }
