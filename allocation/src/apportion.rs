@@ -32,6 +32,9 @@ pub fn largest_remainder(total: i64, weights: &[Decimal], what: &str) -> Result<
         }
         return Err(AllocationError::NothingToShareBy(what.to_owned()));
     }
+    if let Some(shares) = exact(total, weights) {
+        return Ok(shares);
+    }
     let total_d = Decimal::from(total);
     let mut shares = Vec::with_capacity(weights.len());
     let mut remainders = Vec::with_capacity(weights.len());
@@ -72,6 +75,53 @@ pub fn largest_remainder(total: i64, weights: &[Decimal], what: &str) -> Result<
     }
     debug_assert_eq!(left, 0);
     Ok(shares)
+}
+
+/// The weights as integers at their largest scale; none if that does not fit.
+fn as_integers(weights: &[Decimal]) -> Option<Vec<i128>> {
+    let scale = weights.iter().map(|w| w.scale()).max().unwrap_or(0);
+    weights
+        .iter()
+        .map(|w| {
+            w.mantissa()
+                .checked_mul(10i128.checked_pow(scale - w.scale())?)
+        })
+        .collect()
+}
+
+/// Largest remainder in integers: quota and remainder of `total × w / Σw` exactly, no rounding
+/// of quotas at all. None when the numbers outgrow 128 bits (the caller then uses decimals).
+fn exact(total: i64, weights: &[Decimal]) -> Option<Vec<i64>> {
+    let w = as_integers(weights)?;
+    let sum = w.iter().try_fold(0i128, |acc, x| acc.checked_add(*x))?;
+    if sum <= 0 {
+        return None;
+    }
+    let mut shares = Vec::with_capacity(w.len());
+    let mut remainders = Vec::with_capacity(w.len());
+    let mut given = 0i64;
+    for (i, x) in w.iter().enumerate() {
+        let product = (total as i128).checked_mul(*x)?;
+        let whole = i64::try_from(product / sum).ok()?;
+        given += whole;
+        shares.push(whole);
+        if *x > 0 {
+            remainders.push((product % sum, i));
+        }
+    }
+    let left = usize::try_from(total - given).ok()?;
+    // Largest remainders first, ties to the lower index; at most one unit each.
+    // The fractional parts add up to `left`, so it is below the number of remainders.
+    if left > remainders.len() {
+        return None;
+    }
+    if left > 0 {
+        remainders.select_nth_unstable_by(left - 1, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, i) in &remainders[..left] {
+            shares[*i] += 1;
+        }
+    }
+    Some(shares)
 }
 
 #[cfg(test)]

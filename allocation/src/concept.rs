@@ -3,6 +3,7 @@
 //! reported leftover.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -351,18 +352,23 @@ fn check_ranges(input: &ConceptInput) -> Result<()> {
     check_range("district", "budget", input.budget, 0, MAX_CENTS)?;
     let big = Decimal::from(MAX_INDICATOR);
     for k in &input.kitas {
-        let subject = format!("Kita {}", k.id);
+        // The subject is only spelled out for an error: this runs for every Kita.
+        let subject = || format!("Kita {}", k.id);
         if k.places < 0 || k.places_under3 < 0 {
             return Err(AllocationError::Negative {
-                subject,
+                subject: subject(),
                 field: "places".into(),
             });
         }
-        check_range(&subject, "places", k.places, 0, MAX_PLACES)?;
-        check_range(&subject, "places_under3", k.places_under3, 0, MAX_PLACES)?;
+        if k.places > MAX_PLACES || k.places_under3 > MAX_PLACES {
+            check_range(&subject(), "places", k.places, 0, MAX_PLACES)?;
+            check_range(&subject(), "places_under3", k.places_under3, 0, MAX_PLACES)?;
+        }
         for (name, v) in &k.indicators {
             if let Some(v) = v {
-                check_range(&subject, name, *v, -big, big)?;
+                if *v < -big || *v > big {
+                    check_range(&subject(), name, *v, -big, big)?;
+                }
             }
         }
     }
@@ -544,17 +550,21 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
     let budgets = pillar_budgets(concept, input.budget)?;
     let unit = concept.rounding.unit();
     let mut pillar_results = Vec::new();
-    let mut per_kita: Vec<Vec<KitaPillarResult>> = vec![Vec::new(); kitas.len()];
+    let mut per_kita: Vec<Vec<KitaPillarResult>> = (0..kitas.len())
+        .map(|_| Vec::with_capacity(concept.pillars.len()))
+        .collect();
     let mut carried: Cents = 0;
+    let ctx = Ctx {
+        kitas: &kitas,
+        index: &index_of,
+        ranks: &ranks,
+        known: &known,
+        with_index,
+        mean_index,
+        mean_text: German(mean_index).to_string(),
+        index_texts: vec![OnceCell::new(); kitas.len()],
+    };
     for (pillar, budget) in concept.pillars.iter().zip(&budgets) {
-        let ctx = Ctx {
-            kitas: &kitas,
-            index: &index_of,
-            ranks: &ranks,
-            known: &known,
-            with_index,
-            mean_index,
-        };
         let received = carried;
         let outcome = allocate_pillar(pillar, budget + received, unit, &ctx, &input.previous)?;
         let allocated: Cents = outcome.iter().map(|o| o.amount).sum();
@@ -620,22 +630,38 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
 pub fn input_hash(input: &ConceptInput) -> String {
     use sha2::{Digest, Sha256};
 
-    struct Canon(Sha256);
+    /// Collects small pieces and hands them to the hasher in blocks.
+    struct Canon(Sha256, Vec<u8>);
     impl Canon {
+        fn bytes(&mut self, v: &[u8]) {
+            self.1.extend_from_slice(v);
+            if self.1.len() >= 8192 {
+                self.0.update(&self.1);
+                self.1.clear();
+            }
+        }
         fn int(&mut self, v: i64) {
-            self.0.update(v.to_le_bytes());
+            self.bytes(&v.to_le_bytes());
         }
         fn str(&mut self, v: &str) {
             self.int(v.len() as i64);
-            self.0.update(v.as_bytes());
+            self.bytes(v.as_bytes());
         }
         fn flag(&mut self, v: bool) {
-            self.0.update([v as u8]);
+            self.bytes(&[v as u8]);
+        }
+        fn finish(mut self) -> String {
+            self.0.update(&self.1);
+            self.0
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
         }
     }
     impl std::io::Write for Canon {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.update(buf);
+            self.bytes(buf);
             Ok(buf.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
@@ -643,7 +669,7 @@ pub fn input_hash(input: &ConceptInput) -> String {
         }
     }
 
-    let mut h = Canon(Sha256::new());
+    let mut h = Canon(Sha256::new(), Vec::with_capacity(8192 + 256));
     h.str("srb-allocation input 2");
     h.int(input.budget);
     // Serialising plain data into a hasher cannot fail.
@@ -665,7 +691,7 @@ pub fn input_hash(input: &ConceptInput) -> String {
             h.str(key);
             h.flag(value.is_some());
             // Mantissa and scale: 1.0 and 1.00 are different inputs, as in JSON.
-            h.0.update(value.unwrap_or_default().serialize());
+            h.bytes(&value.unwrap_or_default().serialize());
         }
     }
     h.int(input.previous.len() as i64);
@@ -677,14 +703,20 @@ pub fn input_hash(input: &ConceptInput) -> String {
             h.int(*amount);
         }
     }
-    h.0.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    h.finish()
 }
 
 /// Also returns the Kitas with an index in rank order.
 fn ranks(index: &[Option<Decimal>]) -> (Vec<Option<usize>>, Vec<usize>) {
-    let mut order: Vec<usize> = (0..index.len()).filter(|i| index[*i].is_some()).collect();
-    order.sort_by(|a, b| index[*b].cmp(&index[*a]).then(a.cmp(b)));
+    // Sorted as (index, Kita) pairs rather than Kitas looked up per comparison.
+    let mut pairs: Vec<(Decimal, usize)> = index
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| x.map(|x| (x, i)))
+        .collect();
+    pairs.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut out = vec![None; index.len()];
+    let order: Vec<usize> = pairs.into_iter().map(|(_, i)| i).collect();
     for (r, i) in order.iter().enumerate() {
         out[*i] = Some(r + 1);
     }
@@ -748,6 +780,15 @@ struct Ctx<'a> {
     /// Kitas with an index, and the mean of their indices (computed once, not per Kita).
     with_index: usize,
     mean_index: Decimal,
+    mean_text: String,
+    /// Each Kita's index as German text, written once for all pillars that name it.
+    index_texts: Vec<OnceCell<String>>,
+}
+
+impl Ctx<'_> {
+    fn index_text(&self, i: usize) -> &str {
+        self.index_texts[i].get_or_init(|| German(self.index[i].unwrap_or_default()).to_string())
+    }
 }
 
 /// A decimal as German text (three places at most, decimal comma), written straight into the
@@ -788,7 +829,7 @@ fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool,
                 v > *t,
                 format!(
                     "Index {} {} Schwelle {}",
-                    German(v),
+                    ctx.index_text(i),
                     if v > *t { "über" } else { "nicht über" },
                     German(*t)
                 )
@@ -803,9 +844,9 @@ fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool,
                     v > mean,
                     format!(
                         "Index {} {} Bezirksmittel {}",
-                        German(v),
+                        ctx.index_text(i),
                         if v > mean { "über" } else { "nicht über" },
-                        German(mean)
+                        ctx.mean_text
                     )
                     .into(),
                 ),
@@ -984,7 +1025,8 @@ fn distribute(
             let mut keep = 0;
             for (k, i) in by_weight.iter().enumerate() {
                 sum += weights[*i];
-                if pot * (weights[*i] / sum) >= Decimal::from(bounds[*i].min) {
+                // pot × w / sum ≥ min, without a division.
+                if pot * weights[*i] >= Decimal::from(bounds[*i].min) * sum {
                     keep = k + 1;
                 }
             }

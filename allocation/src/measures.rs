@@ -40,18 +40,21 @@ pub(crate) fn measures(
         }
     }
     // € per place as exact fractions amount / places, ordered by cross-multiplication.
-    let mut per_place: Vec<usize> = (0..n).filter(|i| kitas[*i].places > 0).collect();
-    let fraction = |i: usize| (results[i].amount as i128, kitas[i].places as i128);
-    let cmp_per_place = |a: usize, b: usize| {
-        let ((x, p), (y, q)) = (fraction(a), fraction(b));
-        (x * q).cmp(&(y * p))
+    // Sorted as compact (amount, places, Kita) triples: no lookups into the results per
+    // comparison, which matters for a million Kitas.
+    let mut sorted: Vec<(i64, i64, usize)> = (0..n)
+        .filter(|i| kitas[*i].places > 0)
+        .map(|i| (results[i].amount, kitas[i].places, i))
+        .collect();
+    let cmp_fraction = |(x, p): (i64, i64), (y, q): (i64, i64)| {
+        (x as i128 * q as i128).cmp(&(y as i128 * p as i128))
     };
-    per_place.sort_by(|a, b| cmp_per_place(*a, *b).then(a.cmp(b)));
+    sorted.sort_unstable_by(|a, b| cmp_fraction((a.0, a.1), (b.0, b.1)).then(a.2.cmp(&b.2)));
     let gini_per_place = gini_sorted(
-        per_place
+        sorted
             .iter()
-            .map(|i| Decimal::from(results[*i].amount) / Decimal::from(kitas[*i].places)),
-        per_place.len(),
+            .map(|(amount, places, _)| Decimal::from(*amount) / Decimal::from(*places)),
+        sorted.len(),
     )
     .round_dp(6);
 
@@ -78,14 +81,15 @@ pub(crate) fn measures(
         &mut need_rank,
     );
     let mut money_rank = vec![0i64; n];
-    let with_both: Vec<usize> = per_place
+    let with_both: Vec<(i64, i64, usize)> = sorted
         .iter()
         .copied()
-        .filter(|i| results[*i].index.is_some())
+        .filter(|(_, _, i)| results[*i].index.is_some())
         .collect();
-    doubled_ranks(
+    doubled_ranks_of(
         &with_both,
-        |a, b| cmp_per_place(a, b).is_eq(),
+        |a, b| cmp_fraction((a.0, a.1), (b.0, b.1)).is_eq(),
+        |t| t.2,
         &mut money_rank,
     );
     let need_correlation =
@@ -104,14 +108,24 @@ pub(crate) fn measures(
 /// Twice the average rank (1-based; ties share their mean) of each item of `sorted`, written
 /// to `out[item]`. Doubled so that shared ranks stay whole numbers.
 fn doubled_ranks(sorted: &[usize], equal: impl Fn(usize, usize) -> bool, out: &mut [i64]) {
+    doubled_ranks_of(sorted, |a, b| equal(*a, *b), |i| *i, out)
+}
+
+/// [`doubled_ranks`] over sorted items of any kind, `item` naming each one's place in `out`.
+fn doubled_ranks_of<T>(
+    sorted: &[T],
+    equal: impl Fn(&T, &T) -> bool,
+    item: impl Fn(&T) -> usize,
+    out: &mut [i64],
+) {
     let mut i = 0;
     while i < sorted.len() {
         let mut j = i;
-        while j + 1 < sorted.len() && equal(sorted[j + 1], sorted[i]) {
+        while j + 1 < sorted.len() && equal(&sorted[j + 1], &sorted[i]) {
             j += 1;
         }
         for k in &sorted[i..=j] {
-            out[*k] = (i + j + 2) as i64;
+            out[item(k)] = (i + j + 2) as i64;
         }
         i = j + 1;
     }

@@ -193,6 +193,16 @@ proptest! {
             let quota = Decimal::from(total) * Decimal::from(*x) / Decimal::from(sum);
             prop_assert!(Decimal::from(*s) >= quota.floor() && Decimal::from(*s) <= quota.ceil());
         }
+        // The spare units went to the largest remainders (exact, in integers): nobody left at
+        // the whole part of the quota has a larger remainder than one who got a unit more.
+        let (total, sum) = (total as i128, sum as i128);
+        let remainder = |x: i64| (total * x as i128) % sum;
+        let lifted = |i: usize| shares[i] as i128 > total * weights[i] as i128 / sum;
+        for i in (0..weights.len()).filter(|i| lifted(*i)) {
+            for j in (0..weights.len()).filter(|j| !lifted(*j) && weights[*j] > 0) {
+                prop_assert!(remainder(weights[i]) > remainder(weights[j]) || (remainder(weights[i]) == remainder(weights[j]) && i < j));
+            }
+        }
     }
 
     #[test]
@@ -265,6 +275,30 @@ proptest! {
                 prop_assert!(fte.is_zero() || fte >= s.min_fte);
                 prop_assert!((shares - Decimal::ONE).abs() < Decimal::new(1, 20), "pool {} shares {}", pool, shares);
             }
+        }
+    }
+
+    #[test]
+    fn measures_follow_their_definitions(input in input()) {
+        use srb_allocation::measures::{gini, spearman};
+        let r = compute(&input).unwrap();
+        let places: BTreeMap<&str, i64> = input.kitas.iter().map(|k| (k.id.as_str(), k.places)).collect();
+        let per_place = |k: &srb_allocation::concept::KitaResult| {
+            Decimal::from(k.amount) / Decimal::from(places[k.id.as_str()])
+        };
+        let with_places: Vec<_> = r.kitas.iter().filter(|k| places[k.id.as_str()] > 0).collect();
+        let g = gini(with_places.iter().map(|k| per_place(k)).collect()).round_dp(6);
+        prop_assert_eq!(r.measures.gini_per_place, g);
+        let pairs: Vec<(Decimal, Decimal)> = with_places
+            .iter()
+            .filter_map(|k| k.index.map(|x| (x, per_place(k))))
+            .collect();
+        let expected = spearman(&pairs).map(|c| c.round_dp(6));
+        // Ranks of € per place from exact fractions may split ties that the rounded decimals
+        // merge; the correlation then differs in the last places only.
+        match (r.measures.need_correlation, expected) {
+            (Some(a), Some(b)) => prop_assert!((a - b).abs() <= Decimal::new(1, 4), "{} vs {}", a, b),
+            (a, b) => prop_assert_eq!(a, b),
         }
     }
 
