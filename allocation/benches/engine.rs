@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use rust_decimal::Decimal;
+use srb_allocation::concept::compute_all;
 use srb_allocation::concept::{Limit, Method, PillarBudget, Rule, Staffing};
 use srb_allocation::index::{Direction, MissingPolicy, NeedIndex, Normalization, Term};
 use srb_allocation::state::{KeyDistrict, StateBudget, StateKey};
@@ -164,6 +165,19 @@ fn state(c: &mut Criterion) {
         })
         .collect();
     c.bench_function("state: key + 41 concepts (≈2,600 Kitas)", |b| {
+        b.iter(|| {
+            let total = StateBudget::kitag_rlp().amount(2026).unwrap();
+            let split = key.split(total, Rounding::Cent).unwrap();
+            for (d, input) in split.iter().zip(inputs.iter_mut()) {
+                input.budget = d.amount * 10 / 6;
+            }
+            for r in compute_all(&inputs) {
+                std::hint::black_box(r.unwrap());
+            }
+        })
+    });
+    // The same on one thread: what one district costs, and the gain of running side by side.
+    c.bench_function("state, one thread", |b| {
         b.iter(|| {
             let total = StateBudget::kitag_rlp().amount(2026).unwrap();
             let split = key.split(total, Rounding::Cent).unwrap();

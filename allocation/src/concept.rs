@@ -2,8 +2,6 @@
 //! and floors, positions in FTE steps. Every cent of the budget ends up with a Kita or in a
 //! reported leftover.
 
-use std::borrow::Cow;
-use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -14,6 +12,8 @@ use crate::apportion::largest_remainder;
 use crate::error::{AllocationError, Result};
 use crate::index::{Contribution, KitaIndex, NeedIndex};
 use crate::money::{check_range, to_i64, Cents, Rounding, MAX_CENTS};
+use crate::par;
+pub use crate::reason::Reason;
 use crate::state::check_share;
 
 /// A Kita as the engine sees it.
@@ -561,8 +561,6 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
         known: &known,
         with_index,
         mean_index,
-        mean_text: German(mean_index).to_string(),
-        index_texts: vec![OnceCell::new(); kitas.len()],
     };
     for (pillar, budget) in concept.pillars.iter().zip(&budgets) {
         let received = carried;
@@ -587,41 +585,53 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
         }
     }
     let unassigned = input.budget - budgets.iter().sum::<Cents>();
-    let kita_results: Vec<KitaResult> = kitas
-        .iter()
-        .zip(indices)
-        .zip(per_kita)
-        .enumerate()
-        .map(|(i, ((k, idx), pillars))| KitaResult {
-            id: k.id.clone(),
-            name: k.name.clone(),
-            index: index_of[i],
-            rank: ranks[i],
-            contributions: match idx {
-                KitaIndex::Computed { contributions, .. } => contributions,
-                KitaIndex::Excluded { .. } => Vec::new(),
-            },
-            amount: pillars.iter().map(|p| p.amount).sum(),
-            fte: pillars.iter().map(|p| p.fte).sum(),
-            previous_amount: input
-                .previous
-                .get(&k.id)
-                .map(|by_pillar| by_pillar.values().sum()),
-            change: input.previous.get(&k.id).map(|by_pillar| {
-                pillars.iter().map(|p| p.amount).sum::<Cents>() - by_pillar.values().sum::<Cents>()
-            }),
-            pillars,
-        })
-        .collect();
-    let measures = crate::measures::measures(&kitas, &kita_results, &by_need);
+    let kita_results: Vec<KitaResult> = par::map_vec(
+        indices.into_iter().zip(per_kita).collect(),
+        |i, (idx, pillars)| {
+            let k = kitas[i];
+            KitaResult {
+                id: k.id.clone(),
+                name: k.name.clone(),
+                index: index_of[i],
+                rank: ranks[i],
+                contributions: match idx {
+                    KitaIndex::Computed { contributions, .. } => contributions,
+                    KitaIndex::Excluded { .. } => Vec::new(),
+                },
+                amount: pillars.iter().map(|p| p.amount).sum(),
+                fte: pillars.iter().map(|p| p.fte).sum(),
+                previous_amount: input
+                    .previous
+                    .get(&k.id)
+                    .map(|by_pillar| by_pillar.values().sum()),
+                change: input.previous.get(&k.id).map(|by_pillar| {
+                    pillars.iter().map(|p| p.amount).sum::<Cents>()
+                        - by_pillar.values().sum::<Cents>()
+                }),
+                pillars,
+            }
+        },
+    );
+    let (measures, input_hash) = par::join(
+        kitas.len(),
+        || crate::measures::measures(&kitas, &kita_results, &by_need),
+        || input_hash(input),
+    );
     Ok(ConceptResult {
-        input_hash: input_hash(input),
+        input_hash,
         budget: input.budget,
         unassigned,
         pillars: pillar_results,
         kitas: kita_results,
         measures,
     })
+}
+
+/// [`compute`] for many districts at once (the whole state), side by side on the machine's
+/// threads; results in the order of the inputs.
+pub fn compute_all(inputs: &[ConceptInput]) -> Vec<Result<ConceptResult>> {
+    use rayon::prelude::*;
+    inputs.par_iter().map(compute).collect()
 }
 
 /// SHA-256 of the input in canonical form: Kitas in id order, maps sorted (every map in the
@@ -644,7 +654,7 @@ pub fn input_hash(input: &ConceptInput) -> String {
             self.bytes(&v.to_le_bytes());
         }
         fn str(&mut self, v: &str) {
-            self.int(v.len() as i64);
+            self.bytes(&(v.len() as u32).to_le_bytes());
             self.bytes(v.as_bytes());
         }
         fn flag(&mut self, v: bool) {
@@ -714,7 +724,7 @@ fn ranks(index: &[Option<Decimal>]) -> (Vec<Option<usize>>, Vec<usize>) {
         .enumerate()
         .filter_map(|(i, x)| x.map(|x| (x, i)))
         .collect();
-    pairs.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    par::sort(&mut pairs, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut out = vec![None; index.len()];
     let order: Vec<usize> = pairs.into_iter().map(|(_, i)| i).collect();
     for (r, i) in order.iter().enumerate() {
@@ -780,96 +790,53 @@ struct Ctx<'a> {
     /// Kitas with an index, and the mean of their indices (computed once, not per Kita).
     with_index: usize,
     mean_index: Decimal,
-    mean_text: String,
-    /// Each Kita's index as German text, written once for all pillars that name it.
-    index_texts: Vec<OnceCell<String>>,
 }
-
-impl Ctx<'_> {
-    fn index_text(&self, i: usize) -> &str {
-        self.index_texts[i].get_or_init(|| German(self.index[i].unwrap_or_default()).to_string())
-    }
-}
-
-/// A decimal as German text (three places at most, decimal comma), written straight into the
-/// surrounding `format!` without a string of its own.
-struct German(Decimal);
-
-impl std::fmt::Display for German {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use std::fmt::Write;
-        struct Comma<'a, 'b>(&'a mut std::fmt::Formatter<'b>);
-        impl Write for Comma<'_, '_> {
-            fn write_str(&mut self, s: &str) -> std::fmt::Result {
-                for (i, part) in s.split('.').enumerate() {
-                    if i > 0 {
-                        self.0.write_char(',')?;
-                    }
-                    self.0.write_str(part)?;
-                }
-                Ok(())
-            }
-        }
-        write!(Comma(f), "{}", self.0.round_dp(3).normalize())
-    }
-}
-
-/// A reason: most are fixed texts, borrowed instead of allocated for every Kita.
-pub type Reason = Cow<'static, str>;
 
 /// Evaluates a rule for Kita `i`: eligible or not, and why.
 fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool, Reason)> {
     let k = ctx.kitas[i];
     let idx = ctx.index[i];
     let with_index = ctx.with_index;
+    let rank = |considered: usize| match ctx.ranks[i] {
+        Some(r) => (
+            r <= considered,
+            Reason::Rank {
+                rank: r,
+                of: with_index,
+                considered,
+                met: r <= considered,
+            },
+        ),
+        None => (false, Reason::NoIndex),
+    };
     Ok(match rule {
-        Rule::All => (true, "alle Kitas".into()),
+        Rule::All => (true, Reason::AllKitas),
         Rule::IndexAbove(t) => match idx {
             Some(v) => (
                 v > *t,
-                format!(
-                    "Index {} {} Schwelle {}",
-                    ctx.index_text(i),
-                    if v > *t { "über" } else { "nicht über" },
-                    German(*t)
-                )
-                .into(),
+                Reason::IndexAbove {
+                    index: v,
+                    threshold: *t,
+                    met: v > *t,
+                },
             ),
-            None => (false, "kein Index (fehlende Daten)".into()),
+            None => (false, Reason::NoIndex),
         },
-        Rule::IndexAboveMean => {
-            let mean = ctx.mean_index;
-            match idx {
-                Some(v) => (
-                    v > mean,
-                    format!(
-                        "Index {} {} Bezirksmittel {}",
-                        ctx.index_text(i),
-                        if v > mean { "über" } else { "nicht über" },
-                        ctx.mean_text
-                    )
-                    .into(),
-                ),
-                None => (false, "kein Index (fehlende Daten)".into()),
-            }
-        }
-        Rule::TopN(n) => match ctx.ranks[i] {
-            Some(r) => (
-                r <= *n,
-                format!("Rang {r} von {with_index} (berücksichtigt: die ersten {n})").into(),
+        Rule::IndexAboveMean => match idx {
+            Some(v) => (
+                v > ctx.mean_index,
+                Reason::IndexAboveMean {
+                    index: v,
+                    mean: ctx.mean_index,
+                    met: v > ctx.mean_index,
+                },
             ),
-            None => (false, "kein Index (fehlende Daten)".into()),
+            None => (false, Reason::NoIndex),
         },
+        Rule::TopN(n) => rank(*n),
         Rule::TopShare(p) => {
             check_share("top share", *p)?;
-            let n = to_i64((Decimal::from(with_index) * p).ceil(), "top share")? as usize;
-            match ctx.ranks[i] {
-                Some(r) => (
-                    r <= n,
-                    format!("Rang {r} von {with_index} (berücksichtigt: die ersten {n})").into(),
-                ),
-                None => (false, "kein Index (fehlende Daten)".into()),
-            }
+            rank(to_i64((Decimal::from(with_index) * p).ceil(), "top share")? as usize)
         }
         Rule::IndicatorAtLeast { indicator, value } => {
             if !ctx.known.contains(indicator.as_str()) && !ctx.kitas.is_empty() {
@@ -881,69 +848,60 @@ fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool,
             match k.indicators.get(indicator).copied().flatten() {
                 Some(v) => (
                     v >= *value,
-                    format!(
-                        "{indicator} = {} ({} {})",
-                        German(v),
-                        if v >= *value { "mindestens" } else { "unter" },
-                        German(*value)
-                    )
-                    .into(),
+                    Reason::IndicatorAtLeast {
+                        indicator: Arc::from(indicator.as_str()),
+                        value: v,
+                        threshold: *value,
+                        met: v >= *value,
+                    },
                 ),
-                None => (false, format!("{indicator} fehlt").into()),
+                None => (
+                    false,
+                    Reason::IndicatorMissing {
+                        indicator: Arc::from(indicator.as_str()),
+                    },
+                ),
             }
         }
         Rule::FamilyCenter => (
             k.family_center,
-            if k.family_center {
-                "Familienzentrum".into()
-            } else {
-                "kein Familienzentrum".into()
+            Reason::FamilyCenter {
+                met: k.family_center,
             },
         ),
-        Rule::BeRelevant => (
-            k.be_relevant,
-            if k.be_relevant {
-                "betriebserlaubnisrelevanter Bedarf".into()
-            } else {
-                "kein betriebserlaubnisrelevanter Bedarf".into()
-            },
-        ),
+        Rule::BeRelevant => (k.be_relevant, Reason::BeRelevant { met: k.be_relevant }),
         Rule::InSocialSpaces(spaces) => {
             let inside = k.social_space.as_ref().is_some_and(|s| spaces.contains(s));
             (
                 inside,
-                match &k.social_space {
-                    Some(s) if inside => format!("Sozialraum {s}").into(),
-                    Some(s) => format!("Sozialraum {s} nicht berücksichtigt").into(),
-                    None => "kein Sozialraum".into(),
+                Reason::SocialSpace {
+                    space: k.social_space.clone(),
+                    met: inside,
                 },
             )
         }
-        Rule::And(rules) => {
-            let mut reasons = Vec::new();
+        Rule::And(rules) | Rule::Or(rules) => {
+            // `and` fails at the first part that fails, `or` holds at the first that holds;
+            // otherwise all parts are the reason.
+            let decisive = matches!(rule, Rule::Or(_));
+            let mut reasons = Vec::with_capacity(rules.len());
             for r in rules {
                 let (ok, why) = eligible(r, i, ctx, pillar)?;
-                if !ok {
-                    return Ok((false, why));
+                if ok == decisive {
+                    return Ok((ok, why));
                 }
                 reasons.push(why);
             }
-            (true, reasons.join("; ").into())
-        }
-        Rule::Or(rules) => {
-            let mut reasons = Vec::new();
-            for r in rules {
-                let (ok, why) = eligible(r, i, ctx, pillar)?;
-                if ok {
-                    return Ok((true, why));
-                }
-                reasons.push(why);
-            }
-            (false, reasons.join("; ").into())
+            (!decisive, Reason::Each { reasons })
         }
         Rule::Not(r) => {
             let (ok, why) = eligible(r, i, ctx, pillar)?;
-            (!ok, format!("nicht: {why}").into())
+            (
+                !ok,
+                Reason::Not {
+                    inner: Box::new(why),
+                },
+            )
         }
     })
 }
@@ -1258,13 +1216,10 @@ fn allocate_pillar(
     previous: &BTreeMap<String, BTreeMap<String, Cents>>,
 ) -> Result<Vec<KitaPillarResult>> {
     let n = ctx.kitas.len();
-    let mut ok = Vec::with_capacity(n);
-    let mut reasons = Vec::with_capacity(n);
-    for i in 0..n {
-        let (e, why) = eligible(&p.eligibility, i, ctx, &p.id)?;
-        ok.push(e);
-        reasons.push(why);
-    }
+    let (mut ok, mut reasons): (Vec<bool>, Vec<Reason>) =
+        par::try_map(n, |i| eligible(&p.eligibility, i, ctx, &p.id))?
+            .into_iter()
+            .unzip();
     let place = |i: usize| Decimal::from(ctx.kitas[i].places);
     // Weights, and for per-unit the demand each Kita would get at the full rate.
     let mut demand: Option<Vec<Cents>> = None;
@@ -1343,7 +1298,9 @@ fn allocate_pillar(
                         reason: format!("grant for unknown Kita {}", grant.kita_id),
                     })?;
                 g[i] += grant.amount;
-                reasons[i] = grant.reason.clone().into();
+                reasons[i] = Reason::Grant {
+                    text: grant.reason.clone(),
+                };
                 ok[i] = true;
             }
             let sum: Cents = g.iter().sum();
@@ -1371,16 +1328,17 @@ fn allocate_pillar(
                 match band {
                     Some(b) => {
                         demand[i] = steps_of(p, s, b.fte)?;
-                        reasons[i] = format!(
-                            "{}; Stufe ab Index {}: {} VZÄ",
-                            reasons[i],
-                            German(b.min_index),
-                            German(b.fte)
-                        )
-                        .into();
+                        reasons[i] = Reason::Tier {
+                            eligible: Box::new(std::mem::replace(&mut reasons[i], Reason::NoIndex)),
+                            min_index: b.min_index,
+                            fte: b.fte,
+                        };
                     }
                     None if ok[i] => {
-                        reasons[i] = format!("{}; keine Stufe erreicht", reasons[i]).into()
+                        let eligible = std::mem::replace(&mut reasons[i], Reason::NoIndex);
+                        reasons[i] = Reason::NoTier {
+                            eligible: Box::new(eligible),
+                        };
                     }
                     None => {}
                 }
@@ -1400,7 +1358,7 @@ fn allocate_pillar(
             let mut priority = vec![u32::MAX; n];
             for (i, reason) in reasons.iter_mut().enumerate() {
                 if ok[i] {
-                    *reason = "kein Antrag".into();
+                    *reason = Reason::NoApplication;
                 }
             }
             for r in requests {
@@ -1417,10 +1375,9 @@ fn allocate_pillar(
                 }
                 demand[i] += steps_of(p, s, r.fte)?;
                 priority[i] = priority[i].min(r.priority);
-                reasons[i] = if r.reason.is_empty() {
-                    format!("Antrag über {} VZÄ", German(r.fte)).into()
-                } else {
-                    format!("Antrag über {} VZÄ: {}", German(r.fte), r.reason).into()
+                reasons[i] = Reason::Application {
+                    fte: r.fte,
+                    text: r.reason.clone(),
                 };
             }
             let mut order: Vec<usize> = (0..n).filter(|i| demand[*i] > 0).collect();
@@ -1435,7 +1392,7 @@ fn allocate_pillar(
     };
     let weight_sum: Decimal = weights.iter().sum();
     let raw_share = |i: usize| {
-        if weight_sum.is_zero() {
+        if weight_sum.is_zero() || weights[i].is_zero() {
             Decimal::ZERO
         } else {
             weights[i] / weight_sum
@@ -1532,8 +1489,8 @@ fn allocate_pillar(
             .collect();
         let (units, short) = fund_in_order(total_units, &demand, order, *partial, min);
         for i in short {
-            reasons[i] =
-                format!("{}; nicht (voll) finanziert: Budget erschöpft", reasons[i]).into();
+            let before = std::mem::replace(&mut reasons[i], Reason::NoIndex);
+            reasons[i] = before.not_funded();
         }
         (units, capped, vec![false; n])
     } else if p.pool_by_social_space {
@@ -1552,33 +1509,35 @@ fn allocate_pillar(
         distribute(total_units, &weights, &bounds, &p.id)?
     };
     let pillar_id: Arc<str> = Arc::from(p.id.as_str());
-    Ok(reasons
-        .into_iter()
-        .enumerate()
-        .map(|(i, reason)| {
-            let amount = (Decimal::from(units[i]) * unit_cost).floor();
-            let (fte, hours) = match &p.staffing {
-                Some(s) => {
-                    let fte = Decimal::from(units[i]) * s.fte_step;
-                    (fte, fte * s.weekly_hours)
-                }
-                None => (Decimal::ZERO, Decimal::ZERO),
-            };
-            KitaPillarResult {
-                pillar_id: pillar_id.clone(),
-                eligible: ok[i],
-                reason,
-                raw_share: raw_share(i),
-                capped: capped[i],
-                floored: floored[i],
-                amount: to_i64(amount, "amount").unwrap_or(0),
-                fte,
-                weekly_hours: hours,
-                previous_amount: previous_amount[i],
-                phased: phased[i] && (capped[i] || floored[i]),
-                pool: None,
-                attribution: None,
+    Ok(par::map_vec(reasons, |i, reason| {
+        // Most Kitas get nothing from a targeted pillar: no arithmetic for them.
+        let amount = if units[i] == 0 {
+            Decimal::ZERO
+        } else {
+            (Decimal::from(units[i]) * unit_cost).floor()
+        };
+        let (fte, hours) = match &p.staffing {
+            Some(_) if units[i] == 0 => (Decimal::ZERO, Decimal::ZERO),
+            Some(s) => {
+                let fte = Decimal::from(units[i]) * s.fte_step;
+                (fte, fte * s.weekly_hours)
             }
-        })
-        .collect())
+            None => (Decimal::ZERO, Decimal::ZERO),
+        };
+        KitaPillarResult {
+            pillar_id: pillar_id.clone(),
+            eligible: ok[i],
+            reason,
+            raw_share: raw_share(i),
+            capped: capped[i],
+            floored: floored[i],
+            amount: to_i64(amount, "amount").unwrap_or(0),
+            fte,
+            weekly_hours: hours,
+            previous_amount: previous_amount[i],
+            phased: phased[i] && (capped[i] || floored[i]),
+            pool: None,
+            attribution: None,
+        }
+    }))
 }

@@ -165,52 +165,52 @@ impl NeedIndex {
         }
         // Normalise over the Kitas that take part (the excluded ones do not shift the scale).
         let part: Vec<bool> = excluded.iter().map(Option::is_none).collect();
-        let normalized: Vec<Vec<Decimal>> = self
-            .terms
-            .iter()
-            .zip(&per_term)
-            .map(|(t, values)| {
-                let values: Vec<Decimal> = values.iter().map(|(v, _)| *v).collect();
-                normalize(&values, &part, t.normalization, t.direction)
-            })
-            .collect();
+        let term = |(t, values): (&Term, &Vec<(Decimal, bool)>)| {
+            let values: Vec<Decimal> = values.iter().map(|(v, _)| *v).collect();
+            normalize(&values, &part, t.normalization, t.direction)
+        };
+        // The terms side by side for a large district.
+        let normalized: Vec<Vec<Decimal>> = if n < crate::par::PARALLEL_FROM {
+            self.terms.iter().zip(&per_term).map(term).collect()
+        } else {
+            use rayon::prelude::*;
+            self.terms.par_iter().zip(&per_term).map(term).collect()
+        };
         let indicators: Vec<Arc<str>> = self
             .terms
             .iter()
             .map(|t| Arc::from(t.indicator.as_str()))
             .collect();
-        Ok((0..n)
-            .map(|i| {
-                if let Some(indicator) = excluded[i] {
-                    return KitaIndex::Excluded {
-                        indicator: indicator.to_owned(),
-                    };
-                }
-                let mut index = Decimal::ZERO;
-                let contributions: Vec<Contribution> = self
-                    .terms
-                    .iter()
-                    .enumerate()
-                    .map(|(k, t)| {
-                        let nv = normalized[k][i];
-                        let contribution = (t.weight * nv).round_dp(INDEX_PLACES);
-                        index += contribution;
-                        Contribution {
-                            indicator: indicators[k].clone(),
-                            value: per_term[k][i].0,
-                            normalized: nv,
-                            weight: t.weight,
-                            contribution,
-                            imputed: per_term[k][i].1,
-                        }
-                    })
-                    .collect();
-                KitaIndex::Computed {
-                    index,
-                    contributions,
-                }
-            })
-            .collect())
+        Ok(crate::par::map(n, |i| {
+            if let Some(indicator) = excluded[i] {
+                return KitaIndex::Excluded {
+                    indicator: indicator.to_owned(),
+                };
+            }
+            let mut index = Decimal::ZERO;
+            let contributions: Vec<Contribution> = self
+                .terms
+                .iter()
+                .enumerate()
+                .map(|(k, t)| {
+                    let nv = normalized[k][i];
+                    let contribution = (t.weight * nv).round_dp(INDEX_PLACES);
+                    index += contribution;
+                    Contribution {
+                        indicator: indicators[k].clone(),
+                        value: per_term[k][i].0,
+                        normalized: nv,
+                        weight: t.weight,
+                        contribution,
+                        imputed: per_term[k][i].1,
+                    }
+                })
+                .collect();
+            KitaIndex::Computed {
+                index,
+                contributions,
+            }
+        }))
     }
 }
 

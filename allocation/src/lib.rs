@@ -72,6 +72,8 @@ mod error;
 pub mod index;
 pub mod measures;
 pub mod money;
+mod par;
+pub mod reason;
 pub mod state;
 
 pub use concept::{compute, Concept, ConceptInput, ConceptResult, KitaInput, Pillar};

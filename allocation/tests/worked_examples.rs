@@ -480,6 +480,7 @@ fn tiers_give_fixed_positions_by_index_band_most_need_first() {
     assert!(
         r.kitas[2].pillars[0]
             .reason
+            .to_string()
             .ends_with("Stufe ab Index 0,3: 1 VZÄ"),
         "{}",
         r.kitas[2].pillars[0].reason
@@ -490,7 +491,10 @@ fn tiers_give_fixed_positions_by_index_band_most_need_first() {
         r.kitas.iter().map(|k| k.fte).collect::<Vec<_>>(),
         [d("0"), d("0"), d("1.00")]
     );
-    assert!(r.kitas[0].pillars[0].reason.contains("Budget erschöpft"));
+    assert!(r.kitas[0].pillars[0]
+        .reason
+        .to_string()
+        .contains("Budget erschöpft"));
     assert_eq!(r.pillars[0].leftover, 1_500_000);
 }
 
