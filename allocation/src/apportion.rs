@@ -78,7 +78,7 @@ pub fn largest_remainder(total: i64, weights: &[Decimal], what: &str) -> Result<
 }
 
 /// The weights as integers at their largest scale; none if that does not fit.
-fn as_integers(weights: &[Decimal]) -> Option<Vec<i128>> {
+pub(crate) fn as_integers(weights: &[Decimal]) -> Option<Vec<i128>> {
     let scale = weights.iter().map(|w| w.scale()).max().unwrap_or(0);
     weights
         .iter()

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::apportion::largest_remainder;
 use crate::error::{AllocationError, Result};
 use crate::index::{Contribution, KitaIndex, NeedIndex};
-use crate::money::{check_range, to_i64, Cents, Rounding, MAX_CENTS};
+use crate::money::{check_range, div_floor, mul_floor, to_i64, Cents, Rounding, MAX_CENTS};
 use crate::par;
 pub use crate::reason::Reason;
 use crate::state::check_share;
@@ -282,14 +282,14 @@ pub struct PillarResult {
     pub fte: Decimal,
 }
 
+/// A Kita's part of one pillar; a Kita's pillar results come in the order of
+/// [`ConceptResult::pillars`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KitaPillarResult {
-    /// Shared by all Kitas' results of the pillar.
-    pub pillar_id: Arc<str>,
     pub eligible: bool,
-    /// Why (not) eligible, in German, for the Kita's explanation.
+    /// Why (not) eligible: structured, and as German text through `Display`.
     pub reason: Reason,
-    /// The Kita's share of the pillar before caps, floors and rounding (0..1).
+    /// The Kita's share of the pillar before caps, floors and rounding (0..1, at 18 places).
     pub raw_share: Decimal,
     pub capped: bool,
     pub floored: bool,
@@ -313,6 +313,7 @@ pub struct KitaResult {
     pub index: Option<Decimal>,
     /// 1 = most need; none without an index.
     pub rank: Option<usize>,
+    /// Per term of the need index, in the order of [`ConceptResult::index_terms`].
     pub contributions: Vec<Contribution>,
     pub pillars: Vec<KitaPillarResult>,
     pub amount: Cents,
@@ -331,6 +332,8 @@ pub struct ConceptResult {
     /// Part of the total no pillar claims.
     pub unassigned: Cents,
     pub pillars: Vec<PillarResult>,
+    /// The need index's terms (indicator, weight, normalisation), named once for all Kitas.
+    pub index_terms: Vec<crate::index::Term>,
     pub kitas: Vec<KitaResult>,
     pub measures: crate::measures::Measures,
 }
@@ -351,7 +354,8 @@ fn check_ranges(input: &ConceptInput) -> Result<()> {
     }
     check_range("district", "budget", input.budget, 0, MAX_CENTS)?;
     let big = Decimal::from(MAX_INDICATOR);
-    for k in &input.kitas {
+    par::try_map(input.kitas.len(), |i| {
+        let k = &input.kitas[i];
         // The subject is only spelled out for an error: this runs for every Kita.
         let subject = || format!("Kita {}", k.id);
         if k.places < 0 || k.places_under3 < 0 {
@@ -366,12 +370,15 @@ fn check_ranges(input: &ConceptInput) -> Result<()> {
         }
         for (name, v) in &k.indicators {
             if let Some(v) = v {
-                if *v < -big || *v > big {
+                // |v| ≤ MAX_INDICATOR on the mantissa: no decimal comparison per value.
+                let limit = (MAX_INDICATOR as u128).checked_mul(10u128.pow(v.scale()));
+                if limit.is_none_or(|l| v.mantissa().unsigned_abs() > l) {
                     check_range(&subject(), name, *v, -big, big)?;
                 }
             }
         }
-    }
+        Ok(())
+    })?;
     for (kita, by_pillar) in &input.previous {
         for (pillar, amount) in by_pillar {
             check_range(
@@ -506,7 +513,10 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
     }
     // Kitas in id order: the result does not depend on input order.
     let mut kitas: Vec<&KitaInput> = input.kitas.iter().collect();
-    kitas.sort_by(|a, b| a.id.cmp(&b.id));
+    // The platform hands Kitas over in id order already: then checking is all it takes.
+    if !kitas.is_sorted_by(|a, b| a.id < b.id) {
+        par::sort(&mut kitas, |a, b| a.id.cmp(&b.id));
+    }
     for pair in kitas.windows(2) {
         if pair[0].id == pair[1].id {
             return Err(AllocationError::DuplicateId(pair[0].id.clone()));
@@ -550,9 +560,8 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
     let budgets = pillar_budgets(concept, input.budget)?;
     let unit = concept.rounding.unit();
     let mut pillar_results = Vec::new();
-    let mut per_kita: Vec<Vec<KitaPillarResult>> = (0..kitas.len())
-        .map(|_| Vec::with_capacity(concept.pillars.len()))
-        .collect();
+    let mut per_kita: Vec<Vec<KitaPillarResult>> =
+        par::map(kitas.len(), |_| Vec::with_capacity(concept.pillars.len()));
     let mut carried: Cents = 0;
     let ctx = Ctx {
         kitas: &kitas,
@@ -564,9 +573,14 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
     };
     for (pillar, budget) in concept.pillars.iter().zip(&budgets) {
         let received = carried;
-        let outcome = allocate_pillar(pillar, budget + received, unit, &ctx, &input.previous)?;
-        let allocated: Cents = outcome.iter().map(|o| o.amount).sum();
-        let fte: Decimal = outcome.iter().map(|o| o.fte).sum();
+        let (allocated, fte) = allocate_pillar(
+            pillar,
+            budget + received,
+            unit,
+            &ctx,
+            &input.previous,
+            &mut per_kita,
+        )?;
         let leftover = budget + received - allocated;
         if concept.move_leftovers {
             carried = leftover;
@@ -580,48 +594,46 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
             leftover,
             fte,
         });
-        for (i, o) in outcome.into_iter().enumerate() {
-            per_kita[i].push(o);
-        }
     }
     let unassigned = input.budget - budgets.iter().sum::<Cents>();
-    let kita_results: Vec<KitaResult> = par::map_vec(
-        indices.into_iter().zip(per_kita).collect(),
-        |i, (idx, pillars)| {
-            let k = kitas[i];
-            KitaResult {
-                id: k.id.clone(),
-                name: k.name.clone(),
-                index: index_of[i],
-                rank: ranks[i],
-                contributions: match idx {
-                    KitaIndex::Computed { contributions, .. } => contributions,
-                    KitaIndex::Excluded { .. } => Vec::new(),
-                },
-                amount: pillars.iter().map(|p| p.amount).sum(),
-                fte: pillars.iter().map(|p| p.fte).sum(),
-                previous_amount: input
-                    .previous
-                    .get(&k.id)
-                    .map(|by_pillar| by_pillar.values().sum()),
-                change: input.previous.get(&k.id).map(|by_pillar| {
-                    pillars.iter().map(|p| p.amount).sum::<Cents>()
-                        - by_pillar.values().sum::<Cents>()
-                }),
-                pillars,
-            }
-        },
-    );
+    let kita_results: Vec<KitaResult> = par::map_zip(indices, per_kita, |i, idx, pillars| {
+        let k = kitas[i];
+        KitaResult {
+            id: k.id.clone(),
+            name: k.name.clone(),
+            index: index_of[i],
+            rank: ranks[i],
+            contributions: match idx {
+                KitaIndex::Computed { contributions, .. } => contributions,
+                KitaIndex::Excluded { .. } => Vec::new(),
+            },
+            amount: pillars.iter().map(|p| p.amount).sum(),
+            fte: pillars.iter().map(|p| p.fte).sum(),
+            previous_amount: input
+                .previous
+                .get(&k.id)
+                .map(|by_pillar| by_pillar.values().sum()),
+            change: input.previous.get(&k.id).map(|by_pillar| {
+                pillars.iter().map(|p| p.amount).sum::<Cents>() - by_pillar.values().sum::<Cents>()
+            }),
+            pillars,
+        }
+    });
     let (measures, input_hash) = par::join(
         kitas.len(),
-        || crate::measures::measures(&kitas, &kita_results, &by_need),
-        || input_hash(input),
+        || {
+            let places: Vec<i64> = kitas.iter().map(|k| k.places).collect();
+            let amounts: Vec<i64> = kita_results.iter().map(|k| k.amount).collect();
+            crate::measures::measures(&places, &amounts, &index_of, &by_need)
+        },
+        || hash_sorted(input, &kitas),
     );
     Ok(ConceptResult {
         input_hash,
         budget: input.budget,
         unassigned,
         pillars: pillar_results,
+        index_terms: concept.need_index.terms.clone(),
         kitas: kita_results,
         measures,
     })
@@ -638,11 +650,23 @@ pub fn compute_all(inputs: &[ConceptInput]) -> Vec<Result<ConceptResult>> {
 /// input is a BTreeMap), previous amounts included. The concept goes in as JSON (it is small);
 /// Kitas and previous amounts as length-prefixed binary, which costs a fraction of JSON per Kita.
 pub fn input_hash(input: &ConceptInput) -> String {
+    let mut kitas: Vec<&KitaInput> = input.kitas.iter().collect();
+    if !kitas.is_sorted_by(|a, b| a.id < b.id) {
+        par::sort(&mut kitas, |a, b| a.id.cmp(&b.id));
+    }
+    hash_sorted(input, &kitas)
+}
+
+/// [`input_hash`] with the Kitas already in id order.
+fn hash_sorted(input: &ConceptInput, kitas: &[&KitaInput]) -> String {
     use sha2::{Digest, Sha256};
 
     /// Collects small pieces and hands them to the hasher in blocks.
     struct Canon(Sha256, Vec<u8>);
     impl Canon {
+        fn new() -> Self {
+            Canon(Sha256::new(), Vec::with_capacity(8192 + 256))
+        }
         fn bytes(&mut self, v: &[u8]) {
             self.1.extend_from_slice(v);
             if self.1.len() >= 8192 {
@@ -660,13 +684,9 @@ pub fn input_hash(input: &ConceptInput) -> String {
         fn flag(&mut self, v: bool) {
             self.bytes(&[v as u8]);
         }
-        fn finish(mut self) -> String {
+        fn digest(mut self) -> [u8; 32] {
             self.0.update(&self.1);
-            self.0
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect()
+            self.0.finalize().into()
         }
     }
     impl std::io::Write for Canon {
@@ -679,30 +699,41 @@ pub fn input_hash(input: &ConceptInput) -> String {
         }
     }
 
-    let mut h = Canon(Sha256::new(), Vec::with_capacity(8192 + 256));
-    h.str("srb-allocation input 2");
+    // Kitas are hashed in chunks of a fixed size, and the chunks' digests in order: the same
+    // value however many threads share the chunks.
+    let chunk_digest = |chunk: &[&KitaInput]| {
+        let mut h = Canon::new();
+        for k in chunk {
+            h.str(&k.id);
+            h.str(&k.name);
+            h.int(k.places);
+            h.int(k.places_under3);
+            h.flag(k.social_space.is_some());
+            h.str(k.social_space.as_deref().unwrap_or(""));
+            h.flag(k.family_center);
+            h.flag(k.be_relevant);
+            h.int(k.indicators.len() as i64);
+            for (key, value) in &k.indicators {
+                h.str(key);
+                h.flag(value.is_some());
+                // Mantissa and scale: 1.0 and 1.00 are different inputs, as in JSON.
+                h.bytes(&value.unwrap_or_default().serialize());
+            }
+        }
+        h.digest()
+    };
+    const CHUNK: usize = 1024;
+    let chunks: Vec<&[&KitaInput]> = kitas.chunks(CHUNK).collect();
+    let digests = par::map_over(kitas.len(), &chunks, |c| chunk_digest(c));
+
+    let mut h = Canon::new();
+    h.str("srb-allocation input 3");
     h.int(input.budget);
     // Serialising plain data into a hasher cannot fail.
     let _ = serde_json::to_writer(&mut h, &input.concept);
-    let mut kitas: Vec<&KitaInput> = input.kitas.iter().collect();
-    kitas.sort_by(|a, b| a.id.cmp(&b.id));
     h.int(kitas.len() as i64);
-    for k in kitas {
-        h.str(&k.id);
-        h.str(&k.name);
-        h.int(k.places);
-        h.int(k.places_under3);
-        h.flag(k.social_space.is_some());
-        h.str(k.social_space.as_deref().unwrap_or(""));
-        h.flag(k.family_center);
-        h.flag(k.be_relevant);
-        h.int(k.indicators.len() as i64);
-        for (key, value) in &k.indicators {
-            h.str(key);
-            h.flag(value.is_some());
-            // Mantissa and scale: 1.0 and 1.00 are different inputs, as in JSON.
-            h.bytes(&value.unwrap_or_default().serialize());
-        }
+    for d in &digests {
+        h.bytes(d);
     }
     h.int(input.previous.len() as i64);
     for (kita, amounts) in &input.previous {
@@ -713,16 +744,24 @@ pub fn input_hash(input: &ConceptInput) -> String {
             h.int(*amount);
         }
     }
-    h.finish()
+    h.digest().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Also returns the Kitas with an index in rank order.
 fn ranks(index: &[Option<Decimal>]) -> (Vec<Option<usize>>, Vec<usize>) {
-    // Sorted as (index, Kita) pairs rather than Kitas looked up per comparison.
-    let mut pairs: Vec<(Decimal, usize)> = index
+    // Sorted as (index, Kita) pairs rather than Kitas looked up per comparison, the index as
+    // an integer of ten-billionths... exactly: indices have at most INDEX_PLACES places.
+    let places = crate::index::INDEX_PLACES;
+    let mut pairs: Vec<(i128, usize)> = index
         .iter()
         .enumerate()
         .filter_map(|(i, x)| x.map(|x| (x, i)))
+        .map(|(x, i)| {
+            let scale = x.scale().min(places);
+            // Exact: the index is a sum of values rounded to INDEX_PLACES places.
+            debug_assert!(x.scale() <= places);
+            (x.mantissa() * 10i128.pow(places - scale), i)
+        })
         .collect();
     par::sort(&mut pairs, |a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut out = vec![None; index.len()];
@@ -792,8 +831,28 @@ struct Ctx<'a> {
     mean_index: Decimal,
 }
 
-/// Evaluates a rule for Kita `i`: eligible or not, and why.
-fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool, Reason)> {
+/// What could make a rule fail for any Kita, checked once per pillar instead of per Kita.
+fn check_rule(rule: &Rule, ctx: &Ctx<'_>, pillar: &str) -> Result<()> {
+    match rule {
+        Rule::TopShare(p) => check_share("top share", *p),
+        Rule::IndicatorAtLeast { indicator, .. }
+            if !ctx.known.contains(indicator.as_str()) && !ctx.kitas.is_empty() =>
+        {
+            Err(AllocationError::UnknownIndicator {
+                indicator: indicator.clone(),
+                context: format!("eligibility of pillar {pillar}"),
+            })
+        }
+        Rule::And(rules) | Rule::Or(rules) => {
+            rules.iter().try_for_each(|r| check_rule(r, ctx, pillar))
+        }
+        Rule::Not(r) => check_rule(r, ctx, pillar),
+        _ => Ok(()),
+    }
+}
+
+/// Evaluates a rule (checked by [`check_rule`]) for Kita `i`: eligible or not, and why.
+fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>) -> (bool, Reason) {
     let k = ctx.kitas[i];
     let idx = ctx.index[i];
     let with_index = ctx.with_index;
@@ -809,7 +868,7 @@ fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool,
         ),
         None => (false, Reason::NoIndex),
     };
-    Ok(match rule {
+    match rule {
         Rule::All => (true, Reason::AllKitas),
         Rule::IndexAbove(t) => match idx {
             Some(v) => (
@@ -835,16 +894,16 @@ fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool,
         },
         Rule::TopN(n) => rank(*n),
         Rule::TopShare(p) => {
-            check_share("top share", *p)?;
-            rank(to_i64((Decimal::from(with_index) * p).ceil(), "top share")? as usize)
+            use rust_decimal::prelude::ToPrimitive;
+            // A share within 0..1 (checked) of a count: always a count again.
+            rank(
+                (Decimal::from(with_index) * p)
+                    .ceil()
+                    .to_usize()
+                    .unwrap_or(with_index),
+            )
         }
         Rule::IndicatorAtLeast { indicator, value } => {
-            if !ctx.known.contains(indicator.as_str()) && !ctx.kitas.is_empty() {
-                return Err(AllocationError::UnknownIndicator {
-                    indicator: indicator.clone(),
-                    context: format!("eligibility of pillar {pillar}"),
-                });
-            }
             match k.indicators.get(indicator).copied().flatten() {
                 Some(v) => (
                     v >= *value,
@@ -886,16 +945,16 @@ fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool,
             let decisive = matches!(rule, Rule::Or(_));
             let mut reasons = Vec::with_capacity(rules.len());
             for r in rules {
-                let (ok, why) = eligible(r, i, ctx, pillar)?;
+                let (ok, why) = eligible(r, i, ctx);
                 if ok == decisive {
-                    return Ok((ok, why));
+                    return (ok, why);
                 }
                 reasons.push(why);
             }
             (!decisive, Reason::Each { reasons })
         }
         Rule::Not(r) => {
-            let (ok, why) = eligible(r, i, ctx, pillar)?;
+            let (ok, why) = eligible(r, i, ctx);
             (
                 !ok,
                 Reason::Not {
@@ -903,7 +962,7 @@ fn eligible(rule: &Rule, i: usize, ctx: &Ctx<'_>, pillar: &str) -> Result<(bool,
                 },
             )
         }
-    })
+    }
 }
 
 /// A Kita's limits in the distribution's units.
@@ -929,6 +988,8 @@ fn distribute(
     let mut fixed: Vec<Option<i64>> = vec![None; n];
     let mut capped = vec![false; n];
     let mut floored = vec![false; n];
+    // The weights as integers where they fit: comparisons without decimal divisions.
+    let exact = crate::apportion::as_integers(weights);
     loop {
         let remaining = total - fixed.iter().flatten().sum::<i64>();
         let free: Vec<usize> = (0..n)
@@ -946,23 +1007,11 @@ fn distribute(
         // Water-filling: a Kita is capped when its cap lies below its proportional share at
         // the final level λ = remaining / weight of the uncapped. Taking Kitas by ascending
         // cap / weight settles all caps in one pass instead of one round per wave of excess.
-        let mut by_ratio: Vec<(Decimal, usize)> = free
-            .iter()
-            .filter_map(|i| bounds[*i].cap.map(|c| (Decimal::from(c) / weights[*i], *i)))
-            .collect();
-        by_ratio.sort();
-        let mut level_amount = Decimal::from(remaining);
-        let mut level_weight: Decimal = free.iter().map(|i| weights[*i]).sum();
-        let mut newly_capped = Vec::new();
-        for (ratio, i) in by_ratio {
-            if level_weight.is_zero() || ratio >= level_amount / level_weight {
-                break;
-            }
-            let cap = bounds[i].cap.unwrap_or(0);
-            level_amount -= Decimal::from(cap);
-            level_weight -= weights[i];
-            newly_capped.push(i);
+        let newly_capped = match &exact {
+            Some(w) => water_fill_exact(remaining, w, &free, bounds),
+            None => None,
         }
+        .unwrap_or_else(|| water_fill(remaining, weights, &free, bounds));
         if !newly_capped.is_empty() {
             for i in newly_capped {
                 let cap = bounds[i].cap.unwrap_or(0);
@@ -977,7 +1026,9 @@ fn distribute(
         // as many as can each reach their minimum. All others are dropped in one step.
         if free.iter().any(|i| bounds[*i].min > 1) {
             let mut by_weight = free.clone();
-            by_weight.sort_by(|a, b| weights[*b].cmp(&weights[*a]).then(a.cmp(b)));
+            par::sort(&mut by_weight, |a, b| {
+                weights[*b].cmp(&weights[*a]).then(a.cmp(b))
+            });
             let pot = Decimal::from(remaining);
             let mut sum = Decimal::ZERO;
             let mut keep = 0;
@@ -1056,6 +1107,124 @@ fn distribute(
     }
 }
 
+/// The Kitas whose cap lies below their share at the final water level, by ascending
+/// cap / weight (decimal quotients; see [`water_fill_exact`]).
+fn water_fill(
+    remaining: i64,
+    weights: &[Decimal],
+    free: &[usize],
+    bounds: &[Bounds],
+) -> Vec<usize> {
+    let mut by_ratio: Vec<(Decimal, usize)> = par::map(free.len(), |k| {
+        let i = free[k];
+        bounds[i].cap.map(|c| (Decimal::from(c) / weights[i], i))
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    par::sort(&mut by_ratio, |a, b| a.cmp(b));
+    let mut level_amount = Decimal::from(remaining);
+    let mut level_weight: Decimal = free.iter().map(|i| weights[*i]).sum();
+    let mut newly_capped = Vec::new();
+    for (ratio, i) in by_ratio {
+        // ratio ≥ amount / weight, without a division per Kita.
+        if level_weight.is_zero() || ratio * level_weight >= level_amount {
+            break;
+        }
+        let cap = bounds[i].cap.unwrap_or(0);
+        level_amount -= Decimal::from(cap);
+        level_weight -= weights[i];
+        newly_capped.push(i);
+    }
+    newly_capped
+}
+
+/// [`water_fill`] on integer weights: cap / weight compared by cross-multiplication, exactly
+/// and without a division; none when the products could outgrow 128 bits.
+fn water_fill_exact(
+    remaining: i64,
+    weights: &[i128],
+    free: &[usize],
+    bounds: &[Bounds],
+) -> Option<Vec<usize>> {
+    let total_weight = free
+        .iter()
+        .try_fold(0i128, |acc, i| acc.checked_add(weights[*i]))?;
+    let max_cap = free
+        .iter()
+        .filter_map(|i| bounds[*i].cap)
+        .max()
+        .unwrap_or(0);
+    // Every product below is at most max(cap, remaining) × total weight.
+    (max_cap.max(remaining).max(1) as i128).checked_mul(total_weight)?;
+    let mut by_ratio: Vec<(i64, i128, usize)> = free
+        .iter()
+        .filter_map(|i| bounds[*i].cap.map(|c| (c, weights[*i], *i)))
+        .collect();
+    par::sort(&mut by_ratio, |a, b| {
+        (a.0 as i128 * b.1)
+            .cmp(&(b.0 as i128 * a.1))
+            .then(a.2.cmp(&b.2))
+    });
+    let mut level_amount = remaining as i128;
+    let mut level_weight = total_weight;
+    let mut newly_capped = Vec::new();
+    for (cap, w, i) in by_ratio {
+        // cap / w ≥ amount / weight ⇔ cap × weight ≥ amount × w (weights positive).
+        if level_weight <= 0 || cap as i128 * level_weight >= level_amount * w {
+            break;
+        }
+        level_amount -= cap as i128;
+        level_weight -= w;
+        newly_capped.push(i);
+    }
+    Some(newly_capped)
+}
+
+/// Each Kita's raw share of a pillar, w / Σw, at [`SHARE_PLACES`] places (rounded half to
+/// even): in integers where the weights allow, otherwise by decimal division.
+struct Shares {
+    exact: Option<(Vec<i128>, i128)>,
+    sum: Decimal,
+}
+
+/// Decimal places of a raw share: enough to tell apart the shares of a million Kitas.
+pub const SHARE_PLACES: u32 = 18;
+
+impl Shares {
+    fn of(weights: &[Decimal]) -> Self {
+        let exact = crate::apportion::as_integers(weights).and_then(|w| {
+            let sum = w.iter().try_fold(0i128, |acc, x| acc.checked_add(*x))?;
+            // Every w × 10^18 must fit; w ≤ Σw.
+            sum.checked_mul(10i128.pow(SHARE_PLACES))?;
+            Some((w, sum))
+        });
+        Shares {
+            exact,
+            sum: weights.iter().sum(),
+        }
+    }
+
+    fn get(&self, weights: &[Decimal], i: usize) -> Decimal {
+        if self.sum.is_zero() || weights[i].is_zero() {
+            return Decimal::ZERO;
+        }
+        match &self.exact {
+            Some((w, sum)) => {
+                let num = w[i] * 10i128.pow(SHARE_PLACES);
+                let (q, r) = (num / sum, num % sum);
+                let q = if 2 * r > *sum || (2 * r == *sum && q % 2 == 1) {
+                    q + 1
+                } else {
+                    q
+                };
+                Decimal::from_i128_with_scale(q, SHARE_PLACES)
+            }
+            None => (weights[i] / self.sum).round_dp(SHARE_PLACES),
+        }
+    }
+}
+
 /// Pooling by social space: positions in steps per pool (largest remainder between pools,
 /// minimum position per pool), then each pool's positions and money attributed to its Kitas by
 /// weight. FTE are attributed in ten-thousandths and money in cents, each by largest
@@ -1074,7 +1243,6 @@ fn pooled(
 ) -> Result<Vec<KitaPillarResult>> {
     let s = needs_staffing(p)?;
     let n = weights.len();
-    let pillar_id: Arc<str> = Arc::from(p.id.as_str());
     let mut pools: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for i in 0..n {
         let key = match &ctx.kitas[i].social_space {
@@ -1096,18 +1264,13 @@ fn pooled(
             min,
         })
         .collect();
-    let weight_sum: Decimal = weights.iter().sum();
+    let shares = Shares::of(weights);
     let (pool_units, _, pool_dropped) = distribute(total_units, &pool_weights, &bounds, &p.id)?;
     let mut out: Vec<KitaPillarResult> = (0..n)
         .map(|i| KitaPillarResult {
-            pillar_id: pillar_id.clone(),
             eligible: ok[i],
             reason: reasons[i].clone(),
-            raw_share: if weight_sum.is_zero() {
-                Decimal::ZERO
-            } else {
-                weights[i] / weight_sum
-            },
+            raw_share: shares.get(weights, i),
             capped: false,
             floored: false,
             amount: 0,
@@ -1214,12 +1377,12 @@ fn allocate_pillar(
     unit: Cents,
     ctx: &Ctx<'_>,
     previous: &BTreeMap<String, BTreeMap<String, Cents>>,
-) -> Result<Vec<KitaPillarResult>> {
+    out: &mut [Vec<KitaPillarResult>],
+) -> Result<(Cents, Decimal)> {
     let n = ctx.kitas.len();
+    check_rule(&p.eligibility, ctx, &p.id)?;
     let (mut ok, mut reasons): (Vec<bool>, Vec<Reason>) =
-        par::try_map(n, |i| eligible(&p.eligibility, i, ctx, &p.id))?
-            .into_iter()
-            .unzip();
+        par::unzip(n, |i| eligible(&p.eligibility, i, ctx));
     let place = |i: usize| Decimal::from(ctx.kitas[i].places);
     // Weights, and for per-unit the demand each Kita would get at the full rate.
     let mut demand: Option<Vec<Cents>> = None;
@@ -1227,29 +1390,25 @@ fn allocate_pillar(
     // Demand in steps, the order to fund it in, and whether the last one may be partial.
     let mut ordered: Option<(Vec<i64>, Vec<usize>, bool)> = None;
     let weights: Vec<Decimal> = match &p.method {
-        Method::Base { by_places } => (0..n)
-            .map(|i| {
-                if !ok[i] {
-                    Decimal::ZERO
-                } else if *by_places {
-                    place(i)
-                } else {
-                    Decimal::ONE
-                }
-            })
-            .collect(),
-        Method::Proportional { by_places } => (0..n)
-            .map(|i| {
-                let idx = ctx.index[i].unwrap_or(Decimal::ZERO).max(Decimal::ZERO);
-                if !ok[i] {
-                    Decimal::ZERO
-                } else if *by_places {
-                    place(i) * idx
-                } else {
-                    idx
-                }
-            })
-            .collect(),
+        Method::Base { by_places } => par::map(n, |i| {
+            if !ok[i] {
+                Decimal::ZERO
+            } else if *by_places {
+                place(i)
+            } else {
+                Decimal::ONE
+            }
+        }),
+        Method::Proportional { by_places } => par::map(n, |i| {
+            let idx = ctx.index[i].unwrap_or(Decimal::ZERO).max(Decimal::ZERO);
+            if !ok[i] {
+                Decimal::ZERO
+            } else if *by_places {
+                place(i) * idx
+            } else {
+                idx
+            }
+        }),
         Method::PerUnit {
             indicator,
             amount_per_unit,
@@ -1260,9 +1419,9 @@ fn allocate_pillar(
                     context: format!("pillar {}", p.id),
                 });
             }
-            let mut d = Vec::with_capacity(n);
-            for (k, eligible) in ctx.kitas.iter().zip(&ok) {
-                let units = if *eligible {
+            let d = par::try_map(n, |i| {
+                let k = ctx.kitas[i];
+                let units = if ok[i] {
                     k.indicators
                         .get(indicator)
                         .copied()
@@ -1277,12 +1436,15 @@ fn allocate_pillar(
                         field: indicator.clone(),
                     });
                 }
-                d.push(to_i64(
-                    (units * Decimal::from(*amount_per_unit)).floor(),
-                    "per-unit demand",
-                )?);
-            }
-            let w = d.iter().map(|x| Decimal::from(*x)).collect();
+                match mul_floor(units, *amount_per_unit) {
+                    Some(d) => Ok(d),
+                    None => to_i64(
+                        (units * Decimal::from(*amount_per_unit)).floor(),
+                        "per-unit demand",
+                    ),
+                }
+            })?;
+            let w = par::map(n, |i| Decimal::from(d[i]));
             demand = Some(d);
             w
         }
@@ -1390,14 +1552,8 @@ fn allocate_pillar(
             vec![Decimal::ZERO; n]
         }
     };
-    let weight_sum: Decimal = weights.iter().sum();
-    let raw_share = |i: usize| {
-        if weight_sum.is_zero() || weights[i].is_zero() {
-            Decimal::ZERO
-        } else {
-            weights[i] / weight_sum
-        }
-    };
+    let shares = Shares::of(&weights);
+    let raw_share = |i: usize| shares.get(&weights, i);
 
     // The distribution's unit: an FTE step, or the rounding unit of money.
     let (unit_cost, total_units) = match &p.staffing {
@@ -1433,11 +1589,16 @@ fn allocate_pillar(
         None => 0,
     };
     let mut bounds: Vec<Bounds> = (0..n).map(|_| Bounds { cap, floor, min }).collect();
-    let previous_amount: Vec<Option<Cents>> = ctx
-        .kitas
-        .iter()
-        .map(|k| previous.get(&k.id).and_then(|m| m.get(&p.id)).copied())
-        .collect();
+    let previous_amount: Vec<Option<Cents>> = if previous.is_empty() {
+        vec![None; n]
+    } else {
+        par::map(n, |i| {
+            previous
+                .get(&ctx.kitas[i].id)
+                .and_then(|m| m.get(&p.id))
+                .copied()
+        })
+    };
     let mut phased = vec![false; n];
     if let Some(x) = p.phase_in {
         // The corridor around the previous amount, in the pillar's units: the upper bound
@@ -1457,8 +1618,12 @@ fn allocate_pillar(
     }
     if let Some(d) = &demand {
         // Per unit: nobody gets more than the full rate.
-        for (i, b) in bounds.iter_mut().enumerate() {
-            let own = to_i64((Decimal::from(d[i]) / unit_cost).floor(), "per-unit cap")?;
+        let own = par::try_map(n, |i| match (d[i], div_floor(d[i], unit_cost)) {
+            (0, _) => Ok(0),
+            (_, Some(own)) => Ok(own),
+            (d, None) => to_i64((Decimal::from(d) / unit_cost).floor(), "per-unit cap"),
+        })?;
+        for (b, own) in bounds.iter_mut().zip(own) {
             b.cap = Some(b.cap.map_or(own, |c| c.min(own)));
         }
     }
@@ -1494,7 +1659,7 @@ fn allocate_pillar(
         }
         (units, capped, vec![false; n])
     } else if p.pool_by_social_space {
-        return pooled(
+        let results = pooled(
             p,
             total_units,
             unit_cost,
@@ -1504,18 +1669,28 @@ fn allocate_pillar(
             &ok,
             &reasons,
             &previous_amount,
+        )?;
+        let sums = (
+            results.iter().map(|r| r.amount).sum(),
+            results.iter().map(|r| r.fte).sum(),
         );
+        par::push_each(out, results);
+        return Ok(sums);
     } else {
         distribute(total_units, &weights, &bounds, &p.id)?
     };
-    let pillar_id: Arc<str> = Arc::from(p.id.as_str());
-    Ok(par::map_vec(reasons, |i, reason| {
-        // Most Kitas get nothing from a targeted pillar: no arithmetic for them.
-        let amount = if units[i] == 0 {
-            Decimal::ZERO
-        } else {
-            (Decimal::from(units[i]) * unit_cost).floor()
-        };
+    // Most Kitas get nothing from a targeted pillar: no arithmetic for them.
+    let amounts: Vec<Cents> = par::map(n, |i| match units[i] {
+        0 => 0,
+        u => to_i64((Decimal::from(u) * unit_cost).floor(), "amount").unwrap_or(0),
+    });
+    let allocated: Cents = amounts.iter().sum();
+    let fte = match &p.staffing {
+        Some(s) => Decimal::from(units.iter().sum::<i64>()) * s.fte_step,
+        None => Decimal::ZERO,
+    };
+    // Written straight into each Kita's list: no pillar-wide copy in between.
+    par::push_zip(out, reasons, |i, reason| {
         let (fte, hours) = match &p.staffing {
             Some(_) if units[i] == 0 => (Decimal::ZERO, Decimal::ZERO),
             Some(s) => {
@@ -1525,13 +1700,12 @@ fn allocate_pillar(
             None => (Decimal::ZERO, Decimal::ZERO),
         };
         KitaPillarResult {
-            pillar_id: pillar_id.clone(),
             eligible: ok[i],
             reason,
             raw_share: raw_share(i),
             capped: capped[i],
             floored: floored[i],
-            amount: to_i64(amount, "amount").unwrap_or(0),
+            amount: amounts[i],
             fte,
             weekly_hours: hours,
             previous_amount: previous_amount[i],
@@ -1539,5 +1713,46 @@ fn allocate_pillar(
             pool: None,
             attribution: None,
         }
-    }))
+    });
+    Ok((allocated, fte))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn water_filling_in_integers_caps_the_same_kitas_as_in_decimals(
+            rows in proptest::collection::vec((1i64..1_000_000, 0u32..=4, proptest::option::of(0i64..5_000)), 1..60),
+            remaining in 0i64..100_000,
+        ) {
+            let weights: Vec<Decimal> = rows.iter().map(|(m, s, _)| Decimal::new(*m, *s)).collect();
+            let bounds: Vec<Bounds> = rows
+                .iter()
+                .map(|(_, _, cap)| Bounds { cap: *cap, floor: None, min: 0 })
+                .collect();
+            let free: Vec<usize> = (0..rows.len()).collect();
+            let exact = crate::apportion::as_integers(&weights).unwrap();
+            proptest::prop_assert_eq!(
+                water_fill_exact(remaining, &exact, &free, &bounds).unwrap(),
+                water_fill(remaining, &weights, &free, &bounds)
+            );
+        }
+
+        #[test]
+        fn raw_shares_in_integers_are_the_decimal_quotients_rounded(
+            rows in proptest::collection::vec((0i64..1_000_000_000, 0u32..=9), 1..80),
+        ) {
+            let weights: Vec<Decimal> = rows.iter().map(|(m, s)| Decimal::new(*m, *s)).collect();
+            let shares = Shares::of(&weights);
+            proptest::prop_assume!(shares.exact.is_some() && !shares.sum.is_zero());
+            for i in 0..weights.len() {
+                proptest::prop_assert_eq!(
+                    shares.get(&weights, i),
+                    (weights[i] / shares.sum).round_dp(SHARE_PLACES)
+                );
+            }
+        }
+    }
 }

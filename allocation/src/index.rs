@@ -1,7 +1,6 @@
 //! The need index: weighted indicator terms, each normalised against the district's Kitas.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -61,16 +60,14 @@ pub struct NeedIndex {
     pub missing: MissingPolicy,
 }
 
-/// One term's part of a Kita's index.
+/// One term's part of a Kita's index. A Kita's contributions come in the order of the
+/// concept's terms (which name the indicator and weight once for all Kitas).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contribution {
-    /// Shared by all Kitas' contributions of the term.
-    pub indicator: Arc<str>,
     /// The value used (after the missing-value policy).
     pub value: Decimal,
     pub normalized: Decimal,
-    pub weight: Decimal,
-    /// weight × normalized.
+    /// The term's weight × normalized.
     pub contribution: Decimal,
     /// The value was missing and replaced by the district mean.
     pub imputed: bool,
@@ -118,9 +115,9 @@ impl NeedIndex {
         kitas: &[(&str, &BTreeMap<String, Option<Decimal>>)],
     ) -> Result<Vec<KitaIndex>> {
         let n = kitas.len();
-        let mut excluded: Vec<Option<&str>> = vec![None; n];
-        let mut per_term: Vec<Vec<(Decimal, bool)>> = Vec::with_capacity(self.terms.len());
-        for t in &self.terms {
+        // Each term's values with the missing-value policy applied, and the Kitas it misses:
+        // the terms side by side for a large district, errors in term order as sequentially.
+        let term_values = |t: &Term| -> Result<TermValues> {
             let raw: Vec<Option<Decimal>> = kitas
                 .iter()
                 .map(|(_, values)| values.get(&t.indicator).copied().flatten())
@@ -145,6 +142,7 @@ impl NeedIndex {
                 sum / Decimal::from(present)
             };
             let mut filled = Vec::with_capacity(n);
+            let mut missing = Vec::new();
             for (i, v) in raw.iter().enumerate() {
                 match (v, self.missing) {
                     (Some(v), _) => filled.push((*v, false)),
@@ -156,13 +154,28 @@ impl NeedIndex {
                     }
                     (None, MissingPolicy::DistrictMean) => filled.push((m, true)),
                     (None, MissingPolicy::Exclude) => {
-                        excluded[i].get_or_insert(&t.indicator);
+                        missing.push(i);
                         filled.push((m, true));
                     }
                 }
             }
-            per_term.push(filled);
+            Ok((filled, missing))
+        };
+        let per_term: Vec<TermValues> = if n < crate::par::PARALLEL_FROM {
+            self.terms.iter().map(term_values).collect::<Result<_>>()?
+        } else {
+            use rayon::prelude::*;
+            let all: Vec<Result<_>> = self.terms.par_iter().map(term_values).collect();
+            all.into_iter().collect::<Result<_>>()?
+        };
+        // A Kita missing several values is excluded for the first term's indicator.
+        let mut excluded: Vec<Option<&str>> = vec![None; n];
+        for (t, (_, missing)) in self.terms.iter().zip(&per_term) {
+            for i in missing {
+                excluded[*i].get_or_insert(&t.indicator);
+            }
         }
+        let per_term: Vec<Vec<(Decimal, bool)>> = per_term.into_iter().map(|(f, _)| f).collect();
         // Normalise over the Kitas that take part (the excluded ones do not shift the scale).
         let part: Vec<bool> = excluded.iter().map(Option::is_none).collect();
         let term = |(t, values): (&Term, &Vec<(Decimal, bool)>)| {
@@ -176,48 +189,86 @@ impl NeedIndex {
             use rayon::prelude::*;
             self.terms.par_iter().zip(&per_term).map(term).collect()
         };
-        let indicators: Vec<Arc<str>> = self
-            .terms
-            .iter()
-            .map(|t| Arc::from(t.indicator.as_str()))
-            .collect();
         Ok(crate::par::map(n, |i| {
             if let Some(indicator) = excluded[i] {
                 return KitaIndex::Excluded {
                     indicator: indicator.to_owned(),
                 };
             }
-            let mut index = Decimal::ZERO;
+            let mut index = 0i128;
             let contributions: Vec<Contribution> = self
                 .terms
                 .iter()
                 .enumerate()
                 .map(|(k, t)| {
                     let nv = normalized[k][i];
-                    let contribution = (t.weight * nv).round_dp(INDEX_PLACES);
-                    index += contribution;
+                    let contribution = weighted(t.weight, nv);
+                    index += contribution.mantissa();
                     Contribution {
-                        indicator: indicators[k].clone(),
                         value: per_term[k][i].0,
                         normalized: nv,
-                        weight: t.weight,
                         contribution,
                         imputed: per_term[k][i].1,
                     }
                 })
                 .collect();
             KitaIndex::Computed {
-                index,
+                // Exact: every contribution has INDEX_PLACES places.
+                index: Decimal::from_i128_with_scale(index, INDEX_PLACES),
                 contributions,
             }
         }))
     }
 }
 
+/// A term's value per Kita (and whether it was imputed), and the Kitas missing it.
+type TermValues = (Vec<(Decimal, bool)>, Vec<usize>);
+
 /// Decimal places of normalised values, contributions and so of the index. Normalising runs in
 /// binary floating point (IEEE 754 operations are correctly rounded, so the same input gives the
 /// same bits on every platform) and is then rounded here; all arithmetic after it is exact.
 pub const INDEX_PLACES: u32 = 9;
+
+/// weight × normalized, rounded half to even to INDEX_PLACES places and held at exactly that
+/// scale. In 128-bit integers: a decimal multiplication and rounding per Kita and term cost
+/// several times as much.
+fn weighted(weight: Decimal, normalized: Decimal) -> Decimal {
+    let scale = weight.scale() + normalized.scale();
+    let product = weight.mantissa().checked_mul(normalized.mantissa());
+    let places = match product {
+        Some(p) if scale <= INDEX_PLACES => p.checked_mul(10i128.pow(INDEX_PLACES - scale)),
+        Some(p) if scale - INDEX_PLACES <= 30 => {
+            let div = 10i128.pow(scale - INDEX_PLACES);
+            let (q, r) = (p / div, p % div);
+            // Half to even, on magnitudes (the sign goes with the quotient).
+            let twice = 2 * r.abs();
+            Some(if twice > div || (twice == div && q % 2 != 0) {
+                q + p.signum()
+            } else {
+                q
+            })
+        }
+        _ => None,
+    };
+    match places {
+        Some(m) => Decimal::from_i128_with_scale(m, INDEX_PLACES),
+        None => {
+            let mut d = (weight * normalized).round_dp(INDEX_PLACES);
+            d.rescale(INDEX_PLACES);
+            d
+        }
+    }
+}
+
+/// A decimal as a float: mantissa over a power of ten, each step correctly rounded (so the
+/// same bits on every platform), and much cheaper than a general conversion.
+fn as_f64(d: Decimal) -> f64 {
+    const POWERS: [f64; 29] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27, 1e28,
+    ];
+    d.mantissa() as f64 / POWERS[d.scale() as usize]
+}
 
 fn to_index_decimal(x: f64) -> Decimal {
     if !x.is_finite() {
@@ -234,8 +285,6 @@ fn normalize(
     how: Normalization,
     dir: Direction,
 ) -> Vec<Decimal> {
-    use rust_decimal::prelude::ToPrimitive;
-
     let taking_part = || {
         values
             .iter()
@@ -256,7 +305,7 @@ fn normalize(
             })
             .collect();
     }
-    let f: Vec<f64> = values.iter().map(|v| v.to_f64().unwrap_or(0.0)).collect();
+    let f: Vec<f64> = values.iter().map(|v| as_f64(*v)).collect();
     let x: Vec<f64> = match how {
         Normalization::Raw => unreachable!("handled above"),
         Normalization::RatioToMean | Normalization::ZScore => {
@@ -266,7 +315,7 @@ fn normalize(
             } else {
                 taking_part().sum::<Decimal>() / Decimal::from(count)
             };
-            let mean = mean.to_f64().unwrap_or(0.0);
+            let mean = as_f64(mean);
             if how == Normalization::RatioToMean {
                 if mean == 0.0 {
                     vec![1.0; f.len()]
@@ -295,18 +344,29 @@ fn normalize(
             if min == max {
                 vec![0.5; f.len()]
             } else {
-                let (min, range) = (
-                    min.to_f64().unwrap_or(0.0),
-                    (max - min).to_f64().unwrap_or(1.0),
-                );
+                let (min, range) = (as_f64(min), as_f64(max - min));
                 f.iter().map(|v| (v - min) / range).collect()
             }
         }
         Normalization::PercentRank => {
             // One sort, then each group of equal values: the others below count whole, the
             // other equal ones half.
+            // Sorted on exact integer keys (the values at one scale) where they fit.
+            let scale = values.iter().map(|v| v.scale()).max().unwrap_or(0);
+            let keys: Option<Vec<i128>> = values
+                .iter()
+                .map(|v| {
+                    v.mantissa()
+                        .checked_mul(10i128.checked_pow(scale - v.scale())?)
+                })
+                .collect();
             let mut order: Vec<usize> = (0..values.len()).filter(|i| part[*i]).collect();
-            order.sort_by(|a, b| values[*a].cmp(&values[*b]));
+            match &keys {
+                Some(k) => crate::par::sort(&mut order, |a, b| k[*a].cmp(&k[*b]).then(a.cmp(b))),
+                None => crate::par::sort(&mut order, |a, b| {
+                    values[*a].cmp(&values[*b]).then(a.cmp(b))
+                }),
+            }
             let mut out = vec![0.0; values.len()];
             if order.len() <= 1 {
                 out.iter_mut().for_each(|x| *x = 0.5);
@@ -392,5 +452,29 @@ mod tests {
             normalized(RatioToMean, MoreIsBetter),
             [d("1.5"), d("1"), d("1"), d("0.5")]
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn weighted_in_integers_is_the_decimal_product_rounded_half_even(
+            w in 0i64..=1_000_000, ws in 0u32..=6, v in -2_000_000_000_000i64..2_000_000_000_000, vs in 0u32..=9,
+        ) {
+            let (w, v) = (Decimal::new(w, ws), Decimal::new(v, vs));
+            let fast = weighted(w, v);
+            proptest::prop_assert_eq!(fast, (w * v).round_dp(INDEX_PLACES));
+            proptest::prop_assert_eq!(fast.scale(), INDEX_PLACES);
+        }
+
+        #[test]
+        fn floats_from_decimals_match_the_general_conversion(m in any_mantissa(), scale in 0u32..=12) {
+            use rust_decimal::prelude::ToPrimitive;
+            let d = Decimal::new(m, scale);
+            let (a, b) = (as_f64(d), d.to_f64().unwrap());
+            proptest::prop_assert!((a - b).abs() <= b.abs() * 1e-15, "{} vs {}", a, b);
+        }
+    }
+
+    fn any_mantissa() -> impl proptest::strategy::Strategy<Value = i64> {
+        -1_000_000_000_000_000i64..1_000_000_000_000_000
     }
 }

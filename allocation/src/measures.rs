@@ -3,8 +3,6 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::concept::{KitaInput, KitaResult};
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Measures {
     /// Kitas with any money.
@@ -23,28 +21,30 @@ pub struct Measures {
 
 /// `by_need` lists the Kitas with an index from the highest index down (the engine's ranks), so
 /// the measures need no sort of decimals of their own.
+/// Over compact per-Kita columns (places, amounts, indices) rather than the full results, so
+/// that the lookups in need order stay in cache for a large district.
 pub(crate) fn measures(
-    kitas: &[&KitaInput],
-    results: &[KitaResult],
+    places: &[i64],
+    amounts: &[i64],
+    index: &[Option<Decimal>],
     by_need: &[usize],
 ) -> Measures {
-    let n = results.len();
+    let n = amounts.len();
     let mut kitas_reached = 0;
     let mut places_reached = 0;
     let mut total: i64 = 0;
-    for (k, r) in kitas.iter().zip(results) {
-        total += r.amount;
-        if r.amount > 0 {
+    for (p, a) in places.iter().zip(amounts) {
+        total += a;
+        if *a > 0 {
             kitas_reached += 1;
-            places_reached += k.places;
+            places_reached += p;
         }
     }
-    // € per place as exact fractions amount / places, ordered by cross-multiplication.
-    // Sorted as compact (amount, places, Kita) triples: no lookups into the results per
-    // comparison, which matters for a million Kitas.
+    // € per place as exact fractions amount / places, ordered by cross-multiplication, sorted
+    // as compact (amount, places, Kita) triples.
     let mut sorted: Vec<(i64, i64, usize)> = (0..n)
-        .filter(|i| kitas[*i].places > 0)
-        .map(|i| (results[i].amount, kitas[i].places, i))
+        .filter(|i| places[*i] > 0)
+        .map(|i| (amounts[i], places[i], i))
         .collect();
     let cmp_fraction = |(x, p): (i64, i64), (y, q): (i64, i64)| {
         (x as i128 * q as i128).cmp(&(y as i128 * p as i128))
@@ -56,7 +56,7 @@ pub(crate) fn measures(
 
     let quarter = by_need.len().div_ceil(4);
     let share_to_top_quarter = if total > 0 && quarter > 0 {
-        let top: i64 = by_need[..quarter].iter().map(|i| results[*i].amount).sum();
+        let top: i64 = by_need[..quarter].iter().map(|i| amounts[*i]).sum();
         Some((Decimal::from(top) / Decimal::from(total)).round_dp(6))
     } else {
         None
@@ -69,18 +69,14 @@ pub(crate) fn measures(
         .iter()
         .rev()
         .copied()
-        .filter(|i| kitas[*i].places > 0)
+        .filter(|i| places[*i] > 0)
         .collect();
-    doubled_ranks(
-        &paired,
-        |a, b| results[a].index == results[b].index,
-        &mut need_rank,
-    );
+    doubled_ranks(&paired, |a, b| index[a] == index[b], &mut need_rank);
     let mut money_rank = vec![0i64; n];
     let with_both: Vec<(i64, i64, usize)> = sorted
         .iter()
         .copied()
-        .filter(|(_, _, i)| results[*i].index.is_some())
+        .filter(|(_, _, i)| index[*i].is_some())
         .collect();
     doubled_ranks_of(
         &with_both,
@@ -94,7 +90,7 @@ pub(crate) fn measures(
         kitas_reached,
         kitas_total: n,
         places_reached,
-        places_total: kitas.iter().map(|k| k.places).sum(),
+        places_total: places.iter().sum(),
         gini_per_place,
         share_to_top_quarter,
         need_correlation,

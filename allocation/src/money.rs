@@ -79,3 +79,45 @@ pub(crate) fn check_range<T: PartialOrd + std::fmt::Display>(
     }
     Ok(())
 }
+
+/// ⌊v × k⌋ for a non-negative decimal, exactly in 128-bit integers; none where that does not
+/// fit (the caller then uses decimals). Cheaper than a decimal product for every Kita.
+pub(crate) fn mul_floor(v: Decimal, k: i64) -> Option<i64> {
+    let p = v.mantissa().checked_mul(k as i128)?;
+    let q = p.div_euclid(10i128.checked_pow(v.scale())?);
+    i64::try_from(q).ok()
+}
+
+/// ⌊c / d⌋ for a positive decimal `d`, exactly in 128-bit integers; none where that does not
+/// fit.
+pub(crate) fn div_floor(c: Cents, d: Decimal) -> Option<i64> {
+    if d.mantissa() <= 0 {
+        return None;
+    }
+    let num = (c as i128).checked_mul(10i128.checked_pow(d.scale())?)?;
+    i64::try_from(num.div_euclid(d.mantissa())).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn integer_floor_products_and_quotients_match_decimals(
+            m in 0i64..10_000_000_000, scale in 0u32..=10, k in 0i64..10_000_000_000, c in 0i64..1_000_000_000_000,
+        ) {
+            let v = Decimal::new(m, scale);
+            proptest::prop_assert_eq!(
+                mul_floor(v, k),
+                to_i64((v * Decimal::from(k)).floor(), "t").ok()
+            );
+            if m > 0 {
+                proptest::prop_assert_eq!(
+                    div_floor(c, v),
+                    to_i64((Decimal::from(c) / v).floor(), "t").ok()
+                );
+            }
+        }
+    }
+}

@@ -31,6 +31,22 @@ fn map_in<T: Send>(parallel: bool, n: usize, f: impl Fn(usize) -> T + Sync + Sen
     }
 }
 
+/// `(0..n).map(f).unzip()`, in parallel for large `n`.
+pub(crate) fn unzip<A: Send, B: Send>(
+    n: usize,
+    f: impl Fn(usize) -> (A, B) + Sync + Send,
+) -> (Vec<A>, Vec<B>) {
+    if n < PARALLEL_FROM {
+        (0..n).map(f).unzip()
+    } else {
+        (0..n)
+            .into_par_iter()
+            .with_min_len(MIN_PIECE)
+            .map(f)
+            .unzip()
+    }
+}
+
 /// [`map`] for fallible work: the error of the first failing item, as sequentially.
 pub(crate) fn try_map<T: Send>(
     n: usize,
@@ -44,32 +60,47 @@ pub(crate) fn try_map<T: Send>(
     }
 }
 
-/// Consumes `items` into `f(i, item)` for each, in parallel for many items.
-pub(crate) fn map_vec<T: Send, U: Send>(
-    items: Vec<T>,
-    f: impl Fn(usize, T) -> U + Sync + Send,
+/// Consumes two lists of equal length into `f(i, a[i], b[i])`, in parallel for many items.
+pub(crate) fn map_zip<A: Send, B: Send, U: Send>(
+    a: Vec<A>,
+    b: Vec<B>,
+    f: impl Fn(usize, A, B) -> U + Sync + Send,
 ) -> Vec<U> {
-    map_vec_in(items.len() >= PARALLEL_FROM, items, f)
+    map_zip_in(a.len() >= PARALLEL_FROM, a, b, f)
 }
 
-fn map_vec_in<T: Send, U: Send>(
+fn map_zip_in<A: Send, B: Send, U: Send>(
     parallel: bool,
-    items: Vec<T>,
-    f: impl Fn(usize, T) -> U + Sync + Send,
+    a: Vec<A>,
+    b: Vec<B>,
+    f: impl Fn(usize, A, B) -> U + Sync + Send,
 ) -> Vec<U> {
-    if parallel {
-        items
-            .into_par_iter()
-            .with_min_len(MIN_PIECE)
+    if !parallel {
+        a.into_iter()
+            .zip(b)
             .enumerate()
-            .map(|(i, t)| f(i, t))
+            .map(|(i, (a, b))| f(i, a, b))
             .collect()
     } else {
-        items
-            .into_iter()
+        a.into_par_iter()
+            .zip(b.into_par_iter())
+            .with_min_len(MIN_PIECE)
             .enumerate()
-            .map(|(i, t)| f(i, t))
+            .map(|(i, (a, b))| f(i, a, b))
             .collect()
+    }
+}
+
+/// `items.iter().map(f)`, in parallel when the work behind them (`n`) is large.
+pub(crate) fn map_over<T: Sync, U: Send>(
+    n: usize,
+    items: &[T],
+    f: impl Fn(&T) -> U + Sync + Send,
+) -> Vec<U> {
+    if n < PARALLEL_FROM {
+        items.iter().map(f).collect()
+    } else {
+        items.par_iter().map(f).collect()
     }
 }
 
@@ -84,6 +115,41 @@ fn sort_in<T: Send>(parallel: bool, v: &mut [T], cmp: impl Fn(&T, &T) -> Orderin
         v.par_sort_unstable_by(cmp)
     } else {
         v.sort_unstable_by(cmp)
+    }
+}
+
+/// Appends `items[i]` to `lists[i]` for each `i`.
+pub(crate) fn push_each<T: Send>(lists: &mut [Vec<T>], items: Vec<T>) {
+    if lists.len() < PARALLEL_FROM {
+        for (list, item) in lists.iter_mut().zip(items) {
+            list.push(item);
+        }
+    } else {
+        lists
+            .par_iter_mut()
+            .zip(items.into_par_iter())
+            .with_min_len(MIN_PIECE)
+            .for_each(|(list, item)| list.push(item));
+    }
+}
+
+/// Appends `f(i, items[i])` to `lists[i]` for each `i`.
+pub(crate) fn push_zip<T: Send, U: Send>(
+    lists: &mut [Vec<T>],
+    items: Vec<U>,
+    f: impl Fn(usize, U) -> T + Sync + Send,
+) {
+    if lists.len() < PARALLEL_FROM {
+        for (i, (list, item)) in lists.iter_mut().zip(items).enumerate() {
+            list.push(f(i, item));
+        }
+    } else {
+        lists
+            .par_iter_mut()
+            .zip(items.into_par_iter())
+            .with_min_len(MIN_PIECE)
+            .enumerate()
+            .for_each(|(i, (list, item))| list.push(f(i, item)));
     }
 }
 
@@ -111,8 +177,8 @@ mod tests {
         assert_eq!(map_in(true, n, f), map_in(false, n, f));
         let items: Vec<usize> = (0..n).map(f).collect();
         assert_eq!(
-            map_vec_in(true, items.clone(), |i, x| x * 2 + i),
-            map_vec_in(false, items.clone(), |i, x| x * 2 + i)
+            map_zip_in(true, items.clone(), items.clone(), |i, x, y| x * 2 + y + i),
+            map_zip_in(false, items.clone(), items.clone(), |i, x, y| x * 2 + y + i)
         );
         // Many ties: the position breaks them, so both orders are the same.
         let mut a: Vec<(usize, usize)> =
