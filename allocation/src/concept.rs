@@ -514,12 +514,13 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
     // Kitas in id order: the result does not depend on input order.
     let mut kitas: Vec<&KitaInput> = input.kitas.iter().collect();
     // The platform hands Kitas over in id order already: then checking is all it takes.
+    // Strictly ascending also means no id twice.
     if !kitas.is_sorted_by(|a, b| a.id < b.id) {
         par::sort(&mut kitas, |a, b| a.id.cmp(&b.id));
-    }
-    for pair in kitas.windows(2) {
-        if pair[0].id == pair[1].id {
-            return Err(AllocationError::DuplicateId(pair[0].id.clone()));
+        for pair in kitas.windows(2) {
+            if pair[0].id == pair[1].id {
+                return Err(AllocationError::DuplicateId(pair[0].id.clone()));
+            }
         }
     }
     // The indicators the concept names that at least one Kita has: checked per name (most
@@ -1025,20 +1026,12 @@ fn distribute(
         // means a smaller share, so the Kitas that keep a position are the largest weights,
         // as many as can each reach their minimum. All others are dropped in one step.
         if free.iter().any(|i| bounds[*i].min > 1) {
-            let mut by_weight = free.clone();
-            par::sort(&mut by_weight, |a, b| {
-                weights[*b].cmp(&weights[*a]).then(a.cmp(b))
-            });
-            let pot = Decimal::from(remaining);
-            let mut sum = Decimal::ZERO;
-            let mut keep = 0;
-            for (k, i) in by_weight.iter().enumerate() {
-                sum += weights[*i];
-                // pot × w / sum ≥ min, without a division.
-                if pot * weights[*i] >= Decimal::from(bounds[*i].min) * sum {
-                    keep = k + 1;
-                }
-            }
+            let keeping = match &exact {
+                Some(w) => keep_exact(remaining, w, &free, bounds),
+                None => None,
+            };
+            let (by_weight, keep) =
+                keeping.unwrap_or_else(|| keep_decimal(remaining, weights, &free, bounds));
             if keep < by_weight.len() {
                 for i in &by_weight[keep..] {
                     floored[*i] = true;
@@ -1105,6 +1098,57 @@ fn distribute(
             fixed[i] = Some(0);
         }
     }
+}
+
+/// The free Kitas by descending weight, and how many of the first keep their minimum
+/// position: pot × w / (sum of the weights so far) ≥ minimum, without a division.
+fn keep_decimal(
+    remaining: i64,
+    weights: &[Decimal],
+    free: &[usize],
+    bounds: &[Bounds],
+) -> (Vec<usize>, usize) {
+    let mut by_weight = free.to_vec();
+    par::sort(&mut by_weight, |a, b| {
+        weights[*b].cmp(&weights[*a]).then(a.cmp(b))
+    });
+    let pot = Decimal::from(remaining);
+    let mut sum = Decimal::ZERO;
+    let mut keep = 0;
+    for (k, i) in by_weight.iter().enumerate() {
+        sum += weights[*i];
+        if pot * weights[*i] >= Decimal::from(bounds[*i].min) * sum {
+            keep = k + 1;
+        }
+    }
+    (by_weight, keep)
+}
+
+/// [`keep_decimal`] on integer weights; none when the products could outgrow 128 bits.
+fn keep_exact(
+    remaining: i64,
+    weights: &[i128],
+    free: &[usize],
+    bounds: &[Bounds],
+) -> Option<(Vec<usize>, usize)> {
+    let total = free
+        .iter()
+        .try_fold(0i128, |acc, i| acc.checked_add(weights[*i]))?;
+    let max_min = free.iter().map(|i| bounds[*i].min).max().unwrap_or(0);
+    (remaining.max(max_min).max(1) as i128).checked_mul(total)?;
+    let mut by_weight = free.to_vec();
+    par::sort(&mut by_weight, |a, b| {
+        weights[*b].cmp(&weights[*a]).then(a.cmp(b))
+    });
+    let mut sum = 0i128;
+    let mut keep = 0;
+    for (k, i) in by_weight.iter().enumerate() {
+        sum += weights[*i];
+        if remaining as i128 * weights[*i] >= bounds[*i].min as i128 * sum {
+            keep = k + 1;
+        }
+    }
+    Some((by_weight, keep))
 }
 
 /// The Kitas whose cap lies below their share at the final water level, by ascending
@@ -1753,6 +1797,24 @@ mod tests {
                     (weights[i] / shares.sum).round_dp(SHARE_PLACES)
                 );
             }
+        }
+
+        #[test]
+        fn minimum_positions_in_integers_keep_the_same_kitas_as_in_decimals(
+            rows in proptest::collection::vec((1i64..1_000_000, 0u32..=4, 0i64..6), 1..60),
+            remaining in 0i64..200,
+        ) {
+            let weights: Vec<Decimal> = rows.iter().map(|(m, s, _)| Decimal::new(*m, *s)).collect();
+            let bounds: Vec<Bounds> = rows
+                .iter()
+                .map(|(_, _, min)| Bounds { cap: None, floor: None, min: *min })
+                .collect();
+            let free: Vec<usize> = (0..rows.len()).collect();
+            let exact = crate::apportion::as_integers(&weights).unwrap();
+            proptest::prop_assert_eq!(
+                keep_exact(remaining, &exact, &free, &bounds).unwrap(),
+                keep_decimal(remaining, &weights, &free, &bounds)
+            );
         }
     }
 }

@@ -117,11 +117,37 @@ impl NeedIndex {
         let n = kitas.len();
         // Each term's values with the missing-value policy applied, and the Kitas it misses:
         // the terms side by side for a large district, errors in term order as sequentially.
-        let term_values = |t: &Term| -> Result<TermValues> {
-            let raw: Vec<Option<Decimal>> = kitas
-                .iter()
-                .map(|(_, values)| values.get(&t.indicator).copied().flatten())
-                .collect();
+        // Every Kita's values for all terms in one ordered walk through its map (a merge with
+        // the term names in order), instead of a lookup per term: rows of `width` values.
+        let width = self.terms.len();
+        let mut by_name: Vec<(&str, usize)> = self
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(k, t)| (t.indicator.as_str(), k))
+            .collect();
+        by_name.sort();
+        let mut rows: Vec<Option<Decimal>> = vec![None; n * width];
+        crate::par::fill_rows(&mut rows, width, |i, row| {
+            let mut names = by_name.iter().peekable();
+            for (key, value) in kitas[i].1 {
+                while let Some((name, k)) = names.peek() {
+                    match (*name).cmp(key.as_str()) {
+                        std::cmp::Ordering::Less => {
+                            names.next();
+                        }
+                        std::cmp::Ordering::Equal => {
+                            row[*k] = *value;
+                            names.next();
+                        }
+                        std::cmp::Ordering::Greater => break,
+                    }
+                }
+            }
+        });
+        let rows = &rows;
+        let term_values = |(k, t): (usize, &Term)| -> Result<TermValues> {
+            let raw: Vec<Option<Decimal>> = (0..n).map(|i| rows[i * width + k]).collect();
             let mut sum = Decimal::ZERO;
             let mut present = 0usize;
             for (i, v) in raw.iter().enumerate() {
@@ -162,10 +188,14 @@ impl NeedIndex {
             Ok((filled, missing))
         };
         let per_term: Vec<TermValues> = if n < crate::par::PARALLEL_FROM {
-            self.terms.iter().map(term_values).collect::<Result<_>>()?
+            self.terms
+                .iter()
+                .enumerate()
+                .map(term_values)
+                .collect::<Result<_>>()?
         } else {
             use rayon::prelude::*;
-            let all: Vec<Result<_>> = self.terms.par_iter().map(term_values).collect();
+            let all: Vec<Result<_>> = self.terms.par_iter().enumerate().map(term_values).collect();
             all.into_iter().collect::<Result<_>>()?
         };
         // A Kita missing several values is excluded for the first term's indicator.

@@ -153,6 +153,27 @@ pub(crate) fn push_zip<T: Send, U: Send>(
     }
 }
 
+/// Calls `f(i, row)` for each row of `width` items of `rows`, in parallel for many rows.
+pub(crate) fn fill_rows<T: Send>(
+    rows: &mut [T],
+    width: usize,
+    f: impl Fn(usize, &mut [T]) + Sync + Send,
+) {
+    if width == 0 {
+        return;
+    }
+    if rows.len() / width < PARALLEL_FROM {
+        rows.chunks_mut(width)
+            .enumerate()
+            .for_each(|(i, r)| f(i, r));
+    } else {
+        rows.par_chunks_mut(width)
+            .with_min_len(MIN_PIECE)
+            .enumerate()
+            .for_each(|(i, r)| f(i, r));
+    }
+}
+
 /// Runs both, side by side when `n` is large.
 pub(crate) fn join<A: Send, B: Send>(
     n: usize,
