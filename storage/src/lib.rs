@@ -13,6 +13,9 @@
 
 mod error;
 pub mod model;
+mod plan;
+#[macro_use]
+mod sql_plan;
 mod sql;
 
 use std::sync::Arc;
@@ -22,6 +25,7 @@ use chrono::{DateTime, Utc};
 
 pub use error::{Result, StorageError};
 pub use model::*;
+pub use plan::PlanStore;
 pub use sql::{PgStore, SqlStore, SqliteStore};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +54,7 @@ pub struct Readiness {
 pub type Actor = Option<i64>;
 
 #[async_trait]
-pub trait Storage: Send + Sync + 'static {
+pub trait Storage: PlanStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// SQL statements executed through this store so far; lets tests prove the absence of N+1
     /// query patterns and feeds `/metrics`.

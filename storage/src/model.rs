@@ -276,3 +276,221 @@ pub struct DemoKita {
     pub provider_name: String,
     pub social_space_name: String,
 }
+
+text_enum!(
+    /// A count of children (or places) or a share between 0 and 1.
+    IndicatorUnit { Count = "COUNT", Share = "SHARE" }
+);
+
+text_enum!(
+    /// What an indicator value describes.
+    IndicatorLevel { Kita = "KITA", SocialSpace = "SOCIAL_SPACE", District = "DISTRICT" }
+);
+
+text_enum!(
+    /// Whether a higher value means more need (SGB-II share) or less (say, staff per child).
+    IndicatorDirection { MoreIsNeed = "MORE_IS_NEED", LessIsNeed = "LESS_IS_NEED" }
+);
+
+text_enum!(
+    /// Life cycle of a concept: only drafts change; a decided concept is copied into a new draft.
+    ConceptStatus { Draft = "DRAFT", Decided = "DECIDED", Archived = "ARCHIVED" }
+);
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct IndicatorDefinition {
+    pub id: i64,
+    /// None: defined for the whole state (the state key's indicators).
+    pub district_ags: Option<String>,
+    pub key: String,
+    pub label: String,
+    #[sqlx(try_from = "String")]
+    pub unit: IndicatorUnit,
+    #[sqlx(try_from = "String")]
+    pub level: IndicatorLevel,
+    #[sqlx(try_from = "String")]
+    pub direction: IndicatorDirection,
+    pub description: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicatorDefinitionData {
+    pub district_ags: Option<String>,
+    pub key: String,
+    pub label: String,
+    pub unit: IndicatorUnit,
+    pub level: IndicatorLevel,
+    pub direction: IndicatorDirection,
+    pub description: Option<String>,
+}
+
+/// What a value describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Subject {
+    Kita(i64),
+    SocialSpace(i64),
+    /// The district of the value itself.
+    District,
+}
+
+impl Subject {
+    pub fn key(self, district_ags: &str) -> String {
+        match self {
+            Subject::Kita(id) => format!("kita:{id}"),
+            Subject::SocialSpace(id) => format!("space:{id}"),
+            Subject::District => format!("district:{district_ags}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct IndicatorValue {
+    pub id: i64,
+    pub indicator_id: i64,
+    pub year: i32,
+    pub district_ags: String,
+    pub subject: String,
+    pub kita_id: Option<i64>,
+    pub social_space_id: Option<i64>,
+    /// An exact decimal as text (`0.125`, `42`).
+    pub value: String,
+    pub reference_date: NaiveDate,
+    pub source: String,
+    pub import_id: Option<i64>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewIndicatorValue {
+    pub indicator_id: i64,
+    pub subject: Subject,
+    /// Canonical decimal text: the same number is always the same text, so a repeated import
+    /// compares equal.
+    pub value: String,
+    pub reference_date: NaiveDate,
+    pub source: String,
+}
+
+/// Values of one district and data year, stored all or nothing.
+#[derive(Debug, Clone)]
+pub struct IndicatorImport {
+    pub district_ags: String,
+    pub year: i32,
+    pub file_name: String,
+    pub file_sha256: String,
+    pub rows: i64,
+    pub values: Vec<NewIndicatorValue>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportOutcome {
+    /// None when nothing changed: then nothing was written at all.
+    pub import_id: Option<i64>,
+    pub inserted: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ValueFilter {
+    pub district_ags: Vec<String>,
+    pub year: Option<i32>,
+    pub indicator_ids: Vec<i64>,
+    pub kita_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CostRate {
+    pub id: i64,
+    /// None: the state's default for every district.
+    pub district_ags: Option<String>,
+    pub role: String,
+    pub year: i32,
+    pub cost_per_fte: i64,
+    pub source: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CostRateData {
+    pub district_ags: Option<String>,
+    pub role: String,
+    pub year: i32,
+    pub cost_per_fte: i64,
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Concept {
+    pub id: i64,
+    pub district_ags: String,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub status: ConceptStatus,
+    pub decided_on: Option<NaiveDate>,
+    pub valid_from: Option<i32>,
+    pub valid_to: Option<i32>,
+    pub derived_from_id: Option<i64>,
+    /// The rule document (JSON), as the engine reads it.
+    pub document: String,
+    pub synthetic: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConceptData {
+    pub district_ags: String,
+    pub name: String,
+    pub status: ConceptStatus,
+    pub decided_on: Option<NaiveDate>,
+    pub valid_from: Option<i32>,
+    pub valid_to: Option<i32>,
+    pub derived_from_id: Option<i64>,
+    pub document: String,
+    pub synthetic: bool,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AllocationRun {
+    pub id: i64,
+    pub district_ags: String,
+    pub concept_id: i64,
+    pub concept_version: i32,
+    pub year: i32,
+    pub budget: i64,
+    pub allocated: i64,
+    pub previous_run_id: Option<i64>,
+    pub input_hash: String,
+    pub engine_version: String,
+    /// The engine's full result (JSON).
+    pub result: String,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRun {
+    pub district_ags: String,
+    pub concept_id: i64,
+    pub concept_version: i32,
+    pub year: i32,
+    pub budget: i64,
+    pub allocated: i64,
+    pub previous_run_id: Option<i64>,
+    pub input_hash: String,
+    pub engine_version: String,
+    pub result: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct OfficialPlan {
+    pub district_ags: String,
+    pub year: i32,
+    pub run_id: i64,
+    pub named_by: Option<i64>,
+    pub named_at: DateTime<Utc>,
+}

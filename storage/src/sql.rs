@@ -20,7 +20,7 @@ use tokio::sync::OnceCell;
 
 use crate::error::unique_as_duplicate;
 use crate::model::*;
-use crate::{Actor, Backend, Readiness, Result, Storage, StorageError};
+use crate::{Actor, Backend, PlanStore, Readiness, Result, Storage, StorageError};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -105,6 +105,7 @@ enum Value {
     Text(Option<String>),
     Int(Option<i64>),
     Bool(bool),
+    Date(Option<chrono::NaiveDate>),
 }
 
 /// A table holding versioned, soft-deletable records.
@@ -125,6 +126,10 @@ const KITAS: Table = Table {
     name: "kitas",
     entity: "Kita",
 };
+const CONCEPTS: Table = Table {
+    name: "concepts",
+    entity: "Concept",
+};
 
 trait Versioned: Serialize {
     fn id(&self) -> i64;
@@ -143,7 +148,7 @@ macro_rules! versioned {
         }
     )*};
 }
-versioned!(SocialSpace, Provider, Kita);
+versioned!(SocialSpace, Provider, Kita, Concept);
 
 /// One row of the audit trail.
 struct AuditRecord<'a> {
@@ -206,6 +211,20 @@ fn kita_values(d: &KitaData) -> Vec<(&'static str, Value)> {
     ]
 }
 
+fn concept_values(d: &ConceptData) -> Vec<(&'static str, Value)> {
+    vec![
+        ("district_ags", Value::Text(Some(d.district_ags.clone()))),
+        ("name", Value::Text(Some(d.name.clone()))),
+        ("status", Value::Text(Some(d.status.as_str().into()))),
+        ("decided_on", Value::Date(d.decided_on)),
+        ("valid_from", Value::Int(d.valid_from.map(i64::from))),
+        ("valid_to", Value::Int(d.valid_to.map(i64::from))),
+        ("derived_from_id", Value::Int(d.derived_from_id)),
+        ("document", Value::Text(Some(d.document.clone()))),
+        ("synthetic", Value::Bool(d.synthetic)),
+    ]
+}
+
 fn action_name(write: &Write) -> &'static str {
     match write {
         Write::Create(_) => "create",
@@ -254,6 +273,7 @@ macro_rules! impl_storage {
                     Value::Text(v) => qb.push_bind(v),
                     Value::Int(v) => qb.push_bind(v),
                     Value::Bool(v) => qb.push_bind(v),
+                    Value::Date(v) => qb.push_bind(v),
                 };
             }
 
@@ -1000,9 +1020,11 @@ macro_rules! impl_storage {
 mod sqlite_impl {
     use super::*;
     impl_storage!(Sqlite, Backend::Sqlite);
+    impl_plan_storage!(Sqlite);
 }
 
 mod postgres_impl {
     use super::*;
     impl_storage!(Postgres, Backend::Postgres);
+    impl_plan_storage!(Postgres);
 }

@@ -1,10 +1,12 @@
-//! Reading the spreadsheets district coordinators work with: indicator values per Kita, as CSV
-//! or XLSX, written by German software. Pure: bytes in, checked rows or a list of problems out;
-//! storing is the caller's business (all or nothing).
+//! The spreadsheets district coordinators work with. In: indicator values per Kita, as CSV or
+//! XLSX written by German software; bytes in, checked rows or a list of problems out, storing is
+//! the caller's business (all or nothing). Out: runs, comparisons and import templates as XLSX
+//! and CSV ([`export`]). Pure: no IO beyond the bytes given.
 //!
 //! Every problem names its row and column as the spreadsheet program shows them, and says why in
 //! German, so the report can be read next to the file.
 
+pub mod export;
 pub mod indicators;
 pub mod number;
 pub mod table;

@@ -1,0 +1,114 @@
+-- Allocation in the platform: indicators with provenance, cost rates, concepts, runs, official plans.
+-- Exact decimals (indicator values, rates) are TEXT; money is INTEGER cents.
+
+-- What an indicator means. district_ags NULL: defined for the whole state (the state key's two).
+CREATE TABLE indicator_definitions (
+    id            INTEGER PRIMARY KEY,
+    district_ags  TEXT REFERENCES districts (ags),
+    key           TEXT NOT NULL,
+    label         TEXT NOT NULL,
+    unit          TEXT NOT NULL CHECK (unit IN ('COUNT', 'SHARE')),
+    level         TEXT NOT NULL CHECK (level IN ('KITA', 'SOCIAL_SPACE', 'DISTRICT')),
+    direction     TEXT NOT NULL CHECK (direction IN ('MORE_IS_NEED', 'LESS_IS_NEED')),
+    description   TEXT,
+    created_at    TEXT NOT NULL
+);
+CREATE UNIQUE INDEX indicator_definitions_state_key ON indicator_definitions (key) WHERE district_ags IS NULL;
+CREATE UNIQUE INDEX indicator_definitions_district_key ON indicator_definitions (district_ags, key) WHERE district_ags IS NOT NULL;
+
+-- A file taken in: what, by whom, with which hash.
+CREATE TABLE imports (
+    id             INTEGER PRIMARY KEY,
+    district_ags   TEXT NOT NULL REFERENCES districts (ags),
+    kind           TEXT NOT NULL CHECK (kind IN ('INDICATORS')),
+    year           INTEGER NOT NULL,
+    file_name      TEXT NOT NULL,
+    file_sha256    TEXT NOT NULL,
+    rows           INTEGER NOT NULL,
+    inserted       INTEGER NOT NULL,
+    updated        INTEGER NOT NULL,
+    actor_user_id  INTEGER REFERENCES users (id),
+    created_at     TEXT NOT NULL
+);
+CREATE INDEX imports_district ON imports (district_ags, id);
+
+-- One value per indicator, data year and subject (a Kita, a social space or a district). A year's
+-- values never touch another year's: history is kept by construction.
+CREATE TABLE indicator_values (
+    id               INTEGER PRIMARY KEY,
+    indicator_id     INTEGER NOT NULL REFERENCES indicator_definitions (id),
+    year             INTEGER NOT NULL,
+    district_ags     TEXT NOT NULL REFERENCES districts (ags),
+    subject          TEXT NOT NULL,
+    kita_id          INTEGER REFERENCES kitas (id),
+    social_space_id  INTEGER REFERENCES social_spaces (id),
+    value            TEXT NOT NULL,
+    reference_date   TEXT NOT NULL,
+    source           TEXT NOT NULL,
+    import_id        INTEGER REFERENCES imports (id),
+    updated_at       TEXT NOT NULL
+);
+CREATE UNIQUE INDEX indicator_values_subject ON indicator_values (indicator_id, year, subject);
+CREATE INDEX indicator_values_district ON indicator_values (district_ags, year);
+
+-- Cost of a full-time position per role and year; district_ags NULL: the state's default.
+CREATE TABLE cost_rates (
+    id            INTEGER PRIMARY KEY,
+    district_ags  TEXT REFERENCES districts (ags),
+    role          TEXT NOT NULL,
+    year          INTEGER NOT NULL,
+    cost_per_fte  INTEGER NOT NULL CHECK (cost_per_fte > 0),
+    source        TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+CREATE UNIQUE INDEX cost_rates_state ON cost_rates (role, year) WHERE district_ags IS NULL;
+CREATE UNIQUE INDEX cost_rates_district ON cost_rates (district_ags, role, year) WHERE district_ags IS NOT NULL;
+
+-- A district's concept (Konzeption): the engine's rule document and its life cycle.
+CREATE TABLE concepts (
+    id              INTEGER PRIMARY KEY,
+    district_ags    TEXT NOT NULL REFERENCES districts (ags),
+    name            TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('DRAFT', 'DECIDED', 'ARCHIVED')),
+    decided_on      TEXT,
+    valid_from      INTEGER,
+    valid_to        INTEGER,
+    derived_from_id INTEGER REFERENCES concepts (id),
+    document        TEXT NOT NULL,
+    synthetic       INTEGER NOT NULL DEFAULT 0,
+    version         INTEGER NOT NULL DEFAULT 1,
+    created_at      TEXT NOT NULL,
+    updated_at      TEXT NOT NULL,
+    deleted_at      TEXT,
+    CHECK (status = 'DRAFT' OR decided_on IS NOT NULL),
+    CHECK (valid_to IS NULL OR valid_from IS NULL OR valid_to >= valid_from)
+);
+CREATE UNIQUE INDEX concepts_name ON concepts (district_ags, lower(name)) WHERE deleted_at IS NULL;
+
+-- A computed allocation: immutable once written.
+CREATE TABLE allocation_runs (
+    id               INTEGER PRIMARY KEY,
+    district_ags     TEXT NOT NULL REFERENCES districts (ags),
+    concept_id       INTEGER NOT NULL REFERENCES concepts (id),
+    concept_version  INTEGER NOT NULL,
+    year             INTEGER NOT NULL,
+    budget           INTEGER NOT NULL,
+    allocated        INTEGER NOT NULL,
+    previous_run_id  INTEGER REFERENCES allocation_runs (id),
+    input_hash       TEXT NOT NULL,
+    engine_version   TEXT NOT NULL,
+    result           TEXT NOT NULL,
+    created_by       INTEGER REFERENCES users (id),
+    created_at       TEXT NOT NULL
+);
+CREATE INDEX allocation_runs_district ON allocation_runs (district_ags, year, id);
+
+-- The run a district names its official plan for a year.
+CREATE TABLE official_plans (
+    district_ags  TEXT NOT NULL REFERENCES districts (ags),
+    year          INTEGER NOT NULL,
+    run_id        INTEGER NOT NULL REFERENCES allocation_runs (id),
+    named_by      INTEGER REFERENCES users (id),
+    named_at      TEXT NOT NULL,
+    PRIMARY KEY (district_ags, year)
+);
