@@ -170,6 +170,41 @@ impl TestApp {
         (status, body)
     }
 
+    /// A GraphQL multipart request (file upload): the file goes to the variable at `path`
+    /// (e.g. `variables.input.file`), which `variables` holds as null.
+    pub async fn gql_upload(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+        path: &str,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> (u16, Value) {
+        let form = reqwest::multipart::Form::new()
+            .text(
+                "operations",
+                json!({ "query": query, "variables": variables }).to_string(),
+            )
+            .text("map", json!({ "0": [path] }).to_string())
+            .part(
+                "0",
+                reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()),
+            );
+        let mut req = self
+            .client
+            .post(self.url("/graphql"))
+            .header("accept", "application/graphql-response+json")
+            .multipart(form);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let body = resp.json::<Value>().await.expect("JSON body");
+        (status, body)
+    }
+
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         self.gql_status(token, query, variables).await.1
     }

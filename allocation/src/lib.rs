@@ -81,3 +81,6 @@ pub use error::{AllocationError, Result};
 pub use money::{Cents, Rounding};
 /// The exact decimal type of the engine's rates, shares and weights.
 pub use rust_decimal::Decimal;
+
+/// The engine's version, stamped on every stored result.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -89,7 +89,7 @@ CREATE UNIQUE INDEX concepts_name ON concepts (district_ags, lower(name)) WHERE 
 CREATE TABLE allocation_runs (
     id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     district_ags     TEXT NOT NULL REFERENCES districts (ags),
-    concept_id       INTEGER NOT NULL REFERENCES concepts (id),
+    concept_id       BIGINT NOT NULL REFERENCES concepts (id),
     concept_version  INTEGER NOT NULL,
     year             INTEGER NOT NULL,
     budget           BIGINT NOT NULL,

@@ -13,6 +13,8 @@ pub enum Code {
     Unauthenticated,
     Forbidden,
     RateLimited,
+    /// The request body (an upload) is larger than the server accepts.
+    PayloadTooLarge,
     Internal,
     /// The document is not valid GraphQL.
     ParseFailed,
@@ -33,6 +35,7 @@ impl Code {
             Code::Unauthenticated => "UNAUTHENTICATED",
             Code::Forbidden => "FORBIDDEN",
             Code::RateLimited => "RATE_LIMITED",
+            Code::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Code::Internal => "INTERNAL",
             Code::ParseFailed => "GRAPHQL_PARSE_FAILED",
             Code::ValidationFailed => "GRAPHQL_VALIDATION_FAILED",

@@ -12,6 +12,9 @@ pub enum NodeType {
     SocialSpace,
     Provider,
     Kita,
+    IndicatorDefinition,
+    Concept,
+    AllocationRun,
 }
 
 impl NodeType {
@@ -21,6 +24,9 @@ impl NodeType {
             NodeType::SocialSpace => "SocialSpace",
             NodeType::Provider => "Provider",
             NodeType::Kita => "Kita",
+            NodeType::IndicatorDefinition => "IndicatorDefinition",
+            NodeType::Concept => "Concept",
+            NodeType::AllocationRun => "AllocationRun",
         }
     }
 
@@ -30,6 +36,9 @@ impl NodeType {
             "SocialSpace" => NodeType::SocialSpace,
             "Provider" => NodeType::Provider,
             "Kita" => NodeType::Kita,
+            "IndicatorDefinition" => NodeType::IndicatorDefinition,
+            "Concept" => NodeType::Concept,
+            "AllocationRun" => NodeType::AllocationRun,
             _ => return None,
         })
     }

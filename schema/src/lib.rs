@@ -8,6 +8,8 @@ mod guard;
 pub mod ids;
 mod loaders;
 pub mod mutation;
+pub mod plan;
+pub mod planning;
 pub mod query;
 pub mod types;
 
@@ -20,10 +22,14 @@ pub use auth::Viewer;
 pub use error::Code;
 
 #[derive(MergedObject, Default)]
-pub struct Query(query::RecordsQuery, query::AccountQuery);
+pub struct Query(query::RecordsQuery, query::AccountQuery, plan::PlanQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(mutation::RecordsMutation, mutation::AccountMutation);
+pub struct Mutation(
+    mutation::RecordsMutation,
+    mutation::AccountMutation,
+    plan::PlanMutation,
+);
 
 pub type SrbSchema = Schema<Query, Mutation, EmptySubscription>;
 

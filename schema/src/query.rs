@@ -294,6 +294,13 @@ impl RecordsQuery {
                 .map_err(|e| e.into_gql())?
                 .filter(|s| visible(&s.district_ags, s.deleted_at.is_some()))
                 .map(|s| Node::SocialSpace(SocialSpace(s))),
+            NodeType::Concept => crate::plan::visible_concept(ctx, numeric()?)
+                .await?
+                .map(Node::Concept),
+            NodeType::AllocationRun => crate::plan::run_node(ctx, numeric()?)
+                .await?
+                .map(Node::AllocationRun),
+            NodeType::IndicatorDefinition => None,
         };
         Ok(node)
     }

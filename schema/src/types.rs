@@ -57,6 +57,8 @@ pub enum Node {
     SocialSpace(SocialSpace),
     Provider(Provider),
     Kita(Kita),
+    Concept(crate::plan::ConceptObject),
+    AllocationRun(crate::plan::AllocationRun),
 }
 
 async fn load<K, V>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<V>>
@@ -169,7 +171,7 @@ impl SocialSpace {
         self.0.description.as_deref()
     }
     async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<District> {
-        district_of(ctx, &self.0.district_ags).await
+        district_by_ags(ctx, &self.0.district_ags).await
     }
     /// Synthetische Demodaten, keine echten Angaben.
     async fn synthetic(&self) -> bool {
@@ -207,7 +209,7 @@ impl Provider {
         self.0.kind.into()
     }
     async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<District> {
-        district_of(ctx, &self.0.district_ags).await
+        district_by_ags(ctx, &self.0.district_ags).await
     }
     /// Synthetische Demodaten, keine echten Angaben.
     async fn synthetic(&self) -> bool {
@@ -263,7 +265,7 @@ impl Kita {
         Ok(load(ctx, TagsKey(self.0.id)).await?.unwrap_or_default())
     }
     async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<District> {
-        district_of(ctx, &self.0.district_ags).await
+        district_by_ags(ctx, &self.0.district_ags).await
     }
     async fn provider(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provider>> {
         match self.0.provider_id {
@@ -278,6 +280,25 @@ impl Kita {
         }
     }
     /// Synthetische Demodaten, keine echten Angaben.
+    /// Was die Kita im offiziellen Plan ihres Bezirks für ein Jahr bekommt, und warum.
+    #[graphql(complexity = "20 + child_complexity")]
+    async fn allocation(
+        &self,
+        ctx: &Context<'_>,
+        year: i32,
+    ) -> async_graphql::Result<Option<crate::plan::KitaAllocation>> {
+        crate::plan::kita_allocation(ctx, &self.0, year).await
+    }
+
+    /// Indikatorwerte eines Datenjahres, mit Stichtag und Quelle (nur für Berechtigte des Bezirks).
+    async fn indicator_values(
+        &self,
+        ctx: &Context<'_>,
+        year: i32,
+    ) -> async_graphql::Result<Vec<crate::plan::IndicatorValue>> {
+        crate::plan::kita_indicator_values(ctx, &self.0, year).await
+    }
+
     async fn synthetic(&self) -> bool {
         self.0.synthetic
     }
@@ -296,7 +317,10 @@ impl Kita {
     }
 }
 
-async fn district_of(ctx: &Context<'_>, ags: &str) -> async_graphql::Result<District> {
+pub(crate) async fn district_by_ags(
+    ctx: &Context<'_>,
+    ags: &str,
+) -> async_graphql::Result<District> {
     load(ctx, DistrictKey(ags.to_owned()))
         .await?
         .map(District)
@@ -330,7 +354,7 @@ impl User {
     /// Der Bezirk einer Koordinationskraft.
     async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<District>> {
         match &self.inner.district_ags {
-            Some(ags) => Ok(Some(district_of(ctx, ags).await?)),
+            Some(ags) => Ok(Some(district_by_ags(ctx, ags).await?)),
             None => Ok(None),
         }
     }

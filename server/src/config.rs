@@ -7,6 +7,9 @@ use anyhow::{Context, Result};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
+/// An import file may have 10 MB; the rest is room for the multipart framing and the operation.
+pub const DEFAULT_UPLOAD_LIMIT: usize = 11 * 1024 * 1024;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
@@ -23,6 +26,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// Largest multipart request (a file upload with its GraphQL operation).
+    pub upload_limit: usize,
     pub depth_limit: usize,
     pub complexity_limit: usize,
     /// Serve `/_bench/districts`, the plain-JSON baseline for benchmarks.
@@ -37,6 +42,7 @@ struct FileConfig {
     addr: Option<SocketAddr>,
     log_format: Option<LogFormat>,
     body_limit: Option<usize>,
+    upload_limit: Option<usize>,
     depth_limit: Option<usize>,
     complexity_limit: Option<usize>,
 }
@@ -88,6 +94,9 @@ impl Config {
             body_limit: env_parsed("SRB_BODY_LIMIT")?
                 .or(file.body_limit)
                 .unwrap_or(1024 * 1024),
+            upload_limit: env_parsed("SRB_UPLOAD_LIMIT")?
+                .or(file.upload_limit)
+                .unwrap_or(DEFAULT_UPLOAD_LIMIT),
             depth_limit: env_parsed("SRB_DEPTH_LIMIT")?
                 .or(file.depth_limit)
                 .unwrap_or(srb_schema::Limits::default().depth),
@@ -109,6 +118,7 @@ impl Config {
             addr: "127.0.0.1:0".parse().expect("valid address"),
             log_format: LogFormat::Text,
             body_limit: 1024 * 1024,
+            upload_limit: DEFAULT_UPLOAD_LIMIT,
             depth_limit: srb_schema::Limits::default().depth,
             complexity_limit: srb_schema::Limits::default().complexity,
             bench_routes: false,

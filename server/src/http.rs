@@ -17,7 +17,6 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use serde_json::{json, Map, Value};
 use srb_schema::{auth, Code, SrbSchema, Viewer};
 use srb_storage::Storage;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
@@ -30,6 +29,7 @@ pub struct AppState {
     pub storage: Arc<dyn Storage>,
     pub schema: SrbSchema,
     pub metrics: PrometheusHandle,
+    pub upload_limit: usize,
 }
 
 pub fn router(config: &Config, storage: Arc<dyn Storage>) -> Router {
@@ -37,6 +37,7 @@ pub fn router(config: &Config, storage: Arc<dyn Storage>) -> Router {
         schema: srb_schema::build(storage.clone(), config.limits()),
         storage,
         metrics: crate::telemetry::metrics(),
+        upload_limit: config.upload_limit,
     };
     let mut router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
@@ -51,9 +52,68 @@ pub fn router(config: &Config, storage: Arc<dyn Storage>) -> Router {
         // of it is read, a streamed one when it passes the limit. axum's own default limit
         // would only repeat the check.
         .layer(DefaultBodyLimit::disable())
-        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(axum::middleware::from_fn({
+            let limits = (config.body_limit, config.upload_limit);
+            move |req, next| limit_body(req, next, limits)
+        }))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        })
+}
+
+/// One limit per kind of body: GraphQL documents are small, file uploads (multipart) larger. An
+/// announced oversized body is refused at once, before any of it is read; a streamed one when it
+/// passes the limit.
+async fn limit_body(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+    (body_limit, upload_limit): (usize, usize),
+) -> Response {
+    let upload = is_multipart(req.headers());
+    let limit = if upload { upload_limit } else { body_limit };
+    let announced = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limit as u64) {
+        let message = if upload {
+            format!(
+                "Die Datei ist zu groß: höchstens {} MB sind erlaubt.",
+                srb_sheets::MAX_FILE_BYTES / (1024 * 1024)
+            )
+        } else {
+            format!(
+                "Die Anfrage ist zu groß (höchstens {} KB).",
+                body_limit / 1024
+            )
+        };
+        let mut response = http_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            JSON,
+            Code::PayloadTooLarge,
+            &message,
+        );
+        // Say so and close: the client may still be sending the body we will not read.
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
+    }
+    let (parts, body) = req.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(axum::extract::Request::from_parts(parts, body))
+        .await
 }
 
 /// The media type of the response, from the client's `Accept` header: `None` when the client
@@ -148,12 +208,35 @@ async fn graphql_post(State(app): State<AppState>, headers: HeaderMap, body: Byt
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
+    if essence == "multipart/form-data" {
+        // The GraphQL multipart request spec: an `operations` part, a `map` part, the files.
+        // Only bearer tokens authenticate, so a cross-site form cannot act for a user.
+        let options = async_graphql::http::MultipartOptions::default()
+            .max_num_files(1)
+            .max_file_size(app.upload_limit);
+        let request = match async_graphql::http::receive_body(
+            Some(content_type),
+            futures::io::Cursor::new(body.to_vec()),
+            options,
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(e) => {
+                return bad_request(
+                    media,
+                    &format!("Die mehrteilige Anfrage (Datei-Upload) ist nicht lesbar: {e}."),
+                )
+            }
+        };
+        return execute(app, &headers, request, media, Method::POST).await;
+    }
     if essence != JSON {
         return http_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             media,
             Code::BadUserInput,
-            "Anfragen an /graphql per POST brauchen Content-Type: application/json.",
+            "Anfragen an /graphql per POST brauchen Content-Type: application/json (oder multipart/form-data für Dateien).",
         );
     }
     let value: Value = match serde_json::from_slice(&body) {
@@ -169,7 +252,7 @@ async fn graphql_post(State(app): State<AppState>, headers: HeaderMap, body: Byt
         Ok(p) => p,
         Err(message) => return bad_request(media, &message),
     };
-    execute(app, &headers, params, media, Method::POST).await
+    execute(app, &headers, request_of(params), media, Method::POST).await
 }
 
 async fn graphql_get(
@@ -206,7 +289,7 @@ async fn graphql_get(
         Ok(p) => p,
         Err(message) => return bad_request(media, &message),
     };
-    execute(app, &headers, params, media, Method::GET).await
+    execute(app, &headers, request_of(params), media, Method::GET).await
 }
 
 fn not_acceptable() -> Response {
@@ -261,16 +344,34 @@ async fn viewer_from(headers: &HeaderMap, storage: &dyn Storage) -> Result<Viewe
     }
 }
 
+fn request_of(params: Params) -> Request {
+    let mut request = Request::new(params.query);
+    if let Some(op) = params.operation_name {
+        request = request.operation_name(op);
+    }
+    if let Some(vars) = params.variables {
+        request = request.variables(Variables::from_json(vars));
+    }
+    if let Some(Value::Object(ext)) = params.extensions {
+        for (k, v) in ext {
+            if let Ok(v) = async_graphql::Value::from_json(v) {
+                request.extensions.insert(k, v);
+            }
+        }
+    }
+    request
+}
+
 async fn execute(
     app: AppState,
     headers: &HeaderMap,
-    params: Params,
+    mut request: Request,
     media: &'static str,
     method: Method,
 ) -> Response {
     let started = Instant::now();
-    let document = async_graphql::parser::parse_query(&params.query);
-    let operation_name = params.operation_name.clone().or_else(|| {
+    let document = async_graphql::parser::parse_query(&request.query);
+    let operation_name = request.operation_name.clone().or_else(|| {
         // The name of the only operation, for metrics of clients that do not send one.
         document.as_ref().ok().and_then(|d| match &d.operations {
             async_graphql::parser::types::DocumentOperations::Single(_) => None,
@@ -285,8 +386,8 @@ async fn execute(
     if method == Method::GET {
         if let Ok(doc) = &document {
             let selected = doc.operations.iter().find(|(name, _)| {
-                params.operation_name.is_none()
-                    || name.map(|n| n.as_str()) == params.operation_name.as_deref()
+                request.operation_name.is_none()
+                    || name.map(|n| n.as_str()) == request.operation_name.as_deref()
             });
             if let Some((_, op)) = selected {
                 if op.node.ty != OperationType::Query {
@@ -323,20 +424,6 @@ async fn execute(
         }
     };
 
-    let mut request = Request::new(params.query);
-    if let Some(op) = params.operation_name {
-        request = request.operation_name(op);
-    }
-    if let Some(vars) = params.variables {
-        request = request.variables(Variables::from_json(vars));
-    }
-    if let Some(Value::Object(ext)) = params.extensions {
-        for (k, v) in ext {
-            if let Ok(v) = async_graphql::Value::from_json(v) {
-                request.extensions.insert(k, v);
-            }
-        }
-    }
     // Parsed once: the schema executes the document parsed above.
     let parse_failed = document.is_err();
     if let Ok(doc) = document {

@@ -3,7 +3,9 @@ use std::io::BufRead;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use srb_schema::auth;
-use srb_server::{config::Config, demo, open_storage, shutdown_signal, telemetry, Server};
+use srb_server::{
+    config::Config, demo, demo_plans, open_storage, shutdown_signal, telemetry, Server,
+};
 use srb_storage::Role;
 
 /// srb-werkstatt: Sozialraumbudget der Kitas in Rheinland-Pfalz planen, erklären, beobachten.
@@ -40,6 +42,26 @@ enum Command {
         /// Write to this file instead of standard output.
         #[arg(long)]
         out: Option<std::path::PathBuf>,
+    },
+    /// Import indicator values of a district and data year from CSV or XLSX: every problem is
+    /// listed with row and column; either all values are stored or none.
+    Import {
+        /// AGS of the district.
+        #[arg(long)]
+        district: String,
+        /// Data year of the values.
+        #[arg(long)]
+        year: i32,
+        /// Reference date (Stichtag), e.g. 2026-03-01.
+        #[arg(long)]
+        reference_date: chrono::NaiveDate,
+        /// Source of the values.
+        #[arg(long)]
+        source: String,
+        /// Check only, store nothing.
+        #[arg(long)]
+        dry_run: bool,
+        file: std::path::PathBuf,
     },
     /// Manage user accounts.
     User {
@@ -113,9 +135,12 @@ async fn main() -> Result<()> {
             let storage = open_storage(&config).await?;
             if with_demo {
                 let report = demo::seed(storage.as_ref(), scale).await?;
+                let plans = demo_plans::seed(storage.as_ref()).await?;
                 tracing::info!(
                     districts = report.districts_seeded,
                     kitas = report.kitas,
+                    indicator_values = plans.values,
+                    runs = plans.runs,
                     "synthetic demo data loaded"
                 );
             }
@@ -136,10 +161,72 @@ async fn main() -> Result<()> {
         Command::Demo { scale } => {
             let storage = open_storage(&config).await?;
             let report = demo::seed(storage.as_ref(), scale).await?;
+            let plans = demo_plans::seed(storage.as_ref()).await?;
             println!(
-                "Demodaten (synthetisch): {} Bezirke mit {} Kitas neu angelegt",
-                report.districts_seeded, report.kitas
+                "Demodaten (synthetisch): {} Bezirke mit {} Kitas neu angelegt; {} Indikatorwerte, {} offizielle Pläne",
+                report.districts_seeded, report.kitas, plans.values, plans.runs
             );
+        }
+        Command::Import {
+            district,
+            year,
+            reference_date,
+            source,
+            dry_run,
+            file,
+        } => {
+            let storage = open_storage(&config).await?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if storage
+                .districts_by_ags(std::slice::from_ref(&district))
+                .await?
+                .is_empty()
+            {
+                bail!("{district:?} ist kein Jugendamtsbezirk in Rheinland-Pfalz");
+            }
+            let result = srb_schema::planning::import_indicators(
+                storage.as_ref(),
+                None,
+                srb_schema::planning::ImportRequest {
+                    district_ags: &district,
+                    year,
+                    file_name: &name,
+                    bytes,
+                    reference_date,
+                    source: &source,
+                    only: None,
+                    dry_run,
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            for w in &result.warnings {
+                eprintln!("Hinweis: {w}");
+            }
+            if !result.problems.is_empty() {
+                for p in &result.problems {
+                    eprintln!("Fehler: {p}");
+                }
+                bail!(
+                    "{} Fehler in {name}: nichts gespeichert",
+                    result.problems.len()
+                );
+            }
+            match result.outcome {
+                Some(o) => println!(
+                    "{name}: {} Zeilen, {} Werte; neu {}, geändert {}, unverändert {}",
+                    result.rows, result.values, o.inserted, o.updated, o.unchanged
+                ),
+                None => println!(
+                    "{name}: {} Zeilen, {} Werte geprüft, fehlerfrei (Probelauf, nichts gespeichert)",
+                    result.rows, result.values
+                ),
+            }
         }
         Command::ExportSchema { out } => {
             let sdl = srb_schema::sdl();

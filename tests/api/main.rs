@@ -3,5 +3,6 @@
 mod auth;
 mod http;
 mod ops;
+mod plans;
 mod records;
 mod roles;

@@ -56,9 +56,38 @@ fn allowed(rule: Allowed, caller: Caller) -> bool {
 #[derive(Clone, Copy, PartialEq)]
 enum Fixture {
     None,
-    SocialSpace { deleted: bool },
-    Provider { deleted: bool },
-    Kita { deleted: bool },
+    SocialSpace {
+        deleted: bool,
+    },
+    Provider {
+        deleted: bool,
+    },
+    Kita {
+        deleted: bool,
+    },
+    /// A fresh indicator key and label.
+    Key,
+    /// A draft concept of `HOME`.
+    Draft,
+    /// `HOME`'s decided demo concept.
+    Decided,
+    /// A fresh run of `HOME`'s decided demo concept.
+    Run,
+    /// A CSV of one indicator value for the first demo Kita of `HOME`, different every time.
+    ImportFile,
+}
+
+/// A valid concept document: one pillar, everything to all Kitas by places.
+pub const SIMPLE_DOCUMENT: &str = r#"{"pillars":[{"id":"basis","name":"Basis","budget":{"share":"1"},"method":{"base":{"by_places":true}}}],"need_index":{"terms":[],"missing":"error"}}"#;
+
+async fn decided_concept(app: &TestApp) -> srb_storage::Concept {
+    app.storage
+        .concepts_of(&[HOME.to_owned()], false)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.status == srb_storage::ConceptStatus::Decided)
+        .expect("a decided demo concept")
 }
 
 async fn fixture(app: &TestApp, f: Fixture, n: usize) -> Value {
@@ -141,7 +170,63 @@ async fn fixture(app: &TestApp, f: Fixture, n: usize) -> Value {
             };
             json!({ "id": encode(NodeType::Kita, r.id), "version": r.version })
         }
+        Fixture::Key => json!({ "key": format!("k{n}"), "label": format!("Indikator {n}") }),
+        Fixture::Draft => {
+            let c = s
+                .create_concept(
+                    None,
+                    &srb_storage::ConceptData {
+                        district_ags: HOME.into(),
+                        name,
+                        status: srb_storage::ConceptStatus::Draft,
+                        decided_on: None,
+                        valid_from: None,
+                        valid_to: None,
+                        derived_from_id: None,
+                        document: SIMPLE_DOCUMENT.into(),
+                        synthetic: false,
+                    },
+                )
+                .await
+                .unwrap();
+            json!({ "id": encode(NodeType::Concept, c.id), "version": c.version, "name": format!("Kopie {n}") })
+        }
+        Fixture::Decided => {
+            let c = decided_concept(app).await;
+            json!({ "id": encode(NodeType::Concept, c.id) })
+        }
+        Fixture::Run => {
+            let c = decided_concept(app).await;
+            let run = srb_schema::planning::run(s, None, &c, 2025).await.unwrap();
+            json!({ "id": encode(NodeType::AllocationRun, run.id) })
+        }
+        Fixture::ImportFile => json!({ "input": {
+            "districtAgs": HOME, "year": 2026, "file": null, "referenceDate": "2026-03-01",
+            "source": "Matrix", "indicators": ["sgb2_anteil"]
+        } }),
     }
+}
+
+async fn first_kita_name(app: &TestApp) -> String {
+    app.storage
+        .kitas(
+            &srb_storage::KitaFilter {
+                district_ags: Some(HOME.into()),
+                tag: None,
+                ..Default::default()
+            },
+            Page {
+                after: None,
+                before: None,
+                limit: 1,
+                from_end: false,
+            },
+        )
+        .await
+        .unwrap()
+        .rows[0]
+        .name
+        .clone()
 }
 
 struct Case {
@@ -228,6 +313,66 @@ fn cases() -> Vec<Case> {
             document: r#"mutation($id: ID!, $version: Int!) { restoreKita(input: { id: $id, version: $version }) { id } }"#,
         },
         Case {
+            mutation: "createIndicatorDefinition",
+            rule: DistrictWriters,
+            fixture: F::Key,
+            document: r#"mutation($key: String!, $label: String!) { createIndicatorDefinition(input: { districtAgs: "07111", key: $key, label: $label, unit: SHARE }) { id } }"#,
+        },
+        Case {
+            mutation: "importIndicatorValues",
+            rule: DistrictWriters,
+            fixture: F::ImportFile,
+            document: r#"mutation($input: ImportIndicatorValuesInput!) { importIndicatorValues(input: $input) { ok stored problems { message } } }"#,
+        },
+        Case {
+            mutation: "setCostRate",
+            rule: DistrictWriters,
+            fixture: F::Key,
+            document: r#"mutation { setCostRate(input: { districtAgs: "07111", role: "kita_sozialarbeit", year: 2030, costPerFte: "81000", source: "Tarif" }) { year } }"#,
+        },
+        Case {
+            mutation: "createConcept",
+            rule: DistrictWriters,
+            fixture: F::None,
+            document: r#"mutation { createConcept(input: { districtAgs: "07111", name: "Neu", document: {pillars: [{id: "basis", name: "Basis", budget: {share: "1"}, method: {base: {by_places: true}}}], need_index: {terms: [], missing: "error"}} }) { id } }"#,
+        },
+        Case {
+            mutation: "updateConcept",
+            rule: DistrictWriters,
+            fixture: F::Draft,
+            document: r#"mutation($id: ID!, $version: Int!) { updateConcept(input: { id: $id, version: $version, validFrom: 2026 }) { id } }"#,
+        },
+        Case {
+            mutation: "decideConcept",
+            rule: DistrictWriters,
+            fixture: F::Draft,
+            document: r#"mutation($id: ID!, $version: Int!) { decideConcept(input: { id: $id, version: $version, decidedOn: "2026-06-01" }) { id } }"#,
+        },
+        Case {
+            mutation: "archiveConcept",
+            rule: DistrictWriters,
+            fixture: F::Draft,
+            document: r#"mutation($id: ID!, $version: Int!) { archiveConcept(input: { id: $id, version: $version }) { id } }"#,
+        },
+        Case {
+            mutation: "copyConcept",
+            rule: DistrictWriters,
+            fixture: F::Draft,
+            document: r#"mutation($id: ID!, $name: String!) { copyConcept(input: { id: $id, name: $name }) { id } }"#,
+        },
+        Case {
+            mutation: "runAllocation",
+            rule: DistrictWriters,
+            fixture: F::Decided,
+            document: r#"mutation($id: ID!) { runAllocation(conceptId: $id, dataYear: 2025) { id } }"#,
+        },
+        Case {
+            mutation: "setOfficialPlan",
+            rule: DistrictWriters,
+            fixture: F::Run,
+            document: r#"mutation($id: ID!) { setOfficialPlan(runId: $id) { id } }"#,
+        },
+        Case {
             mutation: "logout",
             rule: SignedIn,
             fixture: F::None,
@@ -271,6 +416,13 @@ async fn token(app: &TestApp, caller: Caller) -> Option<String> {
 }
 
 async fn every_mutation_under_every_role(app: &TestApp) {
+    srb_server::demo::seed(app.storage.as_ref(), 1)
+        .await
+        .unwrap();
+    srb_server::demo_plans::seed(app.storage.as_ref())
+        .await
+        .unwrap();
+    let kita = first_kita_name(app).await;
     let hash = srb_schema::auth::hash_password("richtig-und-lang").unwrap();
     app.storage
         .create_user(
@@ -310,7 +462,24 @@ async fn every_mutation_under_every_role(app: &TestApp) {
             let document = case.document.replace("\"Neu\"", &format!("\"Neu {n}\""));
             let token = token(app, caller).await;
             let audits_before = audit_count(app).await;
-            let body = app.gql(token.as_deref(), &document, vars).await;
+            let body = if case.fixture == Fixture::ImportFile {
+                let csv = format!(
+                    "Kita;Anteil Kinder in SGB-II-Bedarfsgemeinschaften\n{kita};0,{n:03}\n"
+                );
+                let (_, body) = app
+                    .gql_upload(
+                        token.as_deref(),
+                        &document,
+                        vars,
+                        "variables.input.file",
+                        "matrix.csv",
+                        csv.into_bytes(),
+                    )
+                    .await;
+                body
+            } else {
+                app.gql(token.as_deref(), &document, vars).await
+            };
             let expect_ok = allowed(case.rule, caller);
             let ok = body.get("errors").is_none();
             if ok != expect_ok {

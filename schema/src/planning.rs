@@ -1,0 +1,711 @@
+//! The planning service between storage and the engine: gathers what a computation needs (key
+//! data, Kitas, indicator values, cost rates, last year's plan), calls `srb-allocation`, and
+//! stores runs. No GraphQL here, so the CLI and the demo seeding use the same path as the API.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use srb_allocation::state::{CoFinanced, CoFinancing, KeyDistrict, StateBudget, StateKey};
+use srb_allocation::{AllocationError, Cents, Concept, ConceptInput, ConceptResult, KitaInput};
+use srb_storage::{self as st, Actor, Storage, StorageError};
+
+/// The state key's two indicators, defined state-wide at district level.
+pub const KEY_CHILDREN: &str = "kinder_u7";
+pub const KEY_SGB2: &str = "kinder_u7_sgb2";
+/// A Kita with this tag needs staff its operating licence requires (BE-relevant need).
+pub const BE_RELEVANT_TAG: &str = "BE-relevant";
+/// Version of the engine stamped on every run.
+pub const ENGINE_VERSION: &str = srb_allocation::VERSION;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// Bad input, by field path (`document.pillars[1].budget`, `year`) and a German reason.
+    #[error("{field}: {message}")]
+    Input { field: String, message: String },
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+fn input(field: impl Into<String>, message: impl Into<String>) -> PlanError {
+    PlanError::Input {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// The stored form of a concept: the engine's rules, plus what the platform fills in per run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConceptDocument {
+    #[serde(flatten)]
+    pub concept: Concept,
+    /// Pillar id → role (e.g. `kita_sozialarbeit`): the stored cost rate of that role for the
+    /// run's year replaces the document's `cost_per_fte`.
+    #[serde(default)]
+    pub cost_roles: BTreeMap<String, String>,
+    /// How the Land's amount becomes the personnel budget the concept distributes.
+    #[serde(default = "default_co_financing")]
+    pub co_financing: CoFinancing,
+}
+
+pub fn default_co_financing() -> CoFinancing {
+    CoFinancing {
+        land_rate: Decimal::new(6, 1),
+        traeger_share: Decimal::ZERO,
+    }
+}
+
+/// Reads a concept document; an error names the path in the document (`pillars[0].method`).
+pub fn parse_document(json: &str) -> Result<ConceptDocument, PlanError> {
+    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+        input(
+            "document",
+            format!("Die Konzeption ist kein gültiges JSON: {e}."),
+        )
+    })?;
+    let serde_json::Value::Object(mut map) = value else {
+        return Err(input(
+            "document",
+            "Die Konzeption muss ein JSON-Objekt sein.",
+        ));
+    };
+    // The platform's own keys apart: `flatten` would hide the path of an error in the rest.
+    let cost_roles = map.remove("cost_roles");
+    let co_financing = map.remove("co_financing");
+    fn part<T: serde::de::DeserializeOwned>(
+        value: serde_json::Value,
+        prefix: &str,
+    ) -> Result<T, PlanError> {
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let field = match (prefix, path.as_str()) {
+                ("", ".") => "document".to_string(),
+                ("", p) => format!("document.{p}"),
+                (pre, ".") => format!("document.{pre}"),
+                (pre, p) => format!("document.{pre}.{p}"),
+            };
+            input(
+                field,
+                format!(
+                    "Die Konzeption ist so nicht lesbar: {}.",
+                    e.inner().to_string().trim_end_matches('.')
+                ),
+            )
+        })
+    }
+    Ok(ConceptDocument {
+        concept: part(serde_json::Value::Object(map), "")?,
+        cost_roles: match cost_roles {
+            Some(v) => part(v, "cost_roles")?,
+            None => BTreeMap::new(),
+        },
+        co_financing: match co_financing {
+            Some(v) => part(v, "co_financing")?,
+            None => default_co_financing(),
+        },
+    })
+}
+
+/// An engine error, with the path in the document of what it is about.
+pub fn engine_error(concept: &Concept, e: &AllocationError) -> PlanError {
+    let pillar = |id: &str| {
+        concept
+            .pillars
+            .iter()
+            .position(|p| p.id == id)
+            .map(|i| format!("document.pillars[{i}]"))
+            .unwrap_or_else(|| "document.pillars".into())
+    };
+    let path = match e {
+        AllocationError::EmptyConcept => "document.pillars".to_string(),
+        AllocationError::WeightsDoNotAddUp { .. } => "document.need_index.terms".into(),
+        AllocationError::PillarAboveTotal { pillar: p, .. } => format!("{}.budget", pillar(p)),
+        AllocationError::PillarsAboveTotal { .. } => "document.pillars".into(),
+        AllocationError::StepDoesNotDivideMinimum { pillar: p, .. } => {
+            format!("{}.staffing", pillar(p))
+        }
+        AllocationError::InvalidPillar { pillar: p, .. } => pillar(p),
+        AllocationError::UnknownIndicator { context, .. } => {
+            match context.strip_prefix("pillar ") {
+                Some(p) => pillar(p),
+                None => "document.need_index".into(),
+            }
+        }
+        AllocationError::OutOfRange { subject, .. } | AllocationError::Negative { subject, .. } => {
+            match subject.strip_prefix("pillar ") {
+                Some(p) => pillar(p),
+                None if subject == "need index" => "document.need_index.terms".into(),
+                None => "dataYear".into(),
+            }
+        }
+        AllocationError::ShareOutOfRange { .. } => "document".into(),
+        AllocationError::MissingValue { .. } => "dataYear".into(),
+        _ => "document".into(),
+    };
+    input(path, format!("Die Berechnung ist so nicht möglich: {e}."))
+}
+
+/// Parameters of the state's side; the defaults are the law as it stands.
+#[derive(Debug, Clone)]
+pub struct StateParams {
+    pub budget: StateBudget,
+    pub weight_children: Decimal,
+    pub weight_sgb2: Decimal,
+    pub co_financing: CoFinancing,
+}
+
+impl Default for StateParams {
+    fn default() -> Self {
+        Self {
+            budget: StateBudget::kitag_rlp(),
+            weight_children: Decimal::new(4, 1),
+            weight_sgb2: Decimal::new(6, 1),
+            co_financing: default_co_financing(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DistrictBudget {
+    pub ags: String,
+    pub children_under7: i64,
+    pub children_under7_sgb2: i64,
+    /// The data year of the key values used (the latest up to the budget year).
+    pub key_year: i32,
+    pub reference_date: NaiveDate,
+    pub share: Decimal,
+    pub financed: CoFinanced,
+}
+
+#[derive(Debug, Clone)]
+pub struct StateDistribution {
+    pub year: i32,
+    pub total: Cents,
+    pub districts: Vec<DistrictBudget>,
+}
+
+/// The Land's budget of `year` split between the 41 districts by the stored key data.
+pub async fn state_distribution(
+    storage: &dyn Storage,
+    year: i32,
+    params: &StateParams,
+) -> Result<StateDistribution, PlanError> {
+    if !(2021..=2100).contains(&year) {
+        return Err(input(
+            "year",
+            format!("{year} liegt außerhalb des Sozialraumbudgets (ab 2021)."),
+        ));
+    }
+    let defs = storage.indicator_definitions(&[]).await?;
+    let id_of = |key: &str| defs.iter().find(|d| d.key == key).map(|d| d.id);
+    let (Some(children_id), Some(sgb2_id)) = (id_of(KEY_CHILDREN), id_of(KEY_SGB2)) else {
+        return Err(input(
+            "year",
+            "Die Indikatoren des Landesschlüssels sind nicht angelegt.",
+        ));
+    };
+    let values = storage
+        .indicator_values(&st::ValueFilter {
+            indicator_ids: vec![children_id, sgb2_id],
+            ..Default::default()
+        })
+        .await?;
+    // Per district the latest key year up to the budget year, with both counts present.
+    // District → key year → (children, children in SGB-II households, newest reference date).
+    type Counts = (Option<i64>, Option<i64>, NaiveDate);
+    let mut by_district: BTreeMap<&str, BTreeMap<i32, Counts>> = BTreeMap::new();
+    for v in values.iter().filter(|v| v.year <= year) {
+        let n: i64 = v.value.parse().map_err(|_| {
+            input(
+                "year",
+                format!(
+                    "Kinderzahl „{}“ von {} ist keine ganze Zahl.",
+                    v.value, v.district_ags
+                ),
+            )
+        })?;
+        let e = by_district
+            .entry(&v.district_ags)
+            .or_default()
+            .entry(v.year)
+            .or_insert((None, None, v.reference_date));
+        if v.indicator_id == children_id {
+            e.0 = Some(n);
+        } else {
+            e.1 = Some(n);
+        }
+        e.2 = e.2.max(v.reference_date);
+    }
+    let districts = storage.districts().await?;
+    let mut key = Vec::new();
+    let mut missing = Vec::new();
+    let mut meta = HashMap::new();
+    for d in &districts {
+        let latest = by_district.get(d.ags.as_str()).and_then(|years| {
+            years
+                .iter()
+                .rev()
+                .find_map(|(y, (c, s, date))| Some((*y, (*c)?, (*s)?, *date)))
+        });
+        match latest {
+            Some((y, c, s, date)) => {
+                key.push(KeyDistrict {
+                    ags: d.ags.clone(),
+                    children_under7: c,
+                    children_under7_sgb2: s,
+                    reference_date: date.to_string(),
+                });
+                meta.insert(d.ags.clone(), (y, date, c, s));
+            }
+            None => missing.push(d.name.clone()),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(input(
+            "year",
+            format!(
+                "Für {year} fehlen die Kinderzahlen des Landesschlüssels von: {}.",
+                missing.join(", ")
+            ),
+        ));
+    }
+    let engine = |e: AllocationError| input("parameters", format!("{e}."));
+    let total = params.budget.amount(year).map_err(engine)?;
+    let split = StateKey {
+        weight_children: params.weight_children,
+        weight_sgb2: params.weight_sgb2,
+        districts: key,
+    }
+    .split(total, params.budget.rounding)
+    .map_err(engine)?;
+    let mut out = Vec::with_capacity(split.len());
+    for a in split {
+        let (key_year, reference_date, c, s) = meta[&a.ags];
+        out.push(DistrictBudget {
+            financed: params
+                .co_financing
+                .apply(a.amount, params.budget.rounding)
+                .map_err(engine)?,
+            ags: a.ags,
+            children_under7: c,
+            children_under7_sgb2: s,
+            key_year,
+            reference_date,
+            share: a.share,
+        });
+    }
+    Ok(StateDistribution {
+        year,
+        total,
+        districts: out,
+    })
+}
+
+/// What a stored run holds: how the budget came about, and the engine's full result.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunPayload {
+    pub budget: DistrictBudget,
+    pub previous_run_id: Option<i64>,
+    pub result: ConceptResult,
+}
+
+pub fn payload(run: &st::AllocationRun) -> Result<RunPayload, PlanError> {
+    serde_json::from_str(&run.result).map_err(|e| PlanError::Storage(StorageError::Json(e)))
+}
+
+/// Everything a concept needs from the district's data for a year.
+pub struct Computed {
+    pub payload: RunPayload,
+    pub input_hash: String,
+}
+
+/// Computes a concept document for a district and data year, against last year's official plan.
+pub async fn compute(
+    storage: &dyn Storage,
+    district_ags: &str,
+    document: &ConceptDocument,
+    year: i32,
+) -> Result<Computed, PlanError> {
+    let distribution = state_distribution(
+        storage,
+        year,
+        &StateParams {
+            co_financing: document.co_financing.clone(),
+            ..StateParams::default()
+        },
+    )
+    .await?;
+    let budget = distribution
+        .districts
+        .into_iter()
+        .find(|d| d.ags == district_ags)
+        .ok_or(PlanError::NotFound("District"))?;
+
+    let mut concept = document.concept.clone();
+    if !document.cost_roles.is_empty() {
+        let rates = storage.cost_rates(district_ags, year).await?;
+        for p in &mut concept.pillars {
+            let Some(role) = document.cost_roles.get(&p.id) else {
+                continue;
+            };
+            // The district's own rate wins over the state default (it comes last).
+            let rate = rates.iter().rfind(|r| &r.role == role);
+            match (rate, p.staffing.as_mut()) {
+                (Some(rate), Some(s)) => s.cost_per_fte = rate.cost_per_fte,
+                (None, Some(_)) => {
+                    return Err(input(
+                        format!("document.cost_roles.{}", p.id),
+                        format!(
+                            "Für die Rolle „{role}“ ist für {year} kein Kostensatz hinterlegt."
+                        ),
+                    ))
+                }
+                (_, None) => {}
+            }
+        }
+    }
+
+    let kitas = kita_inputs(storage, district_ags, year).await?;
+    let previous_plan = storage
+        .official_plans(year - 1, &[district_ags.to_owned()])
+        .await?;
+    let mut previous = BTreeMap::new();
+    let mut previous_run_id = None;
+    if let Some(plan) = previous_plan.first() {
+        if let Some(run) = storage.runs_by_ids(&[plan.run_id]).await?.first() {
+            let p = payload(run)?;
+            previous_run_id = Some(run.id);
+            for k in &p.result.kitas {
+                let by_pillar: BTreeMap<String, Cents> = p
+                    .result
+                    .pillars
+                    .iter()
+                    .zip(&k.pillars)
+                    .map(|(pillar, kp)| (pillar.id.clone(), kp.amount))
+                    .collect();
+                previous.insert(k.id.clone(), by_pillar);
+            }
+        }
+    }
+    let engine_input = ConceptInput {
+        budget: budget.financed.total,
+        concept,
+        kitas,
+        previous,
+    };
+    let result =
+        srb_allocation::compute(&engine_input).map_err(|e| engine_error(&document.concept, &e))?;
+    Ok(Computed {
+        input_hash: result.input_hash.clone(),
+        payload: RunPayload {
+            budget,
+            previous_run_id,
+            result,
+        },
+    })
+}
+
+/// The district's live Kitas with their indicator values of `year` (social-space indicators
+/// taken from the Kita's social space), in the id order the engine expects.
+async fn kita_inputs(
+    storage: &dyn Storage,
+    district_ags: &str,
+    year: i32,
+) -> Result<Vec<KitaInput>, PlanError> {
+    let filter = st::KitaFilter {
+        district_ags: Some(district_ags.to_owned()),
+        ..Default::default()
+    };
+    let mut kitas = Vec::new();
+    let mut after = None;
+    loop {
+        let page = storage
+            .kitas(
+                &filter,
+                st::Page {
+                    after,
+                    before: None,
+                    limit: 1000,
+                    from_end: false,
+                },
+            )
+            .await?;
+        after = page.rows.last().map(|k| k.id);
+        kitas.extend(page.rows);
+        if !page.has_more {
+            break;
+        }
+    }
+    let ids: Vec<i64> = kitas.iter().map(|k| k.id).collect();
+    let tags = storage.tags_of_kitas(&ids).await?;
+    let spaces = storage
+        .social_spaces_of(&[district_ags.to_owned()], true)
+        .await?;
+    let space_name: HashMap<i64, &str> = spaces.iter().map(|s| (s.id, s.name.as_str())).collect();
+    let defs = storage
+        .indicator_definitions(&[district_ags.to_owned()])
+        .await?;
+    let key_of: HashMap<i64, &st::IndicatorDefinition> = defs.iter().map(|d| (d.id, d)).collect();
+    let values = storage
+        .indicator_values(&st::ValueFilter {
+            district_ags: vec![district_ags.to_owned()],
+            year: Some(year),
+            ..Default::default()
+        })
+        .await?;
+    let mut by_kita: HashMap<i64, BTreeMap<String, Option<Decimal>>> = HashMap::new();
+    let mut by_space: HashMap<i64, BTreeMap<String, Option<Decimal>>> = HashMap::new();
+    for v in &values {
+        let Some(def) = key_of.get(&v.indicator_id) else {
+            continue;
+        };
+        let value: Decimal = v.value.parse().map_err(|_| {
+            input(
+                "dataYear",
+                format!("Gespeicherter Wert „{}“ ist keine Zahl.", v.value),
+            )
+        })?;
+        if let Some(k) = v.kita_id {
+            by_kita
+                .entry(k)
+                .or_default()
+                .insert(def.key.clone(), Some(value));
+        } else if let Some(s) = v.social_space_id {
+            by_space
+                .entry(s)
+                .or_default()
+                .insert(def.key.clone(), Some(value));
+        }
+    }
+    let mut be = std::collections::HashSet::new();
+    for (id, tag) in &tags {
+        if tag == BE_RELEVANT_TAG {
+            be.insert(*id);
+        }
+    }
+    let mut out: Vec<KitaInput> = kitas
+        .into_iter()
+        .map(|k| {
+            let mut indicators = by_kita.remove(&k.id).unwrap_or_default();
+            if let Some(space) = k.social_space_id.and_then(|s| by_space.get(&s)) {
+                for (key, v) in space {
+                    indicators.entry(key.clone()).or_insert(*v);
+                }
+            }
+            KitaInput {
+                id: k.id.to_string(),
+                name: k.name,
+                places: k.places.into(),
+                places_under3: k.places_under3.into(),
+                social_space: k
+                    .social_space_id
+                    .and_then(|s| space_name.get(&s).map(|n| n.to_string())),
+                family_center: k.family_center,
+                be_relevant: be.contains(&k.id),
+                indicators,
+            }
+        })
+        .collect();
+    // The engine reads Kitas in id order (string order); handing them over sorted spares it the
+    // sort.
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}
+
+/// Computes and stores a run of a stored concept.
+pub async fn run(
+    storage: &dyn Storage,
+    actor: Actor,
+    concept: &st::Concept,
+    year: i32,
+) -> Result<st::AllocationRun, PlanError> {
+    let document = parse_document(&concept.document)?;
+    let computed = compute(storage, &concept.district_ags, &document, year).await?;
+    let r = &computed.payload.result;
+    let allocated: Cents = r.pillars.iter().map(|p| p.allocated).sum();
+    let new = st::NewRun {
+        district_ags: concept.district_ags.clone(),
+        concept_id: concept.id,
+        concept_version: concept.version,
+        year,
+        budget: r.budget,
+        allocated,
+        previous_run_id: computed.payload.previous_run_id,
+        input_hash: computed.input_hash.clone(),
+        engine_version: ENGINE_VERSION.to_owned(),
+        result: serde_json::to_string(&computed.payload).map_err(StorageError::Json)?,
+    };
+    Ok(storage.create_run(actor, &new).await?)
+}
+
+/// What an import did, for the report.
+#[derive(Debug, Default)]
+pub struct ImportResult {
+    /// Every problem found; when there are any, nothing was stored.
+    pub problems: Vec<srb_sheets::Problem>,
+    pub warnings: Vec<srb_sheets::Problem>,
+    pub rows: usize,
+    pub values: usize,
+    pub empty_cells: usize,
+    /// None for a dry run or a file with problems.
+    pub outcome: Option<st::ImportOutcome>,
+}
+
+pub struct ImportRequest<'a> {
+    pub district_ags: &'a str,
+    pub year: i32,
+    pub file_name: &'a str,
+    pub bytes: Vec<u8>,
+    pub reference_date: NaiveDate,
+    pub source: &'a str,
+    /// Only these indicator keys are expected; all Kita indicators of the district otherwise.
+    pub only: Option<&'a [String]>,
+    pub dry_run: bool,
+}
+
+/// The district's Kitas and the Kita-level indicators a file is checked against.
+pub async fn import_frame(
+    storage: &dyn Storage,
+    ags: &str,
+    only: Option<&[String]>,
+) -> Result<
+    (
+        Vec<srb_sheets::KnownKita>,
+        Vec<srb_sheets::IndicatorColumn>,
+        Vec<st::IndicatorDefinition>,
+    ),
+    PlanError,
+> {
+    let filter = st::KitaFilter {
+        district_ags: Some(ags.to_owned()),
+        ..Default::default()
+    };
+    let mut kitas = Vec::new();
+    let mut after = None;
+    loop {
+        let page = storage
+            .kitas(
+                &filter,
+                st::Page {
+                    after,
+                    before: None,
+                    limit: 1000,
+                    from_end: false,
+                },
+            )
+            .await?;
+        after = page.rows.last().map(|k| k.id);
+        kitas.extend(page.rows.into_iter().map(|k| srb_sheets::KnownKita {
+            id: k.id,
+            name: k.name,
+        }));
+        if !page.has_more {
+            break;
+        }
+    }
+    let defs: Vec<st::IndicatorDefinition> = storage
+        .indicator_definitions(&[ags.to_owned()])
+        .await?
+        .into_iter()
+        .filter(|d| d.level == st::IndicatorLevel::Kita && d.district_ags.as_deref() == Some(ags))
+        .collect();
+    if let Some(only) = only {
+        for key in only {
+            if !defs.iter().any(|d| &d.key == key) {
+                return Err(input(
+                    "input.indicators",
+                    format!("„{key}“ ist kein Kita-Indikator dieses Bezirks."),
+                ));
+            }
+        }
+    }
+    let columns = defs
+        .iter()
+        .filter(|d| only.is_none_or(|o| o.contains(&d.key)))
+        .map(|d| srb_sheets::IndicatorColumn {
+            key: d.key.clone(),
+            label: d.label.clone(),
+            share: d.unit == st::IndicatorUnit::Share,
+        })
+        .collect();
+    Ok((kitas, columns, defs))
+}
+
+/// Checks a file of indicator values completely, then stores all of it in one transaction or
+/// nothing. The same path serves GraphQL and `srb import`.
+pub async fn import_indicators(
+    storage: &dyn Storage,
+    actor: Actor,
+    request: ImportRequest<'_>,
+) -> Result<ImportResult, PlanError> {
+    let (kitas, columns, defs) = import_frame(storage, request.district_ags, request.only).await?;
+    let mut result = ImportResult::default();
+    if columns.is_empty() {
+        result.problems.push(srb_sheets::Problem::file(
+            "Für diesen Bezirk sind keine Kita-Indikatoren angelegt.".into(),
+        ));
+        return Ok(result);
+    }
+    // Parsing is CPU work on up to 10 MB: off the async threads.
+    let bytes = request.bytes;
+    let parsed = tokio::task::spawn_blocking(move || {
+        let sheet = srb_sheets::read_indicators(&bytes, &kitas, &columns);
+        (sheet, bytes)
+    })
+    .await
+    .map_err(|e| {
+        input(
+            "input.file",
+            format!("Die Datei konnte nicht gelesen werden ({e})."),
+        )
+    })?;
+    let (sheet, bytes) = parsed;
+    let sheet = match sheet {
+        Ok(s) => s,
+        Err(problems) => {
+            result.problems = problems;
+            return Ok(result);
+        }
+    };
+    result.rows = sheet.rows;
+    result.values = sheet.values.len();
+    result.empty_cells = sheet.empty_cells;
+    result.warnings = sheet.warnings.clone();
+    if request.dry_run {
+        return Ok(result);
+    }
+    let id_of: HashMap<&str, i64> = defs.iter().map(|d| (d.key.as_str(), d.id)).collect();
+    let values = sheet
+        .values
+        .iter()
+        .map(|v| st::NewIndicatorValue {
+            indicator_id: id_of[v.indicator.as_str()],
+            subject: st::Subject::Kita(v.kita_id),
+            value: v.value.normalize().to_string(),
+            reference_date: v.reference_date.unwrap_or(request.reference_date),
+            source: v
+                .source
+                .clone()
+                .unwrap_or_else(|| request.source.to_owned()),
+        })
+        .collect();
+    use sha2::Digest;
+    let import = st::IndicatorImport {
+        district_ags: request.district_ags.to_owned(),
+        year: request.year,
+        file_name: request.file_name.to_owned(),
+        file_sha256: sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        rows: sheet.rows as i64,
+        values,
+    };
+    result.outcome = Some(storage.import_indicator_values(actor, &import).await?);
+    Ok(result)
+}
