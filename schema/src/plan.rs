@@ -248,6 +248,29 @@ pub struct ImportIndicatorValuesInput {
 }
 
 #[derive(InputObject)]
+pub struct ImportKitasInput {
+    pub district_ags: String,
+    /// CSV oder XLSX: Kita, Plätze; optional Straße, PLZ, Ort, davon unter 3, Träger, Sozialraum,
+    /// Familienzentrum.
+    pub file: Upload,
+    /// Nur prüfen, nichts speichern.
+    #[graphql(default)]
+    pub dry_run: bool,
+}
+
+/// Ergebnis eines Kita-Imports: alles gespeichert oder nichts.
+#[derive(SimpleObject)]
+pub struct KitaImportReport {
+    pub ok: bool,
+    pub stored: bool,
+    pub rows: i32,
+    pub created: i32,
+    pub updated: i32,
+    pub unchanged: i32,
+    pub problems: Vec<ImportProblem>,
+}
+
+#[derive(InputObject)]
 pub struct CreateIndicatorDefinitionInput {
     /// Bezirk; leer für einen landesweiten Indikator (nur Administration).
     pub district_ags: Option<String>,
@@ -1659,6 +1682,47 @@ impl PlanMutation {
             unchanged: outcome.unchanged as i32,
             problems: result.problems.iter().map(Into::into).collect(),
             warnings: result.warnings.iter().map(Into::into).collect(),
+        })
+    }
+
+    /// Legt Kitas aus CSV oder XLSX an oder aktualisiert sie (Abgleich über den Namen). Erst wird
+    /// alles geprüft; dann wird entweder alles in einem Schritt gespeichert oder nichts.
+    #[graphql(guard = "RoleGuard::writers()")]
+    async fn import_kitas(
+        &self,
+        ctx: &Context<'_>,
+        input: ImportKitasInput,
+    ) -> async_graphql::Result<KitaImportReport> {
+        let d = district_record(ctx, &input.district_ags).await?;
+        let viewer = ctx_viewer(ctx);
+        viewer.require_district_writer(&d.ags)?;
+        let upload = input
+            .file
+            .value(ctx)
+            .map_err(|_| bad_input("input.file", "Die Datei fehlt."))?;
+        let mut bytes = Vec::new();
+        upload
+            .into_read()
+            .take(srb_sheets::MAX_FILE_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(internal)?;
+        let r = planning::import_kitas(
+            ctx_storage(ctx).as_ref(),
+            viewer.user_id(),
+            &d.ags,
+            bytes,
+            input.dry_run,
+        )
+        .await
+        .map_err(plan_error)?;
+        Ok(KitaImportReport {
+            ok: r.problems.is_empty(),
+            stored: r.stored,
+            rows: r.rows as i32,
+            created: r.created as i32,
+            updated: r.updated as i32,
+            unchanged: r.unchanged as i32,
+            problems: r.problems.iter().map(Into::into).collect(),
         })
     }
 

@@ -709,3 +709,143 @@ pub async fn import_indicators(
     result.outcome = Some(storage.import_indicator_values(actor, &import).await?);
     Ok(result)
 }
+
+/// What a Kita import did.
+#[derive(Debug, Default)]
+pub struct KitaImportResult {
+    /// Every problem found; when there are any, nothing was stored.
+    pub problems: Vec<srb_sheets::Problem>,
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Written (not for a dry run, a file with problems, or a file that changes nothing).
+    pub stored: bool,
+}
+
+/// Checks a file of Kitas completely, then creates and updates them in one transaction, or
+/// nothing. Kitas are matched by name; what the file has no column for stays as it is.
+pub async fn import_kitas(
+    storage: &dyn Storage,
+    actor: Actor,
+    district_ags: &str,
+    bytes: Vec<u8>,
+    dry_run: bool,
+) -> Result<KitaImportResult, PlanError> {
+    let ags = [district_ags.to_owned()];
+    let providers = storage.providers_of(&ags, false).await?;
+    let spaces = storage.social_spaces_of(&ags, false).await?;
+    let provider_names: Vec<String> = providers.iter().map(|p| p.name.clone()).collect();
+    let space_names: Vec<String> = spaces.iter().map(|s| s.name.clone()).collect();
+    let rows = tokio::task::spawn_blocking(move || {
+        srb_sheets::read_kitas(&bytes, &provider_names, &space_names)
+    })
+    .await
+    .map_err(|e| {
+        input(
+            "input.file",
+            format!("Die Datei konnte nicht gelesen werden ({e})."),
+        )
+    })?;
+    let mut result = KitaImportResult::default();
+    let rows = match rows {
+        Ok(r) => r,
+        Err(problems) => {
+            result.problems = problems;
+            return Ok(result);
+        }
+    };
+    result.rows = rows.len();
+    let provider_id: HashMap<&str, i64> =
+        providers.iter().map(|p| (p.name.as_str(), p.id)).collect();
+    let space_id: HashMap<&str, i64> = spaces.iter().map(|s| (s.name.as_str(), s.id)).collect();
+    let filter = st::KitaFilter {
+        district_ags: Some(district_ags.to_owned()),
+        ..Default::default()
+    };
+    let mut existing: HashMap<String, st::Kita> = HashMap::new();
+    let mut after = None;
+    loop {
+        let page = storage
+            .kitas(
+                &filter,
+                st::Page {
+                    after,
+                    before: None,
+                    limit: 1000,
+                    from_end: false,
+                },
+            )
+            .await?;
+        after = page.rows.last().map(|k| k.id);
+        for k in page.rows {
+            existing.insert(k.name.to_lowercase(), k);
+        }
+        if !page.has_more {
+            break;
+        }
+    }
+    let mut creates = Vec::new();
+    let mut updates = Vec::new();
+    for row in rows {
+        let old = existing.get(&row.name.to_lowercase());
+        let keep = |new: Option<Option<String>>, old: Option<&Option<String>>| match new {
+            Some(v) => v,
+            None => old.cloned().flatten(),
+        };
+        let data = st::KitaData {
+            district_ags: district_ags.to_owned(),
+            name: row.name.clone(),
+            street: keep(row.street, old.map(|k| &k.street)),
+            postal_code: keep(row.postal_code, old.map(|k| &k.postal_code)),
+            city: keep(row.city, old.map(|k| &k.city)),
+            places: row.places,
+            places_under3: row
+                .places_under3
+                .or(old.map(|k| k.places_under3))
+                .unwrap_or(0)
+                .min(row.places),
+            provider_id: match row.provider {
+                Some(name) => name.and_then(|n| provider_id.get(n.as_str()).copied()),
+                None => old.and_then(|k| k.provider_id),
+            },
+            social_space_id: match row.social_space {
+                Some(name) => name.and_then(|n| space_id.get(n.as_str()).copied()),
+                None => old.and_then(|k| k.social_space_id),
+            },
+            family_center: row
+                .family_center
+                .or(old.map(|k| k.family_center))
+                .unwrap_or(false),
+            synthetic: old.is_some_and(|k| k.synthetic),
+            tags: Vec::new(),
+        };
+        match old {
+            None => creates.push(data),
+            Some(k) => {
+                let same = k.name == data.name
+                    && k.street == data.street
+                    && k.postal_code == data.postal_code
+                    && k.city == data.city
+                    && k.places == data.places
+                    && k.places_under3 == data.places_under3
+                    && k.provider_id == data.provider_id
+                    && k.social_space_id == data.social_space_id
+                    && k.family_center == data.family_center;
+                if same {
+                    result.unchanged += 1;
+                } else {
+                    updates.push((k.id, k.version, data));
+                }
+            }
+        }
+    }
+    result.created = creates.len();
+    result.updated = updates.len();
+    if dry_run || (creates.is_empty() && updates.is_empty()) {
+        return Ok(result);
+    }
+    storage.import_kitas(actor, &creates, &updates).await?;
+    result.stored = true;
+    Ok(result)
+}

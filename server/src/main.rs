@@ -63,6 +63,15 @@ enum Command {
         dry_run: bool,
         file: std::path::PathBuf,
     },
+    /// Create or update a district's Kitas from CSV or XLSX (matched by name): every problem is
+    /// listed with row and column; either all changes are stored or none.
+    ImportKitas {
+        #[arg(long)]
+        district: String,
+        #[arg(long)]
+        dry_run: bool,
+        file: std::path::PathBuf,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -165,6 +174,49 @@ async fn main() -> Result<()> {
             println!(
                 "Demodaten (synthetisch): {} Bezirke mit {} Kitas neu angelegt; {} Indikatorwerte, {} offizielle Pläne",
                 report.districts_seeded, report.kitas, plans.values, plans.runs
+            );
+        }
+        Command::ImportKitas {
+            district,
+            dry_run,
+            file,
+        } => {
+            let storage = open_storage(&config).await?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            if storage
+                .districts_by_ags(std::slice::from_ref(&district))
+                .await?
+                .is_empty()
+            {
+                bail!("{district:?} ist kein Jugendamtsbezirk in Rheinland-Pfalz");
+            }
+            let r = srb_schema::planning::import_kitas(
+                storage.as_ref(),
+                None,
+                &district,
+                bytes,
+                dry_run,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if !r.problems.is_empty() {
+                for p in &r.problems {
+                    eprintln!("Fehler: {p}");
+                }
+                bail!("{} Fehler: nichts gespeichert", r.problems.len());
+            }
+            println!(
+                "{} Zeilen: neu {}, geändert {}, unverändert {}{}",
+                r.rows,
+                r.created,
+                r.updated,
+                r.unchanged,
+                if dry_run {
+                    " (Probelauf, nichts gespeichert)"
+                } else {
+                    ""
+                }
             );
         }
         Command::Import {

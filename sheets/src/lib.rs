@@ -8,12 +8,14 @@
 
 pub mod export;
 pub mod indicators;
+pub mod kitas;
 pub mod number;
 pub mod table;
 
 use std::fmt;
 
 pub use indicators::{read_indicators, IndicatorColumn, IndicatorSheet, IndicatorValue, KnownKita};
+pub use kitas::{read_kitas, KitaRow};
 pub use table::{read, Cell, Row, Table, MAX_FILE_BYTES, MAX_ROWS};
 
 /// One entry of an import report.

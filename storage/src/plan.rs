@@ -33,6 +33,15 @@ pub trait PlanStore: Send + Sync {
     /// The years with values for a district, newest first, with the count of values.
     async fn indicator_years(&self, district_ags: &str) -> Result<Vec<(i32, i64)>>;
 
+    /// Creates and updates Kitas of an import in one transaction, each change with its audit
+    /// record; an update names the version read (stale: `Conflict`, nothing written). Tags stay.
+    async fn import_kitas(
+        &self,
+        actor: Actor,
+        creates: &[KitaData],
+        updates: &[(i64, i32, KitaData)],
+    ) -> Result<()>;
+
     /// State defaults and the district's own rates for a year.
     async fn cost_rates(&self, district_ags: &str, year: i32) -> Result<Vec<CostRate>>;
     /// Creates or replaces the rate of a role and year.

@@ -241,6 +241,26 @@ macro_rules! impl_plan_storage {
                 .await?)
             }
 
+            async fn import_kitas(
+                &self,
+                actor: Actor,
+                creates: &[KitaData],
+                updates: &[(i64, i32, KitaData)],
+            ) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                let extra = || Some(json!({ "import": true }));
+                for d in creates {
+                    self.write::<Kita>(&mut tx, &KITAS, actor, Write::Create(kita_values(d)), extra())
+                        .await?;
+                }
+                for (id, version, d) in updates {
+                    let write = Write::Update { id: *id, expected_version: *version, values: kita_values(d) };
+                    self.write::<Kita>(&mut tx, &KITAS, actor, write, extra()).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn cost_rates(&self, district_ags: &str, year: i32) -> Result<Vec<CostRate>> {
                 self.count(1);
                 Ok(sqlx::query_as(

@@ -784,7 +784,129 @@ async fn state_distribution_adds_up(app: &TestApp) {
     assert_eq!(later["stateDistribution"]["districts"][0]["keyYear"], 2025);
 }
 
+const IMPORT_KITAS: &str = "mutation($input: ImportKitasInput!) { importKitas(input: $input) { ok stored rows created updated unchanged problems { row column message } } }";
+
+/// Kitas from a German CSV: new ones created, changed ones updated, equal ones left alone; a
+/// file with any problem stores nothing.
+async fn kitas_are_imported_all_or_nothing(app: &TestApp) {
+    let token = app.token_for(Role::Coordinator, Some(HOME)).await;
+    let provider = app
+        .data(
+            Some(&token),
+            r#"mutation { createProvider(input: { districtAgs: "07111", name: "AWO Koblenz", ownership: INDEPENDENT, kind: AWO }) { id } }"#,
+            json!({}),
+        )
+        .await["createProvider"]["id"]
+        .clone();
+    let send = |csv: String| {
+        app.gql_upload(
+            Some(&token),
+            IMPORT_KITAS,
+            json!({ "input": { "districtAgs": HOME, "file": null } }),
+            "variables.input.file",
+            "kitas.csv",
+            encoding_rs_free_cp1252(&csv),
+        )
+    };
+    let first = "Kita;Straße;PLZ;Ort;Plätze;davon unter 3;Träger;Familienzentrum\n\
+                 Kita Sonnenschein;Löhrstraße 1;56068;Koblenz;85;20;AWO Koblenz;ja\n\
+                 Kita Regenbogen;;;Koblenz;1.000;;;nein\n";
+    let (_, body) = send(first.to_string()).await;
+    let r = &body["data"]["importKitas"];
+    assert_eq!(r["problems"], json!([]), "{body}");
+    assert_eq!(
+        (r["created"].as_i64(), r["stored"].as_bool()),
+        (Some(2), Some(true))
+    );
+    let kitas = home_kitas(app).await;
+    let sonne = kitas
+        .iter()
+        .find(|k| k.name == "Kita Sonnenschein")
+        .unwrap();
+    assert_eq!(sonne.street.as_deref(), Some("Löhrstraße 1"));
+    assert_eq!(
+        (sonne.places, sonne.places_under3, sonne.family_center),
+        (85, 20, true)
+    );
+    assert_eq!(
+        srb_schema::ids::encode(
+            srb_schema::ids::NodeType::Provider,
+            sonne.provider_id.unwrap()
+        )
+        .0,
+        provider.as_str().unwrap()
+    );
+    assert_eq!(
+        kitas
+            .iter()
+            .find(|k| k.name == "Kita Regenbogen")
+            .unwrap()
+            .places,
+        1000
+    );
+
+    // Again: nothing changes. Then one change; a column the file lacks keeps its value.
+    let (_, body) = send(first.to_string()).await;
+    assert_eq!(body["data"]["importKitas"]["unchanged"], 2);
+    assert_eq!(body["data"]["importKitas"]["stored"], false);
+    let (_, body) = send("Kita;Plätze\nKita Sonnenschein;90\nKita Regenbogen;1.000\n".into()).await;
+    let r = &body["data"]["importKitas"];
+    assert_eq!(
+        (r["updated"].as_i64(), r["unchanged"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let sonne = home_kitas(app)
+        .await
+        .into_iter()
+        .find(|k| k.name == "Kita Sonnenschein")
+        .unwrap();
+    assert_eq!(
+        (sonne.places, sonne.street.as_deref(), sonne.version),
+        (90, Some("Löhrstraße 1"), 2)
+    );
+
+    // One bad row: nothing of the file is stored.
+    let (_, body) =
+        send("Kita;Plätze;Träger\nKita Neu;30;\nKita Sonnenschein;95;AWO Koblens\n".into()).await;
+    let r = &body["data"]["importKitas"];
+    assert_eq!(r["stored"], false);
+    assert_eq!(r["problems"][0]["row"], 3);
+    assert_eq!(r["problems"][0]["column"], "C (Träger)");
+    assert!(r["problems"][0]["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("Meinten Sie „AWO Koblenz“?"));
+    let after = home_kitas(app).await;
+    assert_eq!(after.len(), 2);
+    assert_eq!(
+        after
+            .iter()
+            .find(|k| k.name == "Kita Sonnenschein")
+            .unwrap()
+            .places,
+        90
+    );
+}
+
+/// German Excel saves CSV in Windows-1252: the test sends it that way.
+fn encoding_rs_free_cp1252(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match c {
+            'ä' => 0xE4,
+            'ö' => 0xF6,
+            'ü' => 0xFC,
+            'ß' => 0xDF,
+            'Ä' => 0xC4,
+            'Ö' => 0xD6,
+            'Ü' => 0xDC,
+            c if c.is_ascii() => c as u8,
+            other => panic!("{other} is not in this test's Windows-1252 table"),
+        })
+        .collect()
+}
+
 on_every_backend!(
+    kitas_are_imported_all_or_nothing,
     coordinator_imports_runs_compares_and_exports,
     bad_files_are_reported_and_nothing_is_stored,
     rejected_concepts_name_the_path,

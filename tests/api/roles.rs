@@ -75,6 +75,8 @@ enum Fixture {
     Run,
     /// A CSV of one indicator value for the first demo Kita of `HOME`, different every time.
     ImportFile,
+    /// A CSV with one new Kita of `HOME`.
+    KitaFile,
 }
 
 /// A valid concept document: one pillar, everything to all Kitas by places.
@@ -200,6 +202,7 @@ async fn fixture(app: &TestApp, f: Fixture, n: usize) -> Value {
             let run = srb_schema::planning::run(s, None, &c, 2025).await.unwrap();
             json!({ "id": encode(NodeType::AllocationRun, run.id) })
         }
+        Fixture::KitaFile => json!({ "input": { "districtAgs": HOME, "file": null } }),
         Fixture::ImportFile => json!({ "input": {
             "districtAgs": HOME, "year": 2026, "file": null, "referenceDate": "2026-03-01",
             "source": "Matrix", "indicators": ["sgb2_anteil"]
@@ -323,6 +326,12 @@ fn cases() -> Vec<Case> {
             rule: DistrictWriters,
             fixture: F::ImportFile,
             document: r#"mutation($input: ImportIndicatorValuesInput!) { importIndicatorValues(input: $input) { ok stored problems { message } } }"#,
+        },
+        Case {
+            mutation: "importKitas",
+            rule: DistrictWriters,
+            fixture: F::KitaFile,
+            document: r#"mutation($input: ImportKitasInput!) { importKitas(input: $input) { ok stored } }"#,
         },
         Case {
             mutation: "setCostRate",
@@ -462,10 +471,12 @@ async fn every_mutation_under_every_role(app: &TestApp) {
             let document = case.document.replace("\"Neu\"", &format!("\"Neu {n}\""));
             let token = token(app, caller).await;
             let audits_before = audit_count(app).await;
-            let body = if case.fixture == Fixture::ImportFile {
-                let csv = format!(
-                    "Kita;Anteil Kinder in SGB-II-Bedarfsgemeinschaften\n{kita};0,{n:03}\n"
-                );
+            let body = if matches!(case.fixture, Fixture::ImportFile | Fixture::KitaFile) {
+                let csv = if case.fixture == Fixture::KitaFile {
+                    format!("Kita;Plätze\nImportierte Kita {n};{}\n", 20 + n % 50)
+                } else {
+                    format!("Kita;Anteil Kinder in SGB-II-Bedarfsgemeinschaften\n{kita};0,{n:03}\n")
+                };
                 let (_, body) = app
                     .gql_upload(
                         token.as_deref(),
