@@ -87,8 +87,8 @@ plans() { # name url
   echo '{"query":"query Plans { officialPlans(year: 2025) { id allocated kitas { kitaId amount fte } } }"}' >"$work/plans.json"
   wrk_line "$name officialPlans(41 districts, every Kita)" "" "$work/plans.json" $port 1
   local run
-  run=$(gql $port "$tok" "{\"query\":\"{ allocationRuns(districtAgs: \\\"$ags\\\", year: 2025) { id official } }\"}" |
-    jq -r '.data.allocationRuns[] | select(.official) | .id')
+  run=$(gql $port "$tok" '{"query":"{ officialPlans(year: 2025) { id district { ags } } }"}' |
+    jq -r --arg ags "$ags" '.data.officialPlans[] | select(.district.ags == $ags) | .id')
   printf '{"query":"{ exportAllocationRun(id: \\"%s\\", format: XLSX) { size } }"}' "$run" >"$work/export.json"
   timed "$name XLSX export of $kitas Kitas" 10 curl -fs -o /dev/null -w '%{time_total}\n' \
     "http://127.0.0.1:$port/graphql" -H 'content-type: application/json' -H "authorization: Bearer $tok" -d @"$work/export.json"

@@ -97,7 +97,7 @@ CREATE TABLE allocation_runs (
     previous_run_id  BIGINT REFERENCES allocation_runs (id),
     input_hash       TEXT NOT NULL,
     engine_version   TEXT NOT NULL,
-    result           TEXT NOT NULL,
+    result           BYTEA NOT NULL, -- the full result: JSON, gzip-compressed (about a tenth of the size)
     created_by       BIGINT REFERENCES users (id),
     created_at       TIMESTAMPTZ NOT NULL
 );

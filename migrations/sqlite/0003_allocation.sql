@@ -97,7 +97,7 @@ CREATE TABLE allocation_runs (
     previous_run_id  INTEGER REFERENCES allocation_runs (id),
     input_hash       TEXT NOT NULL,
     engine_version   TEXT NOT NULL,
-    result           TEXT NOT NULL,
+    result           BLOB NOT NULL, -- the full result: JSON, gzip-compressed (about a tenth of the size)
     created_by       INTEGER REFERENCES users (id),
     created_at       TEXT NOT NULL
 );

@@ -1919,10 +1919,14 @@ impl PlanMutation {
         let viewer = ctx_viewer(ctx);
         viewer.require_district_writer(&concept.district_ags)?;
         let year = check_year("dataYear", data_year)?;
-        let run = planning::run(storage.as_ref(), viewer.user_id(), &concept, year)
-            .await
-            .map_err(plan_error)?;
-        AllocationRun::new(run)
+        let (run, payload) =
+            planning::run_with_payload(storage.as_ref(), viewer.user_id(), &concept, year)
+                .await
+                .map_err(plan_error)?;
+        Ok(AllocationRun {
+            run,
+            payload: Arc::new(payload),
+        })
     }
 
     /// Erklärt einen Lauf zum offiziellen Plan des Bezirks für sein Jahr (nur Läufe beschlossener

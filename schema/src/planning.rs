@@ -315,7 +315,13 @@ pub struct RunPayload {
 }
 
 pub fn payload(run: &st::AllocationRun) -> Result<RunPayload, PlanError> {
-    serde_json::from_str(&run.result).map_err(|e| PlanError::Storage(StorageError::Json(e)))
+    use std::io::Read;
+    // Whole buffers: serde_json reads a slice several times faster than a reader.
+    let mut json = Vec::with_capacity(run.result.len() * 10);
+    flate2::read::GzDecoder::new(run.result.as_slice())
+        .read_to_end(&mut json)
+        .map_err(|e| PlanError::Storage(StorageError::Json(serde_json::Error::io(e))))?;
+    serde_json::from_slice(&json).map_err(|e| PlanError::Storage(StorageError::Json(e)))
 }
 
 /// Everything a concept needs from the district's data for a year.
@@ -451,33 +457,27 @@ async fn kita_inputs(
         .indicator_definitions(&[district_ags.to_owned()])
         .await?;
     let key_of: HashMap<i64, &st::IndicatorDefinition> = defs.iter().map(|d| (d.id, d)).collect();
-    let values = storage
-        .indicator_values(&st::ValueFilter {
-            district_ags: vec![district_ags.to_owned()],
-            year: Some(year),
-            ..Default::default()
-        })
-        .await?;
+    let values = storage.values_for_computation(district_ags, year).await?;
     let mut by_kita: HashMap<i64, BTreeMap<String, Option<Decimal>>> = HashMap::new();
     let mut by_space: HashMap<i64, BTreeMap<String, Option<Decimal>>> = HashMap::new();
-    for v in &values {
-        let Some(def) = key_of.get(&v.indicator_id) else {
+    for (kita, space, indicator, text) in &values {
+        let Some(def) = key_of.get(indicator) else {
             continue;
         };
-        let value: Decimal = v.value.parse().map_err(|_| {
+        let value: Decimal = text.parse().map_err(|_| {
             input(
                 "dataYear",
-                format!("Gespeicherter Wert „{}“ ist keine Zahl.", v.value),
+                format!("Gespeicherter Wert „{text}“ ist keine Zahl."),
             )
         })?;
-        if let Some(k) = v.kita_id {
+        if let Some(k) = kita {
             by_kita
-                .entry(k)
+                .entry(*k)
                 .or_default()
                 .insert(def.key.clone(), Some(value));
-        } else if let Some(s) = v.social_space_id {
+        } else if let Some(s) = space {
             by_space
-                .entry(s)
+                .entry(*s)
                 .or_default()
                 .insert(def.key.clone(), Some(value));
         }
@@ -517,6 +517,20 @@ async fn kita_inputs(
     Ok(out)
 }
 
+/// Results are kept for years and are mostly repeated keys: compressed they take about a tenth.
+fn compress(payload: &RunPayload) -> Result<Vec<u8>, PlanError> {
+    use std::io::Write;
+    let json = serde_json::to_vec(payload).map_err(StorageError::Json)?;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(json.len() / 8),
+        flate2::Compression::fast(),
+    );
+    encoder
+        .write_all(&json)
+        .and_then(|_| encoder.finish())
+        .map_err(|e| PlanError::Storage(StorageError::Json(serde_json::Error::io(e))))
+}
+
 /// Computes and stores a run of a stored concept.
 pub async fn run(
     storage: &dyn Storage,
@@ -524,6 +538,17 @@ pub async fn run(
     concept: &st::Concept,
     year: i32,
 ) -> Result<st::AllocationRun, PlanError> {
+    Ok(run_with_payload(storage, actor, concept, year).await?.0)
+}
+
+/// [`run`], also handing back the payload as computed, so callers need not read it back from
+/// the stored JSON.
+pub async fn run_with_payload(
+    storage: &dyn Storage,
+    actor: Actor,
+    concept: &st::Concept,
+    year: i32,
+) -> Result<(st::AllocationRun, RunPayload), PlanError> {
     let document = parse_document(&concept.document)?;
     let computed = compute(storage, &concept.district_ags, &document, year).await?;
     let r = &computed.payload.result;
@@ -538,9 +563,10 @@ pub async fn run(
         previous_run_id: computed.payload.previous_run_id,
         input_hash: computed.input_hash.clone(),
         engine_version: ENGINE_VERSION.to_owned(),
-        result: serde_json::to_string(&computed.payload).map_err(StorageError::Json)?,
+        result: compress(&computed.payload)?,
     };
-    Ok(storage.create_run(actor, &new).await?)
+    let stored = storage.create_run(actor, &new).await?;
+    Ok((stored, computed.payload))
 }
 
 /// What an import did, for the report.

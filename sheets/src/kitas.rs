@@ -165,12 +165,14 @@ pub fn read_kitas(
                         .map_err(|e| at(f, format!("{e}: erwartet wird eine Anzahl.")))?
                         .value
                 }
-                Cell::Formula(x) => return Err(at(
-                    f,
-                    format!(
+                Cell::Formula(x) => {
+                    return Err(at(
+                        f,
+                        format!(
                         "Die Zelle enthält eine Formel (={x}). Bitte die Werte als Werte einfügen."
                     ),
-                )),
+                    ))
+                }
                 other => return Err(at(f, format!("„{}“ ist keine Anzahl.", other.shown()))),
             };
             if !value.fract().is_zero() || value.is_sign_negative() || value > MAX_PLACES.into() {

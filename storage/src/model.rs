@@ -466,8 +466,9 @@ pub struct AllocationRun {
     pub previous_run_id: Option<i64>,
     pub input_hash: String,
     pub engine_version: String,
-    /// The engine's full result (JSON).
-    pub result: String,
+    /// The full result: JSON, gzip-compressed (the planning service reads and writes it).
+    #[serde(skip)]
+    pub result: Vec<u8>,
     pub created_by: Option<i64>,
     pub created_at: DateTime<Utc>,
 }
@@ -483,7 +484,8 @@ pub struct NewRun {
     pub previous_run_id: Option<i64>,
     pub input_hash: String,
     pub engine_version: String,
-    pub result: String,
+    /// gzip-compressed JSON.
+    pub result: Vec<u8>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]

@@ -22,6 +22,14 @@ pub trait PlanStore: Send + Sync {
 
     /// Values by district, year, indicator and subject.
     async fn indicator_values(&self, filter: &ValueFilter) -> Result<Vec<IndicatorValue>>;
+    /// The values of a district and year as the engine needs them, without provenance:
+    /// `(kita id, social space id, indicator id, value)`. Several times cheaper to read than
+    /// [`PlanStore::indicator_values`] (no dates and timestamps to decode).
+    async fn values_for_computation(
+        &self,
+        district_ags: &str,
+        year: i32,
+    ) -> Result<Vec<(Option<i64>, Option<i64>, i64, String)>>;
     /// Stores a checked set of values in one transaction: new values are inserted, changed ones
     /// updated, equal ones left alone. When nothing differs, nothing is written (no import
     /// record, no audit entry), so importing the same file twice changes nothing.

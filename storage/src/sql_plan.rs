@@ -90,6 +90,22 @@ macro_rules! impl_plan_storage {
                 Ok(qb.build_query_as().fetch_all(&self.pool).await?)
             }
 
+            async fn values_for_computation(
+                &self,
+                district_ags: &str,
+                year: i32,
+            ) -> Result<Vec<(Option<i64>, Option<i64>, i64, String)>> {
+                self.count(1);
+                Ok(sqlx::query_as(
+                    "SELECT kita_id, social_space_id, indicator_id, value FROM indicator_values \
+                     WHERE district_ags = $1 AND year = $2",
+                )
+                .bind(district_ags)
+                .bind(year)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
             async fn import_indicator_values(&self, actor: Actor, import: &IndicatorImport) -> Result<ImportOutcome> {
                 let mut tx = self.begin_write().await?;
                 let mut ids: Vec<i64> = import.values.iter().map(|v| v.indicator_id).collect();
