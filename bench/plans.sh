@@ -6,8 +6,10 @@
 #   3. XLSX export of that district's run (curl, 10 times)
 #   4. import of an XLSX with one district's Kitas × 10 indicators (curl, first import and
 #      then alternating files, so every import writes every value)
-# The first three run at --scale 2 (about 5,200 Kitas; the largest district has about 280, more
-# than any real one), the import at --scale 20, whose largest district has about 2,800 Kitas.
+# The first three run at --scale 1 (the state's size: about 2,600 Kitas, the largest district
+# about 140) and at --scale 2 (the largest district about 280, more than any real one; on
+# PostgreSQL in the database ${BENCH_DATABASE_URL}_2), the import at --scale 20, whose largest
+# district has about 2,800 Kitas.
 # Usage: bench/plans.sh [seconds per wrk run]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,9 +74,9 @@ timed() { # label repetitions command...
   printf '%s\n' "${times[@]}" | sort -n | awk -v l="$label" '{a[NR]=$1} END {printf "%s: min %.3f s, median %.3f s, max %.3f s (%d runs)\n", l, a[1], a[int((NR+1)/2)], a[NR], NR}'
 }
 
-plans() { # name url
-  local name=$1 url=$2 port=18095
-  start "$name" "$url" 2 $port
+plans() { # name url scale
+  local name=$1 url=$2 scale=$3 port=18095
+  start "$name" "$url" "$scale" $port
   read -r ags kitas < <(largest $port)
   local tok; tok=$(token "$url" "$ags")
   local concept
@@ -126,7 +128,11 @@ import() { # name url
   stop
 }
 
-plans sqlite "sqlite:$work/sqlite/srb.sqlite3"
+plans sqlite-1 "sqlite:$work/sqlite-1/srb.sqlite3" 1
+plans sqlite-2 "sqlite:$work/sqlite-2/srb.sqlite3" 2
 import sqlite-large "sqlite:$work/sqlite-large/srb.sqlite3"
-if [ -n "${BENCH_DATABASE_URL:-}" ]; then plans postgres "$BENCH_DATABASE_URL"; fi
+if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+  plans postgres-1 "$BENCH_DATABASE_URL" 1
+  plans postgres-2 "${BENCH_DATABASE_URL}_2" 2
+fi
 if [ -n "${BENCH_DATABASE_URL_LARGE:-}" ]; then import postgres-large "$BENCH_DATABASE_URL_LARGE"; fi

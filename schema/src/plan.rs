@@ -737,20 +737,7 @@ impl AllocationRun {
         is_official(ctx_storage(ctx).as_ref(), &self.run).await
     }
     async fn pillars(&self) -> Vec<PillarAllocation> {
-        self.payload
-            .result
-            .pillars
-            .iter()
-            .map(|p| PillarAllocation {
-                id: p.id.clone(),
-                name: p.name.clone(),
-                budget: euros(p.budget),
-                received: euros(p.received),
-                allocated: euros(p.allocated),
-                leftover: euros(p.leftover),
-                fte: p.fte,
-            })
-            .collect()
+        pillars_of(&self.payload)
     }
     async fn measures(&self) -> DistributionMeasures {
         (&self.payload.result.measures).into()
@@ -758,15 +745,7 @@ impl AllocationRun {
     /// Die Kitas mit ihren Beträgen und Begründungen, nach Kita-Nummer.
     #[graphql(complexity = "2 + child_complexity * 10")]
     async fn kitas(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<KitaAllocation>> {
-        let explain = Explain::new(ctx, &self.run.district_ags).await?;
-        Ok((0..self.payload.result.kitas.len())
-            .map(|i| KitaAllocation {
-                payload: self.payload.clone(),
-                index: i,
-                year: self.run.year,
-                explain: explain.clone(),
-            })
-            .collect())
+        kitas_of(ctx, &self.payload, &self.run.district_ags, self.run.year).await
     }
     /// Das vollständige Ergebnis der Berechnung (JSON), nur für Berechtigte des Bezirks.
     async fn result(&self, ctx: &Context<'_>) -> async_graphql::Result<Json<serde_json::Value>> {
@@ -803,6 +782,40 @@ async fn is_official(
         .await
         .gql()?;
     Ok(plans.first().is_some_and(|p| p.run_id == run.id))
+}
+
+fn pillars_of(payload: &RunPayload) -> Vec<PillarAllocation> {
+    payload
+        .result
+        .pillars
+        .iter()
+        .map(|p| PillarAllocation {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            budget: euros(p.budget),
+            received: euros(p.received),
+            allocated: euros(p.allocated),
+            leftover: euros(p.leftover),
+            fte: p.fte,
+        })
+        .collect()
+}
+
+async fn kitas_of(
+    ctx: &Context<'_>,
+    payload: &Arc<RunPayload>,
+    district_ags: &str,
+    year: i32,
+) -> async_graphql::Result<Vec<KitaAllocation>> {
+    let explain = Explain::new(ctx, district_ags).await?;
+    Ok((0..payload.result.kitas.len())
+        .map(|index| KitaAllocation {
+            payload: payload.clone(),
+            index,
+            year,
+            explain: explain.clone(),
+        })
+        .collect())
 }
 
 /// What it takes to explain indicator terms: labels, units, and whether small counts show.
@@ -1032,35 +1045,14 @@ impl AllocationPreview {
         &self.payload.result.input_hash
     }
     async fn pillars(&self) -> Vec<PillarAllocation> {
-        self.payload
-            .result
-            .pillars
-            .iter()
-            .map(|p| PillarAllocation {
-                id: p.id.clone(),
-                name: p.name.clone(),
-                budget: euros(p.budget),
-                received: euros(p.received),
-                allocated: euros(p.allocated),
-                leftover: euros(p.leftover),
-                fte: p.fte,
-            })
-            .collect()
+        pillars_of(&self.payload)
     }
     async fn measures(&self) -> DistributionMeasures {
         (&self.payload.result.measures).into()
     }
     #[graphql(complexity = "2 + child_complexity * 10")]
     async fn kitas(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<KitaAllocation>> {
-        let explain = Explain::new(ctx, &self.district_ags).await?;
-        Ok((0..self.payload.result.kitas.len())
-            .map(|i| KitaAllocation {
-                payload: self.payload.clone(),
-                index: i,
-                year: self.year,
-                explain: explain.clone(),
-            })
-            .collect())
+        kitas_of(ctx, &self.payload, &self.district_ags, self.year).await
     }
 }
 

@@ -416,13 +416,11 @@ pub async fn compute(
     })
 }
 
-/// The district's live Kitas with their indicator values of `year` (social-space indicators
-/// taken from the Kita's social space), in the id order the engine expects.
-async fn kita_inputs(
+/// All live Kitas of a district, in id order.
+pub async fn district_kitas(
     storage: &dyn Storage,
     district_ags: &str,
-    year: i32,
-) -> Result<Vec<KitaInput>, PlanError> {
+) -> Result<Vec<st::Kita>, PlanError> {
     let filter = st::KitaFilter {
         district_ags: Some(district_ags.to_owned()),
         ..Default::default()
@@ -444,9 +442,19 @@ async fn kita_inputs(
         after = page.rows.last().map(|k| k.id);
         kitas.extend(page.rows);
         if !page.has_more {
-            break;
+            return Ok(kitas);
         }
     }
+}
+
+/// The district's live Kitas with their indicator values of `year` (social-space indicators
+/// taken from the Kita's social space), in the id order the engine expects.
+async fn kita_inputs(
+    storage: &dyn Storage,
+    district_ags: &str,
+    year: i32,
+) -> Result<Vec<KitaInput>, PlanError> {
+    let kitas = district_kitas(storage, district_ags).await?;
     let ids: Vec<i64> = kitas.iter().map(|k| k.id).collect();
     let tags = storage.tags_of_kitas(&ids).await?;
     let spaces = storage
@@ -607,33 +615,14 @@ pub async fn import_frame(
     ),
     PlanError,
 > {
-    let filter = st::KitaFilter {
-        district_ags: Some(ags.to_owned()),
-        ..Default::default()
-    };
-    let mut kitas = Vec::new();
-    let mut after = None;
-    loop {
-        let page = storage
-            .kitas(
-                &filter,
-                st::Page {
-                    after,
-                    before: None,
-                    limit: 1000,
-                    from_end: false,
-                },
-            )
-            .await?;
-        after = page.rows.last().map(|k| k.id);
-        kitas.extend(page.rows.into_iter().map(|k| srb_sheets::KnownKita {
+    let kitas: Vec<srb_sheets::KnownKita> = district_kitas(storage, ags)
+        .await?
+        .into_iter()
+        .map(|k| srb_sheets::KnownKita {
             id: k.id,
             name: k.name,
-        }));
-        if !page.has_more {
-            break;
-        }
-    }
+        })
+        .collect();
     let defs: Vec<st::IndicatorDefinition> = storage
         .indicator_definitions(&[ags.to_owned()])
         .await?
@@ -785,32 +774,11 @@ pub async fn import_kitas(
     let provider_id: HashMap<&str, i64> =
         providers.iter().map(|p| (p.name.as_str(), p.id)).collect();
     let space_id: HashMap<&str, i64> = spaces.iter().map(|s| (s.name.as_str(), s.id)).collect();
-    let filter = st::KitaFilter {
-        district_ags: Some(district_ags.to_owned()),
-        ..Default::default()
-    };
-    let mut existing: HashMap<String, st::Kita> = HashMap::new();
-    let mut after = None;
-    loop {
-        let page = storage
-            .kitas(
-                &filter,
-                st::Page {
-                    after,
-                    before: None,
-                    limit: 1000,
-                    from_end: false,
-                },
-            )
-            .await?;
-        after = page.rows.last().map(|k| k.id);
-        for k in page.rows {
-            existing.insert(k.name.to_lowercase(), k);
-        }
-        if !page.has_more {
-            break;
-        }
-    }
+    let existing: HashMap<String, st::Kita> = district_kitas(storage, district_ags)
+        .await?
+        .into_iter()
+        .map(|k| (k.name.to_lowercase(), k))
+        .collect();
     let mut creates = Vec::new();
     let mut updates = Vec::new();
     for row in rows {

@@ -18,8 +18,7 @@ use srb_allocation::{Concept, Decimal, Pillar, Rounding};
 use srb_schema::planning::{self, ConceptDocument, KEY_CHILDREN, KEY_SGB2};
 use srb_storage::{
     ConceptData, ConceptStatus, CostRateData, IndicatorDefinitionData, IndicatorDirection,
-    IndicatorImport, IndicatorLevel, IndicatorUnit, KitaFilter, NewIndicatorValue, Page, Storage,
-    Subject,
+    IndicatorImport, IndicatorLevel, IndicatorUnit, NewIndicatorValue, Storage, Subject,
 };
 
 /// The data years of the demo; the year after the last is left for importing.
@@ -353,29 +352,9 @@ pub async fn seed(storage: &dyn Storage) -> Result<PlansReport> {
         if own.iter().any(|d| d.district_ags.is_some()) {
             continue;
         }
-        let mut kitas = Vec::new();
-        let mut after = None;
-        loop {
-            let page = storage
-                .kitas(
-                    &KitaFilter {
-                        district_ags: Some(district.ags.clone()),
-                        ..Default::default()
-                    },
-                    Page {
-                        after,
-                        before: None,
-                        limit: 1000,
-                        from_end: false,
-                    },
-                )
-                .await?;
-            after = page.rows.last().map(|k| k.id);
-            kitas.extend(page.rows);
-            if !page.has_more {
-                break;
-            }
-        }
+        let kitas = planning::district_kitas(storage, &district.ags)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         if kitas.is_empty() || !kitas.iter().all(|k| k.synthetic) {
             continue;
         }

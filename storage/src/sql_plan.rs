@@ -170,7 +170,26 @@ macro_rules! impl_plan_storage {
                 .fetch_one(&mut *tx)
                 .await?;
                 outcome.import_id = Some(import_id);
-                for chunk in inserts.chunks(BATCH_ROWS) {
+                // A changed value is replaced: delete and insert in batches is far cheaper than
+                // one UPDATE per value (tens of thousands in a district's file); nothing refers
+                // to a value row's id.
+                let updated_ids: Vec<i64> = updates.iter().map(|(_, id)| *id).collect();
+                for chunk in updated_ids.chunks(BATCH_ROWS) {
+                    let mut qb = QueryBuilder::<$db>::new("DELETE FROM indicator_values WHERE id IN (");
+                    let mut sep = qb.separated(", ");
+                    for id in chunk {
+                        sep.push_bind(*id);
+                    }
+                    qb.push(")");
+                    self.count(1);
+                    qb.build().execute(&mut *tx).await?;
+                }
+                let rows: Vec<(&NewIndicatorValue, String)> = inserts
+                    .iter()
+                    .map(|(v, subject)| (*v, subject.clone()))
+                    .chain(updates.iter().map(|(v, _)| (*v, v.subject.key(&import.district_ags))))
+                    .collect();
+                for chunk in rows.chunks(BATCH_ROWS) {
                     let mut qb = QueryBuilder::<$db>::new(
                         "INSERT INTO indicator_values (indicator_id, year, district_ags, subject, kita_id, \
                          social_space_id, value, reference_date, source, import_id, updated_at) ",
@@ -195,21 +214,6 @@ macro_rules! impl_plan_storage {
                     });
                     self.count(1);
                     qb.build().execute(&mut *tx).await?;
-                }
-                for (v, id) in &updates {
-                    self.count(1);
-                    sqlx::query(
-                        "UPDATE indicator_values SET value = $1, reference_date = $2, source = $3, \
-                         import_id = $4, updated_at = $5 WHERE id = $6",
-                    )
-                    .bind(&v.value)
-                    .bind(v.reference_date)
-                    .bind(&v.source)
-                    .bind(import_id)
-                    .bind(now)
-                    .bind(*id)
-                    .execute(&mut *tx)
-                    .await?;
                 }
                 // The old values of updated rows, so the audit trail shows what was replaced.
                 let replaced: Vec<serde_json::Value> = updates
