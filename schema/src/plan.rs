@@ -1444,6 +1444,32 @@ impl PlanQuery {
         Ok(runs)
     }
 
+    /// Der offizielle Plan eines Bezirks für ein Jahr, wenn es einen gibt.
+    async fn official_plan(
+        &self,
+        ctx: &Context<'_>,
+        district_ags: String,
+        year: i32,
+    ) -> async_graphql::Result<Option<AllocationRun>> {
+        let d = district_record(ctx, &district_ags).await?;
+        let storage = ctx_storage(ctx);
+        let plans = storage
+            .official_plans(check_year("year", year)?, std::slice::from_ref(&d.ags))
+            .await
+            .gql()?;
+        let Some(plan) = plans.first() else {
+            return Ok(None);
+        };
+        storage
+            .runs_by_ids(&[plan.run_id])
+            .await
+            .gql()?
+            .into_iter()
+            .next()
+            .map(AllocationRun::new)
+            .transpose()
+    }
+
     /// Zwei Läufe desselben Bezirks nebeneinander (B − A).
     #[graphql(complexity = "10 + child_complexity")]
     async fn compare_allocation_runs(

@@ -250,6 +250,15 @@ async fn coordinator_imports_runs_compares_and_exports(app: &TestApp) {
         .await;
     let last_year = &plans["allocationRuns"][0];
     assert_eq!(last_year["official"], true);
+    let official = app
+        .data(
+            None,
+            r#"{ officialPlan(districtAgs: "07111", year: 2025) { id } none: officialPlan(districtAgs: "07111", year: 2030) { id } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(official["officialPlan"]["id"], last_year["id"]);
+    assert_eq!(official["none"], Value::Null);
     assert_eq!(last_year["concept"]["status"], "DECIDED");
     let run = app
         .data(
