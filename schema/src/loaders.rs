@@ -127,3 +127,76 @@ macro_rules! district_list_loader {
 
 district_list_loader!(SocialSpacesOf, SocialSpace, social_spaces_of);
 district_list_loader!(ProvidersOf, Provider, providers_of);
+
+/// A district's official plan of a year, read and decompressed once per request however many
+/// Kitas ask for their part of it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct OfficialPlanKey(pub String, pub i32);
+
+pub type OfficialRun = Arc<crate::planning::RunPayload>;
+
+impl Loader<OfficialPlanKey> for ByKey {
+    type Value = OfficialRun;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[OfficialPlanKey],
+    ) -> Result<HashMap<OfficialPlanKey, OfficialRun>, LoadError> {
+        let mut years: Vec<i32> = keys.iter().map(|k| k.1).collect();
+        years.sort_unstable();
+        years.dedup();
+        let mut out = HashMap::new();
+        for year in years {
+            let districts: Vec<String> = keys
+                .iter()
+                .filter(|k| k.1 == year)
+                .map(|k| k.0.clone())
+                .collect();
+            let plans = self.0.official_plans(year, &districts).await?;
+            let ids: Vec<i64> = plans.iter().map(|p| p.run_id).collect();
+            for run in self.0.runs_by_ids(&ids).await? {
+                let payload = crate::planning::payload(&run).map_err(|e| match e {
+                    crate::planning::PlanError::Storage(s) => LoadError::from(s),
+                    other => LoadError::from(StorageError::NotFound {
+                        entity: "AllocationRun",
+                        id: other.to_string(),
+                    }),
+                })?;
+                out.insert(
+                    OfficialPlanKey(run.district_ags.clone(), year),
+                    Arc::new(payload),
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The indicator definitions that apply to a district (its own and the state-wide ones).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct DefinitionsOf(pub String);
+
+impl Loader<DefinitionsOf> for ByKey {
+    type Value = Arc<Vec<srb_storage::IndicatorDefinition>>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[DefinitionsOf],
+    ) -> Result<HashMap<DefinitionsOf, Self::Value>, LoadError> {
+        let districts: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let all = self.0.indicator_definitions(&districts).await?;
+        Ok(keys
+            .iter()
+            .map(|k| {
+                let defs = all
+                    .iter()
+                    .filter(|d| d.district_ags.is_none() || d.district_ags.as_deref() == Some(&k.0))
+                    .cloned()
+                    .collect();
+                (k.clone(), Arc::new(defs))
+            })
+            .collect())
+    }
+}

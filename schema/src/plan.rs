@@ -20,6 +20,7 @@ use crate::domain;
 use crate::error::{bad_input, forbidden, internal, not_found, OrGqlError};
 use crate::guard::RoleGuard;
 use crate::ids::{self, NodeType};
+use crate::loaders::{DefinitionsOf, Loaders, OfficialPlanKey};
 use crate::planning::{self, PlanError, RunPayload, StateParams};
 use crate::types::District;
 use crate::{ctx_storage, ctx_viewer, Viewer};
@@ -827,12 +828,14 @@ struct Explain {
 
 impl Explain {
     async fn new(ctx: &Context<'_>, ags: &str) -> async_graphql::Result<Self> {
-        let defs = ctx_storage(ctx)
-            .indicator_definitions(&[ags.to_owned()])
+        let defs = ctx
+            .data_unchecked::<Loaders>()
+            .load_one(DefinitionsOf(ags.to_owned()))
             .await
-            .gql()?;
+            .map_err(|e| e.into_gql())?
+            .unwrap_or_default();
         Ok(Self {
-            definitions: Arc::new(defs.into_iter().map(|d| (d.key.clone(), d)).collect()),
+            definitions: Arc::new(defs.iter().map(|d| (d.key.clone(), d.clone())).collect()),
             private: ctx_viewer(ctx).can_read_private(Some(ags)),
         })
     }
@@ -1984,37 +1987,29 @@ impl PlanMutation {
     }
 }
 
-/// `Kita.allocation(year)`: the Kita's part of its district's official plan.
+/// `Kita.allocation(year)`: the Kita's part of its district's official plan. The plan is read
+/// once per request through the loader, however many Kitas ask.
 pub async fn kita_allocation(
     ctx: &Context<'_>,
     kita: &st::Kita,
     year: i32,
 ) -> async_graphql::Result<Option<KitaAllocation>> {
     let year = check_year("year", year)?;
-    let storage = ctx_storage(ctx);
-    let plans = storage
-        .official_plans(year, std::slice::from_ref(&kita.district_ags))
+    let Some(official) = ctx
+        .data_unchecked::<Loaders>()
+        .load_one(OfficialPlanKey(kita.district_ags.clone(), year))
         .await
-        .gql()?;
-    let Some(plan) = plans.first() else {
-        return Ok(None);
-    };
-    let Some(run) = storage
-        .runs_by_ids(&[plan.run_id])
-        .await
-        .gql()?
-        .into_iter()
-        .next()
+        .map_err(|e| e.into_gql())?
     else {
         return Ok(None);
     };
-    let run = AllocationRun::new(run)?;
     let key = kita.id.to_string();
-    let Some(index) = run.payload.result.kitas.iter().position(|k| k.id == key) else {
+    let Some(index) = official.result.kitas.iter().position(|k| k.id == key) else {
         return Ok(None);
     };
+    // Shared with the loader's cache: one copy per request, not one per Kita.
     Ok(Some(KitaAllocation {
-        payload: run.payload.clone(),
+        payload: official,
         index,
         year,
         explain: Explain::new(ctx, &kita.district_ags).await?,

@@ -746,6 +746,33 @@ async fn concept_life_cycle_and_publicity(app: &TestApp) {
     assert_eq!(code(&body), "UNAUTHENTICATED");
 }
 
+/// A page of Kitas with their allocations reads each district's plan once, not once per Kita.
+async fn allocations_of_a_page_of_kitas_load_in_batches(app: &TestApp) {
+    seeded(app).await;
+    let q = |n: usize| {
+        format!(
+            r#"{{ kitas(first: {n}, filter: {{ districtAgs: "07111" }}) {{ edges {{ node {{ name allocation(year: 2025) {{ amount rank indexTerms {{ shownValue }} pillars {{ amount }} }} }} }} }} }}"#
+        )
+    };
+    let mut statements = Vec::new();
+    for n in [5, 40] {
+        let before = app.storage.statements_executed();
+        let data = app.data(None, &q(n), json!({})).await;
+        statements.push(app.storage.statements_executed() - before);
+        let edges = data["kitas"]["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), n);
+        assert!(edges
+            .iter()
+            .all(|e| e["node"]["allocation"]["amount"].is_string()));
+    }
+    // The page, the plan and the definitions (the loader may split a burst into two batches);
+    // one query per Kita would be 80 and more.
+    assert!(
+        statements[1] <= 8,
+        "statements for 5 and 40 Kitas: {statements:?}"
+    );
+}
+
 /// The state budget is split between the 41 districts to the cent; proposals are for the ministry.
 async fn state_distribution_adds_up(app: &TestApp) {
     seeded(app).await;
@@ -921,4 +948,5 @@ on_every_backend!(
     rejected_concepts_name_the_path,
     concept_life_cycle_and_publicity,
     state_distribution_adds_up,
+    allocations_of_a_page_of_kitas_load_in_batches,
 );
