@@ -180,9 +180,11 @@ pub fn concept_document(style: usize, top_kitas: &[String]) -> (String, ConceptD
                 "Feste Stellen nach Bedarfsstufen",
                 vec![
                     positions,
+                    // The budget pays staff only: every Kita gets network hours (as in
+                    // Donnersbergkreis and Kreis Neuwied), no Sachkosten.
                     pillar(
-                        "sachmittel",
-                        "Sach- und Qualifizierungsmittel",
+                        "netzwerk",
+                        "Netzwerkstunden für jede Kita",
                         PillarBudget::Share(d(3, 1)),
                         Method::Base { by_places: true },
                         Rule::All,
