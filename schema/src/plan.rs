@@ -1856,6 +1856,8 @@ impl PlanMutation {
     }
 
     /// Markiert einen Entwurf als vom Jugendhilfeausschuss beschlossen; danach ist er unveränderlich.
+    /// Vorher wird er mit den neuesten Daten des Bezirks gerechnet: was nicht rechnet, wird nicht
+    /// beschlossen.
     #[graphql(guard = "RoleGuard::writers()")]
     async fn decide_concept(
         &self,
@@ -1864,6 +1866,26 @@ impl PlanMutation {
     ) -> async_graphql::Result<ConceptObject> {
         let current = concept_for_write(ctx, &input.id).await?;
         require_draft(&current)?;
+        // What the committee decides must compute: checked on the district's newest data, so
+        // an error shows now, with its path in the document, and not at the first run.
+        let storage = ctx_storage(ctx);
+        let years = storage.indicator_years(&current.district_ags).await.gql()?;
+        if let Some((year, _)) = years.first() {
+            let doc = planning::parse_document(&current.document).map_err(plan_error)?;
+            planning::compute(storage.as_ref(), &current.district_ags, &doc, *year)
+                .await
+                .map_err(|e| match e {
+                    PlanError::Input { field, message } if field.starts_with("document") => {
+                        bad_input(
+                            &field,
+                            format!(
+                                "{message} (geprüft mit den Daten von {year}; nicht beschlossen)"
+                            ),
+                        )
+                    }
+                    other => plan_error(other),
+                })?;
+        }
         let mut data = data_of(&current);
         data.status = st::ConceptStatus::Decided;
         data.decided_on = Some(input.decided_on);

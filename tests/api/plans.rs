@@ -589,6 +589,41 @@ async fn rejected_concepts_name_the_path(app: &TestApp) {
         "input.document.pillars[0].method"
     );
 
+    // A draft that does not compute cannot be decided: the error names the path.
+    let bad = app
+        .data(
+            Some(&token),
+            "mutation($doc: JSON!) { createConcept(input: { districtAgs: \"07111\", name: \"Unbekannter Indikator\", document: $doc }) { id version } }",
+            json!({ "doc": { "pillars": [pillar("a", "1")], "need_index": { "terms": [
+                { "indicator": "gibt_es_nicht", "weight": "1", "normalization": "raw" }
+            ] } } }),
+        )
+        .await["createConcept"]
+        .clone();
+    let body = app
+        .gql(
+            Some(&token),
+            "mutation($c: ID!, $v: Int!) { decideConcept(input: { id: $c, version: $v, decidedOn: \"2026-01-20\" }) { status } }",
+            json!({ "c": bad["id"], "v": bad["version"] }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"], "document.need_index",
+        "{body}"
+    );
+    assert!(body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("nicht beschlossen"));
+    let still = app
+        .data(
+            Some(&token),
+            "query($c: ID!) { concept(id: $c) { status } }",
+            json!({ "c": bad["id"] }),
+        )
+        .await;
+    assert_eq!(still["concept"]["status"], "DRAFT");
+
     // A good preview stores nothing.
     let runs_before = app.storage.runs_of(HOME, None, 1000).await.unwrap().len();
     let good = json!({ "pillars": [pillar("a", "1")], "need_index": { "terms": [] } });
