@@ -232,6 +232,24 @@ impl TestApp {
         (token, user.id)
     }
 
+    /// Entries in the audit trail: a refused or idle write must not add any.
+    pub async fn audit_count(&self) -> usize {
+        self.storage
+            .audit_entries(
+                &Default::default(),
+                srb_storage::Page {
+                    after: None,
+                    before: None,
+                    limit: 1_000_000,
+                    from_end: false,
+                },
+            )
+            .await
+            .expect("audit entries")
+            .rows
+            .len()
+    }
+
     pub async fn token_for(&self, role: Role, district: Option<&str>) -> String {
         self.account(role, district).await.0
     }

@@ -1590,6 +1590,40 @@ impl PlanQuery {
     }
 }
 
+/// The scope of a record that is either a district's or the whole state's: a district its
+/// writers may change, the state only admins.
+async fn writable_scope(
+    ctx: &Context<'_>,
+    district_ags: Option<&str>,
+) -> async_graphql::Result<Option<String>> {
+    let viewer = ctx_viewer(ctx);
+    match district_ags {
+        Some(ags) => {
+            let d = district_record(ctx, ags).await?;
+            viewer.require_district_writer(&d.ags)?;
+            Ok(Some(d.ags))
+        }
+        None if viewer.role() == Some(Role::Admin) => Ok(None),
+        None => Err(forbidden()),
+    }
+}
+
+/// An uploaded file's bytes, at most one byte beyond the import limit (so the reader can say
+/// the file is too large).
+fn upload_bytes(ctx: &Context<'_>, file: &Upload) -> async_graphql::Result<(String, Vec<u8>)> {
+    let upload = file
+        .value(ctx)
+        .map_err(|_| bad_input("input.file", "Die Datei fehlt."))?;
+    let name = upload.filename.clone();
+    let mut bytes = Vec::new();
+    upload
+        .into_read()
+        .take(srb_sheets::MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(internal)?;
+    Ok((name, bytes))
+}
+
 #[derive(Default)]
 pub struct PlanMutation;
 
@@ -1603,15 +1637,7 @@ impl PlanMutation {
         input: CreateIndicatorDefinitionInput,
     ) -> async_graphql::Result<IndicatorDefinition> {
         let viewer = ctx_viewer(ctx);
-        let district_ags = match &input.district_ags {
-            Some(ags) => {
-                let d = district_record(ctx, ags).await?;
-                viewer.require_district_writer(&d.ags)?;
-                Some(d.ags)
-            }
-            None if viewer.role() == Some(Role::Admin) => None,
-            None => return Err(forbidden()),
-        };
+        let district_ags = writable_scope(ctx, input.district_ags.as_deref()).await?;
         let data = st::IndicatorDefinitionData {
             district_ags,
             key: indicator_key(&input.key)?,
@@ -1663,17 +1689,7 @@ impl PlanMutation {
         let year = check_year("input.year", input.year)?;
         let source = domain::name("input.source", &input.source)
             .map_err(|_| bad_input("input.source", "Bitte die Quelle der Werte angeben."))?;
-        let upload = input
-            .file
-            .value(ctx)
-            .map_err(|_| bad_input("input.file", "Die Datei fehlt."))?;
-        let file_name = upload.filename.clone();
-        let mut bytes = Vec::new();
-        upload
-            .into_read()
-            .take(srb_sheets::MAX_FILE_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)
-            .map_err(internal)?;
+        let (file_name, bytes) = upload_bytes(ctx, &input.file)?;
         let result = planning::import_indicators(
             ctx_storage(ctx).as_ref(),
             viewer.user_id(),
@@ -1717,16 +1733,7 @@ impl PlanMutation {
         let d = district_record(ctx, &input.district_ags).await?;
         let viewer = ctx_viewer(ctx);
         viewer.require_district_writer(&d.ags)?;
-        let upload = input
-            .file
-            .value(ctx)
-            .map_err(|_| bad_input("input.file", "Die Datei fehlt."))?;
-        let mut bytes = Vec::new();
-        upload
-            .into_read()
-            .take(srb_sheets::MAX_FILE_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)
-            .map_err(internal)?;
+        let (_, bytes) = upload_bytes(ctx, &input.file)?;
         let r = planning::import_kitas(
             ctx_storage(ctx).as_ref(),
             viewer.user_id(),
@@ -1755,15 +1762,7 @@ impl PlanMutation {
         input: SetCostRateInput,
     ) -> async_graphql::Result<CostRate> {
         let viewer = ctx_viewer(ctx);
-        let district_ags = match &input.district_ags {
-            Some(ags) => {
-                let d = district_record(ctx, ags).await?;
-                viewer.require_district_writer(&d.ags)?;
-                Some(d.ags)
-            }
-            None if viewer.role() == Some(Role::Admin) => None,
-            None => return Err(forbidden()),
-        };
+        let district_ags = writable_scope(ctx, input.district_ags.as_deref()).await?;
         let cents = input.cost_per_fte * Decimal::ONE_HUNDRED;
         if !cents.fract().is_zero()
             || cents <= Decimal::ZERO

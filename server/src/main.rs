@@ -127,6 +127,24 @@ fn parse_role(s: &str) -> Result<Role> {
     })
 }
 
+/// The database and the file of an import, once the district is known to be one of the 41.
+async fn import_input(
+    config: &Config,
+    district: &str,
+    file: &std::path::Path,
+) -> Result<(std::sync::Arc<dyn srb_storage::Storage>, Vec<u8>)> {
+    let storage = open_storage(config).await?;
+    if storage
+        .districts_by_ags(&[district.to_owned()])
+        .await?
+        .is_empty()
+    {
+        bail!("{district:?} ist kein Jugendamtsbezirk in Rheinland-Pfalz");
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    Ok((storage, bytes))
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     let cli = Cli::parse();
@@ -181,16 +199,7 @@ async fn main() -> Result<()> {
             dry_run,
             file,
         } => {
-            let storage = open_storage(&config).await?;
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            if storage
-                .districts_by_ags(std::slice::from_ref(&district))
-                .await?
-                .is_empty()
-            {
-                bail!("{district:?} ist kein Jugendamtsbezirk in Rheinland-Pfalz");
-            }
+            let (storage, bytes) = import_input(&config, &district, &file).await?;
             let r = srb_schema::planning::import_kitas(
                 storage.as_ref(),
                 None,
@@ -227,20 +236,11 @@ async fn main() -> Result<()> {
             dry_run,
             file,
         } => {
-            let storage = open_storage(&config).await?;
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let (storage, bytes) = import_input(&config, &district, &file).await?;
             let name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            if storage
-                .districts_by_ags(std::slice::from_ref(&district))
-                .await?
-                .is_empty()
-            {
-                bail!("{district:?} ist kein Jugendamtsbezirk in Rheinland-Pfalz");
-            }
             let result = srb_schema::planning::import_indicators(
                 storage.as_ref(),
                 None,

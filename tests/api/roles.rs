@@ -6,8 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::{json, Value};
 use srb_schema::ids::{encode, NodeType};
 use srb_storage::{
-    AuditFilter, KitaData, Lifecycle, Ownership, Page, ProviderData, ProviderKind, Role,
-    SocialSpaceData,
+    KitaData, Lifecycle, Ownership, Page, ProviderData, ProviderKind, Role, SocialSpaceData,
 };
 use srb_tests::{code, on_every_backend, TestApp};
 
@@ -396,23 +395,6 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-async fn audit_count(app: &TestApp) -> usize {
-    app.storage
-        .audit_entries(
-            &AuditFilter::default(),
-            Page {
-                after: None,
-                before: None,
-                limit: 100_000,
-                from_end: false,
-            },
-        )
-        .await
-        .unwrap()
-        .rows
-        .len()
-}
-
 async fn token(app: &TestApp, caller: Caller) -> Option<String> {
     Some(match caller {
         Caller::Anonymous => return None,
@@ -470,7 +452,7 @@ async fn every_mutation_under_every_role(app: &TestApp) {
             // Unique names for creates.
             let document = case.document.replace("\"Neu\"", &format!("\"Neu {n}\""));
             let token = token(app, caller).await;
-            let audits_before = audit_count(app).await;
+            let audits_before = app.audit_count().await;
             let body = if matches!(case.fixture, Fixture::ImportFile | Fixture::KitaFile) {
                 let csv = if case.fixture == Fixture::KitaFile {
                     format!("Kita;Plätze\nImportierte Kita {n};{}\n", 20 + n % 50)
@@ -513,7 +495,7 @@ async fn every_mutation_under_every_role(app: &TestApp) {
                         case.mutation
                     ));
                 }
-                if audit_count(app).await != audits_before {
+                if app.audit_count().await != audits_before {
                     failures.push(format!(
                         "{} as {caller:?}: refused but wrote",
                         case.mutation
