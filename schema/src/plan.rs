@@ -244,8 +244,12 @@ pub struct ImportIndicatorValuesInput {
     /// Nur prüfen, nichts speichern.
     #[graphql(default)]
     pub dry_run: bool,
-    /// Nur diese Indikatoren (Kurznamen) erwarten; sonst alle Kita-Indikatoren des Bezirks.
+    /// Nur diese Indikatoren (Kurznamen) erwarten; sonst alle Indikatoren der Ebene.
     pub indicators: Option<Vec<String>>,
+    /// Wofür die Zeilen stehen: Kitas (Standard) oder Sozialräume (für Indikatoren auf
+    /// Sozialraum-Ebene; die Kitas eines Sozialraums übernehmen seine Werte).
+    #[graphql(default_with = "IndicatorLevel::Kita")]
+    pub level: IndicatorLevel,
 }
 
 #[derive(InputObject)]
@@ -1519,9 +1523,14 @@ impl PlanQuery {
     ) -> async_graphql::Result<FileDownload> {
         let d = district_record(ctx, &district_ags).await?;
         ctx_viewer(ctx).require_private_reader(Some(&d.ags))?;
-        let (kitas, columns, _) = planning::import_frame(ctx_storage(ctx).as_ref(), &d.ags, None)
-            .await
-            .map_err(plan_error)?;
+        let (kitas, columns, _) = planning::import_frame(
+            ctx_storage(ctx).as_ref(),
+            &d.ags,
+            None,
+            srb_sheets::SubjectKind::Kita,
+        )
+        .await
+        .map_err(plan_error)?;
         let bytes = export::indicator_template(&kitas, &columns).map_err(internal)?;
         Ok(download(
             format!("Indikatoren-{}.xlsx", file_stub(&d.name)),
@@ -1702,6 +1711,14 @@ impl PlanMutation {
                 source: &source,
                 only: input.indicators.as_deref(),
                 dry_run: input.dry_run,
+                kind: match input.level {
+                    IndicatorLevel::Kita => srb_sheets::SubjectKind::Kita,
+                    IndicatorLevel::SocialSpace => srb_sheets::SubjectKind::SocialSpace,
+                    IndicatorLevel::District => return Err(bad_input(
+                        "input.level",
+                        "Werte auf Bezirksebene (Landesschlüssel) werden hier nicht importiert.",
+                    )),
+                },
             },
         )
         .await

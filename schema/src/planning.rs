@@ -597,8 +597,10 @@ pub struct ImportRequest<'a> {
     pub bytes: Vec<u8>,
     pub reference_date: NaiveDate,
     pub source: &'a str,
-    /// Only these indicator keys are expected; all Kita indicators of the district otherwise.
+    /// Only these indicator keys are expected; all indicators of the level otherwise.
     pub only: Option<&'a [String]>,
+    /// Rows are Kitas, or social spaces (for indicators at social-space level).
+    pub kind: srb_sheets::SubjectKind,
     pub dry_run: bool,
 }
 
@@ -607,6 +609,7 @@ pub async fn import_frame(
     storage: &dyn Storage,
     ags: &str,
     only: Option<&[String]>,
+    kind: srb_sheets::SubjectKind,
 ) -> Result<
     (
         Vec<srb_sheets::KnownKita>,
@@ -615,26 +618,45 @@ pub async fn import_frame(
     ),
     PlanError,
 > {
-    let kitas: Vec<srb_sheets::KnownKita> = district_kitas(storage, ags)
-        .await?
-        .into_iter()
-        .map(|k| srb_sheets::KnownKita {
-            id: k.id,
-            name: k.name,
-        })
-        .collect();
+    let (subjects, level, what): (Vec<srb_sheets::KnownKita>, _, _) = match kind {
+        srb_sheets::SubjectKind::Kita => (
+            district_kitas(storage, ags)
+                .await?
+                .into_iter()
+                .map(|k| srb_sheets::KnownKita {
+                    id: k.id,
+                    name: k.name,
+                })
+                .collect(),
+            st::IndicatorLevel::Kita,
+            "Kita-Indikator",
+        ),
+        srb_sheets::SubjectKind::SocialSpace => (
+            storage
+                .social_spaces_of(&[ags.to_owned()], false)
+                .await?
+                .into_iter()
+                .map(|s| srb_sheets::KnownKita {
+                    id: s.id,
+                    name: s.name,
+                })
+                .collect(),
+            st::IndicatorLevel::SocialSpace,
+            "Sozialraum-Indikator",
+        ),
+    };
     let defs: Vec<st::IndicatorDefinition> = storage
         .indicator_definitions(&[ags.to_owned()])
         .await?
         .into_iter()
-        .filter(|d| d.level == st::IndicatorLevel::Kita && d.district_ags.as_deref() == Some(ags))
+        .filter(|d| d.level == level && d.district_ags.as_deref() == Some(ags))
         .collect();
     if let Some(only) = only {
         for key in only {
             if !defs.iter().any(|d| &d.key == key) {
                 return Err(input(
                     "input.indicators",
-                    format!("„{key}“ ist kein Kita-Indikator dieses Bezirks."),
+                    format!("„{key}“ ist kein {what} dieses Bezirks."),
                 ));
             }
         }
@@ -648,7 +670,7 @@ pub async fn import_frame(
             share: d.unit == st::IndicatorUnit::Share,
         })
         .collect();
-    Ok((kitas, columns, defs))
+    Ok((subjects, columns, defs))
 }
 
 /// Checks a file of indicator values completely, then stores all of it in one transaction or
@@ -658,18 +680,25 @@ pub async fn import_indicators(
     actor: Actor,
     request: ImportRequest<'_>,
 ) -> Result<ImportResult, PlanError> {
-    let (kitas, columns, defs) = import_frame(storage, request.district_ags, request.only).await?;
+    let kind = request.kind;
+    let (kitas, columns, defs) =
+        import_frame(storage, request.district_ags, request.only, kind).await?;
     let mut result = ImportResult::default();
     if columns.is_empty() {
-        result.problems.push(srb_sheets::Problem::file(
-            "Für diesen Bezirk sind keine Kita-Indikatoren angelegt.".into(),
-        ));
+        result.problems.push(srb_sheets::Problem::file(match kind {
+            srb_sheets::SubjectKind::Kita => {
+                "Für diesen Bezirk sind keine Kita-Indikatoren angelegt.".into()
+            }
+            srb_sheets::SubjectKind::SocialSpace => {
+                "Für diesen Bezirk sind keine Sozialraum-Indikatoren angelegt.".into()
+            }
+        }));
         return Ok(result);
     }
     // Parsing is CPU work on up to 10 MB: off the async threads.
     let bytes = request.bytes;
     let parsed = tokio::task::spawn_blocking(move || {
-        let sheet = srb_sheets::read_indicators(&bytes, &kitas, &columns);
+        let sheet = srb_sheets::read_values(&bytes, kind, &kitas, &columns);
         (sheet, bytes)
     })
     .await
@@ -700,7 +729,10 @@ pub async fn import_indicators(
         .iter()
         .map(|v| st::NewIndicatorValue {
             indicator_id: id_of[v.indicator.as_str()],
-            subject: st::Subject::Kita(v.kita_id),
+            subject: match kind {
+                srb_sheets::SubjectKind::Kita => st::Subject::Kita(v.subject_id),
+                srb_sheets::SubjectKind::SocialSpace => st::Subject::SocialSpace(v.subject_id),
+            },
             value: v.value.normalize().to_string(),
             reference_date: v.reference_date.unwrap_or(request.reference_date),
             source: v

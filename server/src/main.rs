@@ -61,6 +61,9 @@ enum Command {
         /// Check only, store nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Rows are social spaces (indicators at social-space level), not Kitas.
+        #[arg(long)]
+        social_spaces: bool,
         file: std::path::PathBuf,
     },
     /// Create or update a district's Kitas from CSV or XLSX (matched by name): every problem is
@@ -234,6 +237,7 @@ async fn main() -> Result<()> {
             reference_date,
             source,
             dry_run,
+            social_spaces,
             file,
         } => {
             let (storage, bytes) = import_input(&config, &district, &file).await?;
@@ -253,6 +257,11 @@ async fn main() -> Result<()> {
                     source: &source,
                     only: None,
                     dry_run,
+                    kind: if social_spaces {
+                        srb_sheets::SubjectKind::SocialSpace
+                    } else {
+                        srb_sheets::SubjectKind::Kita
+                    },
                 },
             )
             .await

@@ -1,4 +1,4 @@
-//! Indicator values per Kita: one row per Kita, one column per indicator.
+//! Indicator values per Kita (or per social space): one row per Kita, one column per indicator.
 //!
 //! Columns: `Kita` (or `Einrichtung`, `Name`) and optionally `Kita-Nr.` (the platform's number,
 //! as in the template; it wins over the name), then one column per indicator, named by its label
@@ -27,7 +27,54 @@ pub struct IndicatorColumn {
     pub share: bool,
 }
 
-/// A Kita of the district, as the file may name it.
+/// What the rows of a file describe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubjectKind {
+    Kita,
+    SocialSpace,
+}
+
+impl SubjectKind {
+    fn name_headers(self) -> &'static [&'static str] {
+        match self {
+            SubjectKind::Kita => KITA_HEADERS,
+            SubjectKind::SocialSpace => &["sozialraum", "name", "sozialraumname"],
+        }
+    }
+
+    fn number_headers(self) -> &'static [&'static str] {
+        match self {
+            SubjectKind::Kita => NUMBER_HEADERS,
+            SubjectKind::SocialSpace => &["sozialraumnr", "nr", "id"],
+        }
+    }
+
+    /// "Kita" / "Sozialraum": the column and the thing.
+    fn noun(self) -> &'static str {
+        match self {
+            SubjectKind::Kita => "Kita",
+            SubjectKind::SocialSpace => "Sozialraum",
+        }
+    }
+
+    fn plural(self) -> &'static str {
+        match self {
+            SubjectKind::Kita => "Kitas",
+            SubjectKind::SocialSpace => "Sozialräume",
+        }
+    }
+
+    fn no_such(self, shown: &str) -> String {
+        match self {
+            SubjectKind::Kita => format!("Keine Kita dieses Bezirks heißt „{shown}“."),
+            SubjectKind::SocialSpace => {
+                format!("Keinen Sozialraum dieses Bezirks namens „{shown}“ gibt es.")
+            }
+        }
+    }
+}
+
+/// A Kita (or social space) of the district, as the file may name it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnownKita {
     pub id: i64,
@@ -36,7 +83,8 @@ pub struct KnownKita {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndicatorValue {
-    pub kita_id: i64,
+    /// The Kita (or social space) the value describes.
+    pub subject_id: i64,
     pub indicator: String,
     pub value: Decimal,
     /// From the row's `Stichtag`, if the file has that column.
@@ -79,8 +127,18 @@ pub fn read_indicators(
     kitas: &[KnownKita],
     expected: &[IndicatorColumn],
 ) -> Result<IndicatorSheet, Vec<Problem>> {
+    read_values(bytes, SubjectKind::Kita, kitas, expected)
+}
+
+/// [`read_indicators`] for rows of any kind of subject.
+pub fn read_values(
+    bytes: &[u8],
+    kind: SubjectKind,
+    subjects: &[KnownKita],
+    expected: &[IndicatorColumn],
+) -> Result<IndicatorSheet, Vec<Problem>> {
     let table = read(bytes).map_err(|p| vec![p])?;
-    check_table(&table, kitas, expected)
+    check_table(&table, kind, subjects, expected)
 }
 
 enum Role {
@@ -98,6 +156,7 @@ fn header_name(table: &Table, column: usize) -> String {
 
 pub fn check_table(
     table: &Table,
+    kind: SubjectKind,
     kitas: &[KnownKita],
     expected: &[IndicatorColumn],
 ) -> Result<IndicatorSheet, Vec<Problem>> {
@@ -119,9 +178,9 @@ pub fn check_table(
         let norm = normalize_header(header);
         let role = if norm.is_empty() {
             None
-        } else if KITA_HEADERS.contains(&norm.as_str()) {
+        } else if kind.name_headers().contains(&norm.as_str()) {
             Some(Role::Kita)
-        } else if NUMBER_HEADERS.contains(&norm.as_str()) {
+        } else if kind.number_headers().contains(&norm.as_str()) {
             Some(Role::Number)
         } else if DATE_HEADERS.contains(&norm.as_str()) {
             Some(Role::Date)
@@ -190,7 +249,9 @@ pub fn check_table(
     let mut empty_cells = 0;
 
     for row in &table.rows {
-        let kita = identify(table, row, kita_col, number_col, &by_id, &by_name, kitas);
+        let kita = identify(
+            table, row, kind, kita_col, number_col, &by_id, &by_name, kitas,
+        );
         let kita = match kita {
             Ok(k) => k,
             Err(p) => {
@@ -238,7 +299,7 @@ pub fn check_table(
             }
             match parse_value(&cell, column.share) {
                 Ok(value) => values.push(IndicatorValue {
-                    kita_id: kita.id,
+                    subject_id: kita.id,
                     indicator: column.key.clone(),
                     value,
                     reference_date,
@@ -271,8 +332,9 @@ pub fn check_table(
         const SHOWN: usize = 10;
         let more = missing.len().saturating_sub(SHOWN);
         warnings.push(Problem::file(format!(
-            "{} Kitas des Bezirks stehen nicht in der Datei; ihre Werte bleiben unbekannt: {}{}.",
+            "{} {} des Bezirks stehen nicht in der Datei; ihre Werte bleiben unbekannt: {}{}.",
             missing.len(),
+            kind.plural(),
             missing[..missing.len().min(SHOWN)].join(", "),
             if more > 0 {
                 format!(" und {more} weitere")
@@ -297,9 +359,11 @@ fn name_key(name: &str) -> String {
         .to_lowercase()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn identify<'k>(
     table: &Table,
     row: &crate::Row,
+    kind: SubjectKind,
     kita_col: Option<usize>,
     number_col: Option<usize>,
     by_id: &HashMap<i64, &'k KnownKita>,
@@ -323,7 +387,8 @@ fn identify<'k>(
                 row.number,
                 Some(header_name(table, c)),
                 format!(
-                    "Kita-Nr. „{}“ gehört zu keiner Kita dieses Bezirks.",
+                    "{}-Nr. „{}“ gehört zu keinem Eintrag dieses Bezirks.",
+                    kind.noun(),
                     cell.shown()
                 ),
             ));
@@ -334,7 +399,8 @@ fn identify<'k>(
                     row.number,
                     kita_col.map(|c| header_name(table, c)),
                     format!(
-                        "Kita-Nr. {} ist „{}“, in der Zeile steht aber „{}“.",
+                        "{}-Nr. {} ist „{}“, in der Zeile steht aber „{}“.",
+                        kind.noun(),
                         kita.id,
                         kita.name,
                         name.shown()
@@ -348,7 +414,10 @@ fn identify<'k>(
         return Err(Problem::at(
             row.number,
             kita_col.map(|c| header_name(table, c)),
-            "Die Zeile nennt keine Kita.".into(),
+            format!(
+                "Die Zeile nennt keinen Eintrag der Spalte „{}“.",
+                kind.noun()
+            ),
         ));
     };
     let shown = name.shown();
@@ -368,7 +437,7 @@ fn identify<'k>(
     Err(Problem::at(
         row.number,
         kita_col.map(|c| header_name(table, c)),
-        format!("Keine Kita dieses Bezirks heißt „{shown}“.{suggestion}"),
+        format!("{}{suggestion}", kind.no_such(&shown)),
     ))
 }
 
@@ -496,7 +565,7 @@ mod tests {
         let v: Vec<(i64, &str, String)> = sheet
             .values
             .iter()
-            .map(|v| (v.kita_id, v.indicator.as_str(), v.value.to_string()))
+            .map(|v| (v.subject_id, v.indicator.as_str(), v.value.to_string()))
             .collect();
         assert_eq!(
             v,
@@ -565,8 +634,44 @@ mod tests {
             p,
             [
                 "Zeile 3, Spalte B (Kita): Kita-Nr. 12 ist „Haus der kleinen Forscher“, in der Zeile steht aber „Kita Sonnenschein“.",
-                "Zeile 4, Spalte A (Kita-Nr.): Kita-Nr. „99“ gehört zu keiner Kita dieses Bezirks.",
+                "Zeile 4, Spalte A (Kita-Nr.): Kita-Nr. „99“ gehört zu keinem Eintrag dieses Bezirks.",
             ]
+        );
+    }
+
+    #[test]
+    fn values_per_social_space() {
+        let spaces = vec![
+            KnownKita {
+                id: 3,
+                name: "Nord".into(),
+            },
+            KnownKita {
+                id: 4,
+                name: "Süd".into(),
+            },
+        ];
+        let sheet = read_values(
+            "Sozialraum;Anteil SGB II;lang\nNord;15 %;12\n".as_bytes(),
+            SubjectKind::SocialSpace,
+            &spaces,
+            &columns(),
+        )
+        .unwrap();
+        assert_eq!(sheet.values[0].subject_id, 3);
+        assert!(sheet.warnings[0]
+            .message
+            .starts_with("1 Sozialräume des Bezirks"));
+        let p = read_values(
+            "Sozialraum;Anteil SGB II;lang\nSüdd;15 %;12\n".as_bytes(),
+            SubjectKind::SocialSpace,
+            &spaces,
+            &columns(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            p[0].to_string(),
+            "Zeile 2, Spalte A (Sozialraum): Keinen Sozialraum dieses Bezirks namens „Südd“ gibt es. Meinten Sie „Süd“?"
         );
     }
 

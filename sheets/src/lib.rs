@@ -14,7 +14,10 @@ pub mod table;
 
 use std::fmt;
 
-pub use indicators::{read_indicators, IndicatorColumn, IndicatorSheet, IndicatorValue, KnownKita};
+pub use indicators::{
+    read_indicators, read_values, IndicatorColumn, IndicatorSheet, IndicatorValue, KnownKita,
+    SubjectKind,
+};
 pub use kitas::{read_kitas, KitaRow};
 pub use table::{read, Cell, Row, Table, MAX_FILE_BYTES, MAX_ROWS};
 

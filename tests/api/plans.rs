@@ -753,6 +753,91 @@ async fn concept_life_cycle_and_publicity(app: &TestApp) {
     assert_eq!(code(&body), "UNAUTHENTICATED");
 }
 
+/// Values per social space: imported with `level: SOCIAL_SPACE`, taken over by the space's Kitas.
+async fn social_space_values_reach_their_kitas(app: &TestApp) {
+    seeded(app).await;
+    let token = app.token_for(Role::Coordinator, Some(HOME)).await;
+    app.data(
+        Some(&token),
+        r#"mutation { createIndicatorDefinition(input: { districtAgs: "07111", key: "hze_dichte", label: "Hilfen zur Erziehung je 100 Kinder", unit: COUNT, level: SOCIAL_SPACE }) { id } }"#,
+        json!({}),
+    )
+    .await;
+    let spaces = app
+        .storage
+        .social_spaces_of(&[HOME.to_owned()], false)
+        .await
+        .unwrap();
+    let mut csv = String::from("Sozialraum;Hilfen zur Erziehung je 100 Kinder\n");
+    for (i, s) in spaces.iter().enumerate() {
+        csv.push_str(&format!("{};{}\n", s.name, 10 + i));
+    }
+    let mut vars = import_vars(2025);
+    vars["input"]["level"] = json!("SOCIAL_SPACE");
+    let (_, body) = app
+        .gql_upload(
+            Some(&token),
+            IMPORT,
+            vars,
+            "variables.input.file",
+            "hze.csv",
+            csv.into_bytes(),
+        )
+        .await;
+    let report = &body["data"]["importIndicatorValues"];
+    assert_eq!(report["problems"], json!([]), "{body}");
+    assert_eq!(report["inserted"], spaces.len());
+
+    // A social space the district does not have is named as such.
+    let mut vars = import_vars(2025);
+    vars["input"]["level"] = json!("SOCIAL_SPACE");
+    let (_, body) = app
+        .gql_upload(
+            Some(&token),
+            IMPORT,
+            vars,
+            "variables.input.file",
+            "hze.csv",
+            b"Sozialraum;Hilfen zur Erziehung je 100 Kinder\nAtlantis;3\n".to_vec(),
+        )
+        .await;
+    assert!(
+        body["data"]["importIndicatorValues"]["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Keinen Sozialraum dieses Bezirks namens „Atlantis“")
+    );
+
+    let doc = json!({
+        "pillars": [{ "id": "hze", "name": "HzE", "budget": { "share": "1" },
+                      "method": { "proportional": { "by_places": false } } }],
+        "need_index": { "terms": [{ "indicator": "hze_dichte", "weight": "1", "normalization": "raw" }] }
+    });
+    let preview = app
+        .data(
+            Some(&token),
+            "query($doc: JSON!) { previewAllocation(districtAgs: \"07111\", dataYear: 2025, document: $doc) { kitas { kitaId needIndex } } }",
+            json!({ "doc": doc }),
+        )
+        .await;
+    let value_of: std::collections::HashMap<i64, usize> = spaces
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id, 10 + i))
+        .collect();
+    for k in home_kitas(app).await {
+        let id = srb_schema::ids::encode(srb_schema::ids::NodeType::Kita, k.id).0;
+        let row = preview["previewAllocation"]["kitas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["kitaId"] == id.as_str())
+            .unwrap();
+        let expected = value_of[&k.social_space_id.unwrap()];
+        assert_eq!(dec(&row["needIndex"]), expected as f64, "{}", k.name);
+    }
+}
+
 /// A page of Kitas with their allocations reads each district's plan once, not once per Kita.
 async fn allocations_of_a_page_of_kitas_load_in_batches(app: &TestApp) {
     seeded(app).await;
@@ -956,4 +1041,5 @@ on_every_backend!(
     concept_life_cycle_and_publicity,
     state_distribution_adds_up,
     allocations_of_a_page_of_kitas_load_in_batches,
+    social_space_values_reach_their_kitas,
 );
