@@ -16,6 +16,11 @@ CREATE TABLE indicator_definitions (
 CREATE UNIQUE INDEX indicator_definitions_state_key ON indicator_definitions (key) WHERE district_ags IS NULL;
 CREATE UNIQUE INDEX indicator_definitions_district_key ON indicator_definitions (district_ags, key) WHERE district_ags IS NOT NULL;
 
+-- The state key's two indicators (§ 25 Abs. 5 KiTaG): part of the law, so always present.
+INSERT INTO indicator_definitions (district_ags, key, label, unit, level, direction, description, created_at) VALUES
+    (NULL, 'kinder_u7', 'Kinder unter 7 Jahren', 'COUNT', 'DISTRICT', 'MORE_IS_NEED', 'Landesschlüssel (§ 25 Abs. 5 KiTaG)', CURRENT_TIMESTAMP),
+    (NULL, 'kinder_u7_sgb2', 'Kinder unter 7 Jahren in SGB-II-Bedarfsgemeinschaften', 'COUNT', 'DISTRICT', 'MORE_IS_NEED', 'Landesschlüssel (§ 25 Abs. 5 KiTaG)', CURRENT_TIMESTAMP);
+
 -- A file taken in: what, by whom, with which hash.
 CREATE TABLE imports (
     id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

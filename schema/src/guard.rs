@@ -19,6 +19,11 @@ impl RoleGuard {
         RoleGuard(&[Role::Admin, Role::Ministry, Role::Coordinator])
     }
 
+    /// The state's own data (the state key): the ministry and admins.
+    pub fn state() -> Self {
+        RoleGuard(&[Role::Admin, Role::Ministry])
+    }
+
     pub fn signed_in() -> Self {
         RoleGuard(Role::ALL)
     }

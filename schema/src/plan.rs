@@ -253,6 +253,19 @@ pub struct ImportIndicatorValuesInput {
 }
 
 #[derive(InputObject)]
+pub struct ImportStateKeyInput {
+    /// Datenjahr der Kinderzahlen.
+    pub year: i32,
+    /// CSV oder XLSX: eine Zeile je Jugendamtsbezirk (Spalte „Bezirk“ oder „AGS“), Spalten
+    /// „Kinder unter 7 Jahren“ und „Kinder unter 7 Jahren in SGB-II-Bedarfsgemeinschaften“.
+    pub file: Upload,
+    pub reference_date: NaiveDate,
+    pub source: String,
+    #[graphql(default)]
+    pub dry_run: bool,
+}
+
+#[derive(InputObject)]
 pub struct ImportKitasInput {
     pub district_ags: String,
     /// CSV oder XLSX: Kita, Plätze; optional Straße, PLZ, Ort, davon unter 3, Träger, Sozialraum,
@@ -1599,6 +1612,23 @@ impl PlanQuery {
     }
 }
 
+fn report_of(file_name: String, result: planning::ImportResult) -> ImportReport {
+    let outcome = result.outcome.unwrap_or_default();
+    ImportReport {
+        ok: result.problems.is_empty(),
+        stored: outcome.import_id.is_some(),
+        file_name,
+        rows: result.rows as i32,
+        values: result.values as i32,
+        empty_cells: result.empty_cells as i32,
+        inserted: outcome.inserted as i32,
+        updated: outcome.updated as i32,
+        unchanged: outcome.unchanged as i32,
+        problems: result.problems.iter().map(Into::into).collect(),
+        warnings: result.warnings.iter().map(Into::into).collect(),
+    }
+}
+
 /// The scope of a record that is either a district's or the whole state's: a district its
 /// writers may change, the state only admins.
 async fn writable_scope(
@@ -1723,20 +1753,39 @@ impl PlanMutation {
         )
         .await
         .map_err(plan_error)?;
-        let outcome = result.outcome.unwrap_or_default();
-        Ok(ImportReport {
-            ok: result.problems.is_empty(),
-            stored: outcome.import_id.is_some(),
-            file_name,
-            rows: result.rows as i32,
-            values: result.values as i32,
-            empty_cells: result.empty_cells as i32,
-            inserted: outcome.inserted as i32,
-            updated: outcome.updated as i32,
-            unchanged: outcome.unchanged as i32,
-            problems: result.problems.iter().map(Into::into).collect(),
-            warnings: result.warnings.iter().map(Into::into).collect(),
-        })
+        Ok(report_of(file_name, result))
+    }
+
+    /// Importiert die Kinderzahlen des Landesschlüssels für alle Bezirke eines Datenjahres
+    /// (Ministerium, Administration): alles in einem Schritt oder nichts.
+    #[graphql(guard = "RoleGuard::state()")]
+    async fn import_state_key_values(
+        &self,
+        ctx: &Context<'_>,
+        input: ImportStateKeyInput,
+    ) -> async_graphql::Result<ImportReport> {
+        let year = check_year("input.year", input.year)?;
+        let source = domain::name("input.source", &input.source)
+            .map_err(|_| bad_input("input.source", "Bitte die Quelle der Werte angeben."))?;
+        let (file_name, bytes) = upload_bytes(ctx, &input.file)?;
+        let result = planning::import_indicators(
+            ctx_storage(ctx).as_ref(),
+            ctx_viewer(ctx).user_id(),
+            planning::ImportRequest {
+                district_ags: "",
+                year,
+                file_name: &file_name,
+                bytes,
+                reference_date: input.reference_date,
+                source: &source,
+                only: None,
+                dry_run: input.dry_run,
+                kind: srb_sheets::SubjectKind::District,
+            },
+        )
+        .await
+        .map_err(plan_error)?;
+        Ok(report_of(file_name, result))
     }
 
     /// Legt Kitas aus CSV oder XLSX an oder aktualisiert sie (Abgleich über den Namen). Erst wird

@@ -631,6 +631,21 @@ pub async fn import_frame(
             st::IndicatorLevel::Kita,
             "Kita-Indikator",
         ),
+        srb_sheets::SubjectKind::District => (
+            storage
+                .districts()
+                .await?
+                .into_iter()
+                .filter_map(|d| {
+                    Some(srb_sheets::KnownKita {
+                        id: d.ags.parse().ok()?,
+                        name: d.name,
+                    })
+                })
+                .collect(),
+            st::IndicatorLevel::District,
+            "Indikator des Landesschlüssels",
+        ),
         srb_sheets::SubjectKind::SocialSpace => (
             storage
                 .social_spaces_of(&[ags.to_owned()], false)
@@ -649,7 +664,13 @@ pub async fn import_frame(
         .indicator_definitions(&[ags.to_owned()])
         .await?
         .into_iter()
-        .filter(|d| d.level == level && d.district_ags.as_deref() == Some(ags))
+        .filter(|d| {
+            d.level == level
+                && match kind {
+                    srb_sheets::SubjectKind::District => d.district_ags.is_none(),
+                    _ => d.district_ags.as_deref() == Some(ags),
+                }
+        })
         .collect();
     if let Some(only) = only {
         for key in only {
@@ -692,6 +713,9 @@ pub async fn import_indicators(
             srb_sheets::SubjectKind::SocialSpace => {
                 "Für diesen Bezirk sind keine Sozialraum-Indikatoren angelegt.".into()
             }
+            srb_sheets::SubjectKind::District => {
+                "Die Indikatoren des Landesschlüssels sind nicht angelegt.".into()
+            }
         }));
         return Ok(result);
     }
@@ -724,36 +748,68 @@ pub async fn import_indicators(
         return Ok(result);
     }
     let id_of: HashMap<&str, i64> = defs.iter().map(|d| (d.key.as_str(), d.id)).collect();
-    let values = sheet
-        .values
-        .iter()
-        .map(|v| st::NewIndicatorValue {
-            indicator_id: id_of[v.indicator.as_str()],
-            subject: match kind {
-                srb_sheets::SubjectKind::Kita => st::Subject::Kita(v.subject_id),
-                srb_sheets::SubjectKind::SocialSpace => st::Subject::SocialSpace(v.subject_id),
-            },
-            value: v.value.normalize().to_string(),
-            reference_date: v.reference_date.unwrap_or(request.reference_date),
-            source: v
-                .source
-                .clone()
-                .unwrap_or_else(|| request.source.to_owned()),
-        })
-        .collect();
+    let value_of = |v: &srb_sheets::IndicatorValue| st::NewIndicatorValue {
+        indicator_id: id_of[v.indicator.as_str()],
+        subject: match kind {
+            srb_sheets::SubjectKind::Kita => st::Subject::Kita(v.subject_id),
+            srb_sheets::SubjectKind::SocialSpace => st::Subject::SocialSpace(v.subject_id),
+            srb_sheets::SubjectKind::District => st::Subject::District,
+        },
+        value: v.value.normalize().to_string(),
+        reference_date: v.reference_date.unwrap_or(request.reference_date),
+        source: v
+            .source
+            .clone()
+            .unwrap_or_else(|| request.source.to_owned()),
+    };
     use sha2::Digest;
-    let import = st::IndicatorImport {
-        district_ags: request.district_ags.to_owned(),
+    let sha: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let import = |district_ags: String, values: Vec<st::NewIndicatorValue>| st::IndicatorImport {
+        district_ags,
         year: request.year,
         file_name: request.file_name.to_owned(),
-        file_sha256: sha2::Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
+        file_sha256: sha.clone(),
         rows: sheet.rows as i64,
         values,
     };
-    result.outcome = Some(storage.import_indicator_values(actor, &import).await?);
+    if kind == srb_sheets::SubjectKind::District {
+        // One import per district, all in one transaction.
+        let ags_of: HashMap<i64, String> = storage
+            .districts()
+            .await?
+            .into_iter()
+            .filter_map(|d| Some((d.ags.parse().ok()?, d.ags)))
+            .collect();
+        let mut by_district: BTreeMap<&str, Vec<st::NewIndicatorValue>> = BTreeMap::new();
+        for v in &sheet.values {
+            by_district
+                .entry(ags_of[&v.subject_id].as_str())
+                .or_default()
+                .push(value_of(v));
+        }
+        let imports: Vec<st::IndicatorImport> = by_district
+            .into_iter()
+            .map(|(ags, values)| import(ags.to_owned(), values))
+            .collect();
+        let outcomes = storage
+            .import_indicator_values_of_many(actor, &imports)
+            .await?;
+        let mut total = st::ImportOutcome::default();
+        for o in outcomes {
+            total.import_id = total.import_id.or(o.import_id);
+            total.inserted += o.inserted;
+            total.updated += o.updated;
+            total.unchanged += o.unchanged;
+        }
+        result.outcome = Some(total);
+    } else {
+        let values = sheet.values.iter().map(value_of).collect();
+        let one = import(request.district_ags.to_owned(), values);
+        result.outcome = Some(storage.import_indicator_values(actor, &one).await?);
+    }
     Ok(result)
 }
 

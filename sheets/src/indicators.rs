@@ -32,6 +32,8 @@ pub struct IndicatorColumn {
 pub enum SubjectKind {
     Kita,
     SocialSpace,
+    /// The 41 Jugendamtsbezirke, by name or AGS (the state key's counts).
+    District,
 }
 
 impl SubjectKind {
@@ -39,6 +41,7 @@ impl SubjectKind {
         match self {
             SubjectKind::Kita => KITA_HEADERS,
             SubjectKind::SocialSpace => &["sozialraum", "name", "sozialraumname"],
+            SubjectKind::District => &["bezirk", "jugendamt", "jugendamtsbezirk", "kreis", "name"],
         }
     }
 
@@ -46,6 +49,7 @@ impl SubjectKind {
         match self {
             SubjectKind::Kita => NUMBER_HEADERS,
             SubjectKind::SocialSpace => &["sozialraumnr", "nr", "id"],
+            SubjectKind::District => &["ags", "kreisschlussel", "gemeindeschlussel"],
         }
     }
 
@@ -54,6 +58,27 @@ impl SubjectKind {
         match self {
             SubjectKind::Kita => "Kita",
             SubjectKind::SocialSpace => "Sozialraum",
+            SubjectKind::District => "Bezirk",
+        }
+    }
+
+    fn number_label(self) -> &'static str {
+        match self {
+            SubjectKind::Kita => "Kita-Nr.",
+            SubjectKind::SocialSpace => "Sozialraum-Nr.",
+            SubjectKind::District => "AGS",
+        }
+    }
+
+    fn no_such_number(self, shown: &str) -> String {
+        match self {
+            SubjectKind::District => {
+                format!("AGS „{shown}“ gehört zu keinem Jugendamtsbezirk in Rheinland-Pfalz.")
+            }
+            _ => format!(
+                "{} „{shown}“ gehört zu keinem Eintrag dieses Bezirks.",
+                self.number_label()
+            ),
         }
     }
 
@@ -61,6 +86,7 @@ impl SubjectKind {
         match self {
             SubjectKind::Kita => "Kitas",
             SubjectKind::SocialSpace => "Sozialräume",
+            SubjectKind::District => "Jugendamtsbezirke",
         }
     }
 
@@ -69,6 +95,9 @@ impl SubjectKind {
             SubjectKind::Kita => format!("Keine Kita dieses Bezirks heißt „{shown}“."),
             SubjectKind::SocialSpace => {
                 format!("Keinen Sozialraum dieses Bezirks namens „{shown}“ gibt es.")
+            }
+            SubjectKind::District => {
+                format!("„{shown}“ ist kein Jugendamtsbezirk in Rheinland-Pfalz.")
             }
         }
     }
@@ -386,11 +415,7 @@ fn identify<'k>(
             return Err(Problem::at(
                 row.number,
                 Some(header_name(table, c)),
-                format!(
-                    "{}-Nr. „{}“ gehört zu keinem Eintrag dieses Bezirks.",
-                    kind.noun(),
-                    cell.shown()
-                ),
+                kind.no_such_number(&cell.shown()),
             ));
         };
         if let Some(name) = &name {
@@ -399,9 +424,9 @@ fn identify<'k>(
                     row.number,
                     kita_col.map(|c| header_name(table, c)),
                     format!(
-                        "{}-Nr. {} ist „{}“, in der Zeile steht aber „{}“.",
-                        kind.noun(),
-                        kita.id,
+                        "{} {} ist „{}“, in der Zeile steht aber „{}“.",
+                        kind.number_label(),
+                        cell.shown(),
                         kita.name,
                         name.shown()
                     ),

@@ -38,6 +38,12 @@ pub trait PlanStore: Send + Sync {
         actor: Actor,
         import: &IndicatorImport,
     ) -> Result<ImportOutcome>;
+    /// Imports of several districts (the state key's values) in one transaction: all or nothing.
+    async fn import_indicator_values_of_many(
+        &self,
+        actor: Actor,
+        imports: &[IndicatorImport],
+    ) -> Result<Vec<ImportOutcome>>;
     /// The years with values for a district, newest first, with the count of values.
     async fn indicator_years(&self, district_ags: &str) -> Result<Vec<(i32, i64)>>;
 

@@ -3,6 +3,157 @@
 
 macro_rules! impl_plan_storage {
     ($db:ty) => {
+        impl SqlStore<$db> {
+            /// One district's import inside `tx`: new values inserted, changed ones replaced,
+            /// equal ones left alone; with nothing to change, nothing is written.
+            async fn import_in(
+                &self,
+                tx: &mut Transaction<'static, $db>,
+                actor: Actor,
+                import: &IndicatorImport,
+            ) -> Result<ImportOutcome> {
+                let mut ids: Vec<i64> = import.values.iter().map(|v| v.indicator_id).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                let mut existing: std::collections::HashMap<(i64, String), IndicatorValue> =
+                    std::collections::HashMap::new();
+                if !ids.is_empty() {
+                    let mut qb = QueryBuilder::<$db>::new("SELECT * FROM indicator_values WHERE year = ");
+                    qb.push_bind(import.year).push(" AND district_ags = ").push_bind(&import.district_ags);
+                    qb.push(" AND indicator_id IN (");
+                    let mut sep = qb.separated(", ");
+                    for id in &ids {
+                        sep.push_bind(*id);
+                    }
+                    qb.push(")");
+                    self.count(1);
+                    let rows: Vec<IndicatorValue> = qb.build_query_as().fetch_all(&mut **tx).await?;
+                    existing = rows
+                        .into_iter()
+                        .map(|r| ((r.indicator_id, r.subject.clone()), r))
+                        .collect();
+                }
+                let mut inserts = Vec::new();
+                let mut updates = Vec::new();
+                let mut outcome = ImportOutcome::default();
+                for v in &import.values {
+                    let subject = v.subject.key(&import.district_ags);
+                    match existing.get(&(v.indicator_id, subject.clone())) {
+                        None => inserts.push((v, subject)),
+                        Some(old)
+                            if old.value == v.value
+                                && old.reference_date == v.reference_date
+                                && old.source == v.source =>
+                        {
+                            outcome.unchanged += 1
+                        }
+                        Some(old) => updates.push((v, old.id)),
+                    }
+                }
+                outcome.inserted = inserts.len() as i64;
+                outcome.updated = updates.len() as i64;
+                if inserts.is_empty() && updates.is_empty() {
+                    return Ok(outcome);
+                }
+                let now = Utc::now();
+                self.count(1);
+                let import_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO imports (district_ags, kind, year, file_name, file_sha256, rows, inserted, \
+                     updated, actor_user_id, created_at) VALUES ($1, 'INDICATORS', $2, $3, $4, $5, $6, $7, $8, $9) \
+                     RETURNING id",
+                )
+                .bind(&import.district_ags)
+                .bind(import.year)
+                .bind(&import.file_name)
+                .bind(&import.file_sha256)
+                .bind(import.rows)
+                .bind(outcome.inserted)
+                .bind(outcome.updated)
+                .bind(actor)
+                .bind(now)
+                .fetch_one(&mut **tx)
+                .await?;
+                outcome.import_id = Some(import_id);
+                // A changed value is replaced: delete and insert in batches is far cheaper than
+                // one UPDATE per value (tens of thousands in a district's file); nothing refers
+                // to a value row's id.
+                let updated_ids: Vec<i64> = updates.iter().map(|(_, id)| *id).collect();
+                for chunk in updated_ids.chunks(BATCH_ROWS) {
+                    let mut qb = QueryBuilder::<$db>::new("DELETE FROM indicator_values WHERE id IN (");
+                    let mut sep = qb.separated(", ");
+                    for id in chunk {
+                        sep.push_bind(*id);
+                    }
+                    qb.push(")");
+                    self.count(1);
+                    qb.build().execute(&mut **tx).await?;
+                }
+                let rows: Vec<(&NewIndicatorValue, String)> = inserts
+                    .iter()
+                    .map(|(v, subject)| (*v, subject.clone()))
+                    .chain(updates.iter().map(|(v, _)| (*v, v.subject.key(&import.district_ags))))
+                    .collect();
+                for chunk in rows.chunks(BATCH_ROWS) {
+                    let mut qb = QueryBuilder::<$db>::new(
+                        "INSERT INTO indicator_values (indicator_id, year, district_ags, subject, kita_id, \
+                         social_space_id, value, reference_date, source, import_id, updated_at) ",
+                    );
+                    qb.push_values(chunk, |mut row, (v, subject)| {
+                        let (kita, space) = match v.subject {
+                            Subject::Kita(id) => (Some(id), None),
+                            Subject::SocialSpace(id) => (None, Some(id)),
+                            Subject::District => (None, None),
+                        };
+                        row.push_bind(v.indicator_id)
+                            .push_bind(import.year)
+                            .push_bind(import.district_ags.clone())
+                            .push_bind(subject.clone())
+                            .push_bind(kita)
+                            .push_bind(space)
+                            .push_bind(v.value.clone())
+                            .push_bind(v.reference_date)
+                            .push_bind(v.source.clone())
+                            .push_bind(import_id)
+                            .push_bind(now);
+                    });
+                    self.count(1);
+                    qb.build().execute(&mut **tx).await?;
+                }
+                // The old values of updated rows, so the audit trail shows what was replaced.
+                let replaced: Vec<serde_json::Value> = updates
+                    .iter()
+                    .filter_map(|(v, _)| {
+                        existing
+                            .get(&(v.indicator_id, v.subject.key(&import.district_ags)))
+                            .map(|old| json!({ "indicatorId": old.indicator_id, "subject": old.subject, "old": old.value, "new": v.value }))
+                    })
+                    .collect();
+                self.audit(
+                    tx,
+                    AuditRecord {
+                        actor,
+                        entity_type: "Import",
+                        entity_id: &import_id.to_string(),
+                        district_ags: Some(&import.district_ags),
+                        action: "import_indicators",
+                        old_version: None,
+                        new_version: None,
+                        details: json!({
+                            "year": import.year,
+                            "fileName": import.file_name,
+                            "sha256": import.file_sha256,
+                            "inserted": outcome.inserted,
+                            "updated": outcome.updated,
+                            "unchanged": outcome.unchanged,
+                            "replaced": replaced,
+                        }),
+                    },
+                )
+                .await?;
+                Ok(outcome)
+            }
+        }
+
         #[async_trait]
         impl PlanStore for SqlStore<$db> {
             async fn indicator_definitions(&self, district_ags: &[String]) -> Result<Vec<IndicatorDefinition>> {
@@ -108,146 +259,23 @@ macro_rules! impl_plan_storage {
 
             async fn import_indicator_values(&self, actor: Actor, import: &IndicatorImport) -> Result<ImportOutcome> {
                 let mut tx = self.begin_write().await?;
-                let mut ids: Vec<i64> = import.values.iter().map(|v| v.indicator_id).collect();
-                ids.sort_unstable();
-                ids.dedup();
-                let mut existing: std::collections::HashMap<(i64, String), IndicatorValue> =
-                    std::collections::HashMap::new();
-                if !ids.is_empty() {
-                    let mut qb = QueryBuilder::<$db>::new("SELECT * FROM indicator_values WHERE year = ");
-                    qb.push_bind(import.year).push(" AND district_ags = ").push_bind(&import.district_ags);
-                    qb.push(" AND indicator_id IN (");
-                    let mut sep = qb.separated(", ");
-                    for id in &ids {
-                        sep.push_bind(*id);
-                    }
-                    qb.push(")");
-                    self.count(1);
-                    let rows: Vec<IndicatorValue> = qb.build_query_as().fetch_all(&mut *tx).await?;
-                    existing = rows
-                        .into_iter()
-                        .map(|r| ((r.indicator_id, r.subject.clone()), r))
-                        .collect();
-                }
-                let mut inserts = Vec::new();
-                let mut updates = Vec::new();
-                let mut outcome = ImportOutcome::default();
-                for v in &import.values {
-                    let subject = v.subject.key(&import.district_ags);
-                    match existing.get(&(v.indicator_id, subject.clone())) {
-                        None => inserts.push((v, subject)),
-                        Some(old)
-                            if old.value == v.value
-                                && old.reference_date == v.reference_date
-                                && old.source == v.source =>
-                        {
-                            outcome.unchanged += 1
-                        }
-                        Some(old) => updates.push((v, old.id)),
-                    }
-                }
-                outcome.inserted = inserts.len() as i64;
-                outcome.updated = updates.len() as i64;
-                if inserts.is_empty() && updates.is_empty() {
-                    return Ok(outcome);
-                }
-                let now = Utc::now();
-                self.count(1);
-                let import_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO imports (district_ags, kind, year, file_name, file_sha256, rows, inserted, \
-                     updated, actor_user_id, created_at) VALUES ($1, 'INDICATORS', $2, $3, $4, $5, $6, $7, $8, $9) \
-                     RETURNING id",
-                )
-                .bind(&import.district_ags)
-                .bind(import.year)
-                .bind(&import.file_name)
-                .bind(&import.file_sha256)
-                .bind(import.rows)
-                .bind(outcome.inserted)
-                .bind(outcome.updated)
-                .bind(actor)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-                outcome.import_id = Some(import_id);
-                // A changed value is replaced: delete and insert in batches is far cheaper than
-                // one UPDATE per value (tens of thousands in a district's file); nothing refers
-                // to a value row's id.
-                let updated_ids: Vec<i64> = updates.iter().map(|(_, id)| *id).collect();
-                for chunk in updated_ids.chunks(BATCH_ROWS) {
-                    let mut qb = QueryBuilder::<$db>::new("DELETE FROM indicator_values WHERE id IN (");
-                    let mut sep = qb.separated(", ");
-                    for id in chunk {
-                        sep.push_bind(*id);
-                    }
-                    qb.push(")");
-                    self.count(1);
-                    qb.build().execute(&mut *tx).await?;
-                }
-                let rows: Vec<(&NewIndicatorValue, String)> = inserts
-                    .iter()
-                    .map(|(v, subject)| (*v, subject.clone()))
-                    .chain(updates.iter().map(|(v, _)| (*v, v.subject.key(&import.district_ags))))
-                    .collect();
-                for chunk in rows.chunks(BATCH_ROWS) {
-                    let mut qb = QueryBuilder::<$db>::new(
-                        "INSERT INTO indicator_values (indicator_id, year, district_ags, subject, kita_id, \
-                         social_space_id, value, reference_date, source, import_id, updated_at) ",
-                    );
-                    qb.push_values(chunk, |mut row, (v, subject)| {
-                        let (kita, space) = match v.subject {
-                            Subject::Kita(id) => (Some(id), None),
-                            Subject::SocialSpace(id) => (None, Some(id)),
-                            Subject::District => (None, None),
-                        };
-                        row.push_bind(v.indicator_id)
-                            .push_bind(import.year)
-                            .push_bind(import.district_ags.clone())
-                            .push_bind(subject.clone())
-                            .push_bind(kita)
-                            .push_bind(space)
-                            .push_bind(v.value.clone())
-                            .push_bind(v.reference_date)
-                            .push_bind(v.source.clone())
-                            .push_bind(import_id)
-                            .push_bind(now);
-                    });
-                    self.count(1);
-                    qb.build().execute(&mut *tx).await?;
-                }
-                // The old values of updated rows, so the audit trail shows what was replaced.
-                let replaced: Vec<serde_json::Value> = updates
-                    .iter()
-                    .filter_map(|(v, _)| {
-                        existing
-                            .get(&(v.indicator_id, v.subject.key(&import.district_ags)))
-                            .map(|old| json!({ "indicatorId": old.indicator_id, "subject": old.subject, "old": old.value, "new": v.value }))
-                    })
-                    .collect();
-                self.audit(
-                    &mut tx,
-                    AuditRecord {
-                        actor,
-                        entity_type: "Import",
-                        entity_id: &import_id.to_string(),
-                        district_ags: Some(&import.district_ags),
-                        action: "import_indicators",
-                        old_version: None,
-                        new_version: None,
-                        details: json!({
-                            "year": import.year,
-                            "fileName": import.file_name,
-                            "sha256": import.file_sha256,
-                            "inserted": outcome.inserted,
-                            "updated": outcome.updated,
-                            "unchanged": outcome.unchanged,
-                            "replaced": replaced,
-                        }),
-                    },
-                )
-                .await?;
+                let outcome = self.import_in(&mut tx, actor, import).await?;
                 tx.commit().await?;
                 Ok(outcome)
+            }
+
+            async fn import_indicator_values_of_many(
+                &self,
+                actor: Actor,
+                imports: &[IndicatorImport],
+            ) -> Result<Vec<ImportOutcome>> {
+                let mut tx = self.begin_write().await?;
+                let mut outcomes = Vec::with_capacity(imports.len());
+                for import in imports {
+                    outcomes.push(self.import_in(&mut tx, actor, import).await?);
+                }
+                tx.commit().await?;
+                Ok(outcomes)
             }
 
             async fn indicator_years(&self, district_ags: &str) -> Result<Vec<(i32, i64)>> {

@@ -838,6 +838,83 @@ async fn social_space_values_reach_their_kitas(app: &TestApp) {
     }
 }
 
+/// The ministry imports the state key's counts of all 41 districts at once; the next year's
+/// distribution uses them.
+async fn the_ministry_imports_the_state_key(app: &TestApp) {
+    seeded(app).await;
+    let ministry = app.token_for(Role::Ministry, None).await;
+    let districts = app.storage.districts().await.unwrap();
+    let q = r#"mutation($input: ImportStateKeyInput!) { importStateKeyValues(input: $input) { ok stored inserted warnings { message } problems { row column message } } }"#;
+    let vars = || json!({ "input": { "year": 2026, "file": null, "referenceDate": "2025-12-31", "source": "Statistisches Landesamt" } });
+    let mut csv = String::from(
+        "Bezirk;AGS;Kinder unter 7 Jahren;Kinder unter 7 Jahren in SGB-II-Bedarfsgemeinschaften\n",
+    );
+    for (i, d) in districts.iter().enumerate() {
+        csv.push_str(&format!(
+            "{};{};{};{}\n",
+            d.name,
+            d.ags,
+            5_000 + i * 100,
+            600 + i * 10
+        ));
+    }
+    // One wrong row: nothing of the file is stored.
+    let bad = csv.replace("Stadt Koblenz;07111", "Stadt Koblenz;07999");
+    let (_, body) = app
+        .gql_upload(
+            Some(&ministry),
+            q,
+            vars(),
+            "variables.input.file",
+            "schluessel.csv",
+            bad.into_bytes(),
+        )
+        .await;
+    let r = &body["data"]["importStateKeyValues"];
+    assert_eq!(r["stored"], false, "{body}");
+    assert!(
+        r["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("07999"),
+        "{body}"
+    );
+    let later = app
+        .data(
+            None,
+            "{ stateDistribution(year: 2026) { districts { keyYear } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(later["stateDistribution"]["districts"][0]["keyYear"], 2025);
+
+    let (_, body) = app
+        .gql_upload(
+            Some(&ministry),
+            q,
+            vars(),
+            "variables.input.file",
+            "schluessel.csv",
+            csv.into_bytes(),
+        )
+        .await;
+    let r = &body["data"]["importStateKeyValues"];
+    assert_eq!(r["problems"], json!([]), "{body}");
+    assert_eq!(r["inserted"], 82);
+    let data = app
+        .data(None, "{ stateDistribution(year: 2026) { districts { district { ags } keyYear childrenUnder7 childrenUnder7Sgb2 } } }", json!({}))
+        .await;
+    let rows = data["stateDistribution"]["districts"].as_array().unwrap();
+    assert!(rows.iter().all(|r| r["keyYear"] == 2026));
+    let koblenz = rows
+        .iter()
+        .find(|r| r["district"]["ags"] == "07111")
+        .unwrap();
+    let i = districts.iter().position(|d| d.ags == "07111").unwrap();
+    assert_eq!(koblenz["childrenUnder7"], 5_000 + i * 100);
+    assert_eq!(koblenz["childrenUnder7Sgb2"], 600 + i * 10);
+}
+
 /// A page of Kitas with their allocations reads each district's plan once, not once per Kita.
 async fn allocations_of_a_page_of_kitas_load_in_batches(app: &TestApp) {
     seeded(app).await;
@@ -1042,4 +1119,5 @@ on_every_backend!(
     state_distribution_adds_up,
     allocations_of_a_page_of_kitas_load_in_batches,
     social_space_values_reach_their_kitas,
+    the_ministry_imports_the_state_key,
 );

@@ -41,6 +41,8 @@ enum Allowed {
     SignedIn,
     /// Everybody, also without a token.
     Everybody,
+    /// The ministry and admins (the state's own data).
+    State,
 }
 
 fn allowed(rule: Allowed, caller: Caller) -> bool {
@@ -48,6 +50,7 @@ fn allowed(rule: Allowed, caller: Caller) -> bool {
         Allowed::DistrictWriters => matches!(caller, Caller::Admin | Caller::CoordinatorHome),
         Allowed::SignedIn => caller != Caller::Anonymous,
         Allowed::Everybody => true,
+        Allowed::State => matches!(caller, Caller::Admin | Caller::Ministry),
     }
 }
 
@@ -76,6 +79,8 @@ enum Fixture {
     ImportFile,
     /// A CSV with one new Kita of `HOME`.
     KitaFile,
+    /// A CSV of the state key's counts of `HOME`, different every time.
+    KeyFile,
 }
 
 /// A valid concept document: one pillar, everything to all Kitas by places.
@@ -202,6 +207,9 @@ async fn fixture(app: &TestApp, f: Fixture, n: usize) -> Value {
             json!({ "id": encode(NodeType::AllocationRun, run.id) })
         }
         Fixture::KitaFile => json!({ "input": { "districtAgs": HOME, "file": null } }),
+        Fixture::KeyFile => json!({ "input": {
+            "year": 2026, "file": null, "referenceDate": "2025-12-31", "source": "Matrix"
+        } }),
         Fixture::ImportFile => json!({ "input": {
             "districtAgs": HOME, "year": 2026, "file": null, "referenceDate": "2026-03-01",
             "source": "Matrix", "indicators": ["sgb2_anteil"]
@@ -325,6 +333,12 @@ fn cases() -> Vec<Case> {
             rule: DistrictWriters,
             fixture: F::ImportFile,
             document: r#"mutation($input: ImportIndicatorValuesInput!) { importIndicatorValues(input: $input) { ok stored problems { message } } }"#,
+        },
+        Case {
+            mutation: "importStateKeyValues",
+            rule: State,
+            fixture: F::KeyFile,
+            document: r#"mutation($input: ImportStateKeyInput!) { importStateKeyValues(input: $input) { ok stored } }"#,
         },
         Case {
             mutation: "importKitas",
@@ -453,9 +467,18 @@ async fn every_mutation_under_every_role(app: &TestApp) {
             let document = case.document.replace("\"Neu\"", &format!("\"Neu {n}\""));
             let token = token(app, caller).await;
             let audits_before = app.audit_count().await;
-            let body = if matches!(case.fixture, Fixture::ImportFile | Fixture::KitaFile) {
+            let body = if matches!(
+                case.fixture,
+                Fixture::ImportFile | Fixture::KitaFile | Fixture::KeyFile
+            ) {
                 let csv = if case.fixture == Fixture::KitaFile {
                     format!("Kita;Plätze\nImportierte Kita {n};{}\n", 20 + n % 50)
+                } else if case.fixture == Fixture::KeyFile {
+                    format!(
+                        "AGS;Kinder unter 7 Jahren;Kinder unter 7 Jahren in SGB-II-Bedarfsgemeinschaften\n{HOME};{};{}\n",
+                        7000 + n,
+                        900 + n
+                    )
                 } else {
                     format!("Kita;Anteil Kinder in SGB-II-Bedarfsgemeinschaften\n{kita};0,{n:03}\n")
                 };
