@@ -156,13 +156,7 @@ impl Loader<OfficialPlanKey> for ByKey {
             let plans = self.0.official_plans(year, &districts).await?;
             let ids: Vec<i64> = plans.iter().map(|p| p.run_id).collect();
             for run in self.0.runs_by_ids(&ids).await? {
-                let payload = crate::planning::payload(&run).map_err(|e| match e {
-                    crate::planning::PlanError::Storage(s) => LoadError::from(s),
-                    other => LoadError::from(StorageError::NotFound {
-                        entity: "AllocationRun",
-                        id: other.to_string(),
-                    }),
-                })?;
+                let payload = crate::planning::payload(&run)?;
                 out.insert(
                     OfficialPlanKey(run.district_ags.clone(), year),
                     Arc::new(payload),

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::io::Read;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use async_graphql::{Context, Enum, InputObject, Json, Object, SimpleObject, Upload, ID};
 use base64::Engine;
@@ -639,16 +639,33 @@ pub struct StateParametersInput {
 /// Eine gespeicherte Berechnung: unveränderlich, mit Prüfsumme der Eingaben.
 pub struct AllocationRun {
     run: st::AllocationRun,
-    payload: Arc<RunPayload>,
+    /// Decompressed from the stored result on first use: a list of runs asking for ids and
+    /// amounts does not read every result.
+    payload: OnceLock<Arc<RunPayload>>,
 }
 
 impl AllocationRun {
-    fn new(run: st::AllocationRun) -> async_graphql::Result<Self> {
-        let payload = planning::payload(&run).map_err(|e| internal(e.to_string()))?;
-        Ok(Self {
+    fn new(run: st::AllocationRun) -> Self {
+        Self {
             run,
-            payload: Arc::new(payload),
-        })
+            payload: OnceLock::new(),
+        }
+    }
+
+    /// A run just computed: its payload is at hand.
+    fn computed(run: st::AllocationRun, payload: RunPayload) -> Self {
+        Self {
+            run,
+            payload: OnceLock::from(Arc::new(payload)),
+        }
+    }
+
+    fn payload(&self) -> async_graphql::Result<&Arc<RunPayload>> {
+        if let Some(p) = self.payload.get() {
+            return Ok(p);
+        }
+        let p = planning::payload(&self.run).map_err(internal)?;
+        Ok(self.payload.get_or_init(|| Arc::new(p)))
     }
 }
 
@@ -721,14 +738,14 @@ impl AllocationRun {
     async fn leftover(&self) -> Decimal {
         euros(self.run.budget - self.run.allocated)
     }
-    async fn land_amount(&self) -> Decimal {
-        euros(self.payload.budget.financed.land)
+    async fn land_amount(&self) -> async_graphql::Result<Decimal> {
+        Ok(euros(self.payload()?.budget.financed.land))
     }
-    async fn district_share(&self) -> Decimal {
-        euros(self.payload.budget.financed.district)
+    async fn district_share(&self) -> async_graphql::Result<Decimal> {
+        Ok(euros(self.payload()?.budget.financed.district))
     }
-    async fn traeger_share(&self) -> Decimal {
-        euros(self.payload.budget.financed.traeger)
+    async fn traeger_share(&self) -> async_graphql::Result<Decimal> {
+        Ok(euros(self.payload()?.budget.financed.traeger))
     }
     /// SHA-256 der Eingaben: gleiche Eingaben, gleiches Ergebnis.
     async fn input_hash(&self) -> &str {
@@ -754,21 +771,21 @@ impl AllocationRun {
     async fn official(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         is_official(ctx_storage(ctx).as_ref(), &self.run).await
     }
-    async fn pillars(&self) -> Vec<PillarAllocation> {
-        pillars_of(&self.payload)
+    async fn pillars(&self) -> async_graphql::Result<Vec<PillarAllocation>> {
+        Ok(pillars_of(self.payload()?))
     }
-    async fn measures(&self) -> DistributionMeasures {
-        (&self.payload.result.measures).into()
+    async fn measures(&self) -> async_graphql::Result<DistributionMeasures> {
+        Ok((&self.payload()?.result.measures).into())
     }
     /// Die Kitas mit ihren Beträgen und Begründungen, nach Kita-Nummer.
     #[graphql(complexity = "2 + child_complexity * 10")]
     async fn kitas(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<KitaAllocation>> {
-        kitas_of(ctx, &self.payload, &self.run.district_ags, self.run.year).await
+        kitas_of(ctx, self.payload()?, &self.run.district_ags, self.run.year).await
     }
     /// Das vollständige Ergebnis der Berechnung (JSON), nur für Berechtigte des Bezirks.
     async fn result(&self, ctx: &Context<'_>) -> async_graphql::Result<Json<serde_json::Value>> {
         ctx_viewer(ctx).require_private_reader(Some(&self.run.district_ags))?;
-        serde_json::to_value(&self.payload.result)
+        serde_json::to_value(&self.payload()?.result)
             .map(Json)
             .map_err(internal)
     }
@@ -788,7 +805,7 @@ pub(crate) async fn run_node(
     {
         return Ok(None);
     }
-    AllocationRun::new(run).map(Some)
+    Ok(Some(AllocationRun::new(run)))
 }
 
 async fn is_official(
@@ -1200,20 +1217,9 @@ async fn visible_run(
     field: &str,
 ) -> async_graphql::Result<AllocationRun> {
     let id = ids::expect(id, NodeType::AllocationRun, field)?;
-    let storage = ctx_storage(ctx);
-    let run = storage
-        .runs_by_ids(&[id])
-        .await
-        .gql()?
-        .into_iter()
-        .next()
-        .ok_or_else(|| not_found("Der Lauf"))?;
-    if !ctx_viewer(ctx).can_read_private(Some(&run.district_ags))
-        && !is_official(storage.as_ref(), &run).await?
-    {
-        return Err(not_found("Der Lauf"));
-    }
-    AllocationRun::new(run)
+    run_node(ctx, id)
+        .await?
+        .ok_or_else(|| not_found("Der Lauf"))
 }
 
 async fn run_info(ctx: &Context<'_>, run: &AllocationRun) -> async_graphql::Result<RunInfo> {
@@ -1234,7 +1240,7 @@ async fn run_info(ctx: &Context<'_>, run: &AllocationRun) -> async_graphql::Resu
         .next()
         .map(|c| c.name)
         .unwrap_or_default();
-    let f = &run.payload.budget.financed;
+    let f = &run.payload()?.budget.financed;
     Ok(RunInfo {
         district,
         concept,
@@ -1264,7 +1270,7 @@ async fn comparison_of(
             "Verglichen werden Läufe desselben Bezirks; dieser Lauf gehört zu einem anderen.",
         ));
     }
-    let comparison = compare(&a.payload.result, &b.payload.result);
+    let comparison = compare(&a.payload()?.result, &b.payload()?.result);
     Ok(AllocationComparison { a, b, comparison })
 }
 
@@ -1433,13 +1439,28 @@ impl PlanQuery {
         let storage = ctx_storage(ctx);
         let private = ctx_viewer(ctx).can_read_private(Some(&d.ags));
         let runs = storage.runs_of(&d.ags, year, MAX_RUNS).await.gql()?;
-        let mut out = Vec::new();
-        for run in runs {
-            if private || is_official(storage.as_ref(), &run).await? {
-                out.push(AllocationRun::new(run)?);
+        if private {
+            return Ok(runs.into_iter().map(AllocationRun::new).collect());
+        }
+        // The public sees official plans only: one lookup per year the runs cover, not per run.
+        let mut years: Vec<i32> = runs.iter().map(|r| r.year).collect();
+        years.sort_unstable();
+        years.dedup();
+        let mut official = std::collections::HashSet::new();
+        for y in years {
+            for plan in storage
+                .official_plans(y, std::slice::from_ref(&d.ags))
+                .await
+                .gql()?
+            {
+                official.insert(plan.run_id);
             }
         }
-        Ok(out)
+        Ok(runs
+            .into_iter()
+            .filter(|r| official.contains(&r.id))
+            .map(AllocationRun::new)
+            .collect())
     }
 
     /// Die offiziellen Pläne aller Bezirke für ein Jahr.
@@ -1456,10 +1477,7 @@ impl PlanQuery {
             .gql()?;
         let ids: Vec<i64> = plans.iter().map(|p| p.run_id).collect();
         let runs = storage.runs_by_ids(&ids).await.gql()?;
-        let mut runs: Vec<AllocationRun> = runs
-            .into_iter()
-            .map(AllocationRun::new)
-            .collect::<Result<_, _>>()?;
+        let mut runs: Vec<AllocationRun> = runs.into_iter().map(AllocationRun::new).collect();
         runs.sort_by(|a, b| a.run.district_ags.cmp(&b.run.district_ags));
         Ok(runs)
     }
@@ -1480,14 +1498,13 @@ impl PlanQuery {
         let Some(plan) = plans.first() else {
             return Ok(None);
         };
-        storage
+        Ok(storage
             .runs_by_ids(&[plan.run_id])
             .await
             .gql()?
             .into_iter()
             .next()
-            .map(AllocationRun::new)
-            .transpose()
+            .map(AllocationRun::new))
     }
 
     /// Zwei Läufe desselben Bezirks nebeneinander (B − A).
@@ -1571,12 +1588,12 @@ impl PlanQuery {
             ExportFormat::Xlsx => download(
                 format!("{stub}.xlsx"),
                 XLSX,
-                export::run_xlsx(&info, &run.payload.result).map_err(internal)?,
+                export::run_xlsx(&info, &run.payload()?.result).map_err(internal)?,
             ),
             ExportFormat::Csv => download(
                 format!("{stub}.csv"),
                 "text/csv; charset=utf-8",
-                export::run_csv(&run.payload.result),
+                export::run_csv(&run.payload()?.result),
             ),
         })
     }
@@ -2031,10 +2048,7 @@ impl PlanMutation {
             planning::run_with_payload(storage.as_ref(), viewer.user_id(), &concept, year)
                 .await
                 .map_err(plan_error)?;
-        Ok(AllocationRun {
-            run,
-            payload: Arc::new(payload),
-        })
+        Ok(AllocationRun::computed(run, payload))
     }
 
     /// Erklärt einen Lauf zum offiziellen Plan des Bezirks für sein Jahr (nur Läufe beschlossener
@@ -2070,7 +2084,7 @@ impl PlanMutation {
             .set_official_plan(viewer.user_id(), run.id)
             .await
             .gql()?;
-        AllocationRun::new(run)
+        Ok(AllocationRun::new(run))
     }
 }
 

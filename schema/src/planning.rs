@@ -314,14 +314,14 @@ pub struct RunPayload {
     pub result: ConceptResult,
 }
 
-pub fn payload(run: &st::AllocationRun) -> Result<RunPayload, PlanError> {
+pub fn payload(run: &st::AllocationRun) -> Result<RunPayload, StorageError> {
     use std::io::Read;
     // Whole buffers: serde_json reads a slice several times faster than a reader.
     let mut json = Vec::with_capacity(run.result.len() * 10);
     flate2::read::GzDecoder::new(run.result.as_slice())
         .read_to_end(&mut json)
-        .map_err(|e| PlanError::Storage(StorageError::Json(serde_json::Error::io(e))))?;
-    serde_json::from_slice(&json).map_err(|e| PlanError::Storage(StorageError::Json(e)))
+        .map_err(|e| StorageError::Json(serde_json::Error::io(e)))?;
+    Ok(serde_json::from_slice(&json)?)
 }
 
 /// Everything a concept needs from the district's data for a year.
