@@ -62,6 +62,13 @@ pub fn not_found(what: &str) -> Error {
     error(Code::NotFound, format!("{what} wurde nicht gefunden."))
 }
 
+pub fn is_not_found(e: &Error) -> bool {
+    e.extensions
+        .as_ref()
+        .and_then(|x| x.get("code"))
+        .is_some_and(|c| *c == async_graphql::Value::from(Code::NotFound.as_str()))
+}
+
 pub fn unauthenticated() -> Error {
     error(
         Code::Unauthenticated,
@@ -98,6 +105,10 @@ fn entity_de(entity: &str) -> &'static str {
         "SocialSpace" => "Der Sozialraum",
         "User" => "Das Benutzerkonto",
         "District" => "Der Bezirk",
+        "Workshop" => "Der Workshop",
+        "WorkshopSession" => "Der Programmpunkt",
+        "Contribution" => "Der Beitrag",
+        "KnowledgeDocument" => "Der Eintrag",
         _ => "Der Datensatz",
     }
 }

@@ -24,6 +24,12 @@ impl RoleGuard {
         RoleGuard(&[Role::Admin, Role::Ministry])
     }
 
+    /// Roles that may write to the knowledge store at all: admins, facilitators (workshops,
+    /// ideas of no district) and coordinators (their district's records).
+    pub fn knowledge_editors() -> Self {
+        RoleGuard(&[Role::Admin, Role::Facilitator, Role::Coordinator])
+    }
+
     pub fn signed_in() -> Self {
         RoleGuard(Role::ALL)
     }

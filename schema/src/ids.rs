@@ -15,6 +15,13 @@ pub enum NodeType {
     IndicatorDefinition,
     Concept,
     AllocationRun,
+    Workshop,
+    WorkshopSession,
+    Contribution,
+    RoleProfile,
+    RoleProfileRevision,
+    StaffingIdea,
+    CooperationModel,
 }
 
 impl NodeType {
@@ -27,6 +34,13 @@ impl NodeType {
             NodeType::IndicatorDefinition => "IndicatorDefinition",
             NodeType::Concept => "Concept",
             NodeType::AllocationRun => "AllocationRun",
+            NodeType::CooperationModel => "CooperationModel",
+            NodeType::StaffingIdea => "StaffingIdea",
+            NodeType::RoleProfileRevision => "RoleProfileRevision",
+            NodeType::RoleProfile => "RoleProfile",
+            NodeType::Contribution => "Contribution",
+            NodeType::WorkshopSession => "WorkshopSession",
+            NodeType::Workshop => "Workshop",
         }
     }
 
@@ -39,6 +53,13 @@ impl NodeType {
             "IndicatorDefinition" => NodeType::IndicatorDefinition,
             "Concept" => NodeType::Concept,
             "AllocationRun" => NodeType::AllocationRun,
+            "CooperationModel" => NodeType::CooperationModel,
+            "StaffingIdea" => NodeType::StaffingIdea,
+            "RoleProfileRevision" => NodeType::RoleProfileRevision,
+            "RoleProfile" => NodeType::RoleProfile,
+            "Contribution" => NodeType::Contribution,
+            "WorkshopSession" => NodeType::WorkshopSession,
+            "Workshop" => NodeType::Workshop,
             _ => return None,
         })
     }

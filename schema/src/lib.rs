@@ -2,11 +2,14 @@
 //! crate's types and call [`srb_storage::Storage`]; relations go through batch loaders.
 
 pub mod auth;
+pub mod content;
 mod domain;
 pub mod error;
 mod guard;
 pub mod ids;
+pub mod knowledge;
 mod loaders;
+pub mod markdown;
 pub mod mutation;
 pub mod plan;
 pub mod planning;
@@ -15,23 +18,31 @@ pub mod types;
 
 use std::sync::Arc;
 
-use async_graphql::{Context, EmptySubscription, MergedObject, Request, Schema};
+use async_graphql::{Context, MergedObject, Request, Schema};
 use srb_storage::Storage;
 
 pub use auth::Viewer;
 pub use error::Code;
 
 #[derive(MergedObject, Default)]
-pub struct Query(query::RecordsQuery, query::AccountQuery, plan::PlanQuery);
+pub struct Query(
+    query::RecordsQuery,
+    query::AccountQuery,
+    plan::PlanQuery,
+    knowledge::KnowledgeQuery,
+);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     mutation::RecordsMutation,
     mutation::AccountMutation,
     plan::PlanMutation,
+    knowledge::KnowledgeMutation,
 );
 
-pub type SrbSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type Subscription = knowledge::KnowledgeSubscription;
+
+pub type SrbSchema = Schema<Query, Mutation, Subscription>;
 
 /// How much one request may ask for.
 #[derive(Debug, Clone, Copy)]
@@ -53,24 +64,40 @@ impl Default for Limits {
 }
 
 pub fn build(storage: Arc<dyn Storage>, limits: Limits) -> SrbSchema {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .data(storage)
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity)
-        .finish()
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .data(storage)
+    .limit_depth(limits.depth)
+    .limit_complexity(limits.complexity)
+    .finish()
 }
 
 /// The SDL as committed in `schema/schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .finish()
+    .sdl()
 }
 
 /// Attaches what every execution needs: the caller and a fresh set of batch loaders. The web UI
 /// and the HTTP endpoint both go through this, so both see the same authorisation.
 pub fn prepare(request: Request, storage: Arc<dyn Storage>, viewer: Viewer) -> Request {
     request.data(viewer).data(loaders::loaders(storage))
+}
+
+/// The same for a WebSocket connection: its subscriptions see this caller and loaders.
+pub fn connection_data(storage: Arc<dyn Storage>, viewer: Viewer) -> async_graphql::Data {
+    let mut data = async_graphql::Data::default();
+    data.insert(viewer);
+    data.insert(loaders::loaders(storage));
+    data
 }
 
 pub(crate) fn ctx_storage<'a>(ctx: &Context<'a>) -> &'a Arc<dyn Storage> {

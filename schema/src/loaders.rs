@@ -194,3 +194,96 @@ impl Loader<DefinitionsOf> for ByKey {
             .collect())
     }
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct WorkshopKey(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SessionKey(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DocumentKey(pub i64);
+
+loader!(
+    WorkshopKey,
+    srb_storage::Workshop,
+    workshops_by_ids,
+    |w: &srb_storage::Workshop| WorkshopKey(w.id)
+);
+loader!(
+    SessionKey,
+    srb_storage::WorkshopSession,
+    sessions_by_ids,
+    |s: &srb_storage::WorkshopSession| SessionKey(s.id)
+);
+loader!(
+    DocumentKey,
+    srb_storage::KnowledgeDocument,
+    documents_by_ids,
+    |d: &srb_storage::KnowledgeDocument| DocumentKey(d.id)
+);
+
+/// Lists keyed by one parent id, filled by one query over all parents of a batch.
+macro_rules! grouped_loader {
+    ($key:ident, $value:ty, |$s:ident, $ids:ident| $fetch:expr, |$row:ident| $group:expr) => {
+        impl Loader<$key> for ByKey {
+            type Value = Vec<$value>;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Vec<$value>>, LoadError> {
+                let $ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+                let mut out: HashMap<$key, Vec<$value>> =
+                    keys.iter().map(|k| (*k, Vec::new())).collect();
+                let $s = &self.0;
+                for $row in $fetch {
+                    let (key, value) = $group;
+                    out.entry($key(key)).or_default().push(value);
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
+/// The live sessions of a workshop, in agenda order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SessionsOf(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ContributionTags(pub i64);
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DocumentTags(pub i64);
+/// Copies made of a document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ForksOf(pub i64);
+/// A document's revisions, newest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RevisionsOf(pub i64);
+
+grouped_loader!(
+    SessionsOf,
+    srb_storage::WorkshopSession,
+    |s, ids| s.sessions_of(&ids, false).await?,
+    |row| (row.workshop_id, row)
+);
+grouped_loader!(
+    ContributionTags,
+    String,
+    |s, ids| s.tags_of_contributions(&ids).await?,
+    |row| row
+);
+grouped_loader!(
+    DocumentTags,
+    String,
+    |s, ids| s.tags_of_documents(&ids).await?,
+    |row| row
+);
+grouped_loader!(
+    ForksOf,
+    srb_storage::DocumentFork,
+    |s, ids| s.forks_of(&ids).await?,
+    |row| (row.origin_id, row)
+);
+grouped_loader!(
+    RevisionsOf,
+    srb_storage::KnowledgeRevision,
+    |s, ids| s.revisions_of(&ids).await?,
+    |row| (row.document_id, row)
+);

@@ -93,7 +93,7 @@ pub struct LifecycleInput {
 }
 
 /// Applies an optional-field patch: absent keeps, null clears, a value replaces.
-fn patch<T: Clone>(current: &Option<T>, change: &MaybeUndefined<T>) -> Option<T> {
+pub(crate) fn patch<T: Clone>(current: &Option<T>, change: &MaybeUndefined<T>) -> Option<T> {
     match change {
         MaybeUndefined::Undefined => current.clone(),
         MaybeUndefined::Null => None,
@@ -102,7 +102,7 @@ fn patch<T: Clone>(current: &Option<T>, change: &MaybeUndefined<T>) -> Option<T>
 }
 
 /// The district of an input, which must be one of the 41.
-async fn known_district(ctx: &Context<'_>, ags: &str) -> async_graphql::Result<String> {
+pub(crate) async fn known_district(ctx: &Context<'_>, ags: &str) -> async_graphql::Result<String> {
     let ags = ags.trim();
     let found = ctx_storage(ctx)
         .districts_by_ags(&[ags.to_owned()])

@@ -51,11 +51,11 @@ impl KitaConnectionFields {
     }
 }
 
-struct PageArgs {
-    page: st::Page,
+pub(crate) struct PageArgs {
+    pub(crate) page: st::Page,
 }
 
-fn page_args(
+pub(crate) fn page_args(
     after: Option<String>,
     before: Option<String>,
     first: Option<i32>,
@@ -91,7 +91,7 @@ fn page_args(
     })
 }
 
-fn page_info<T>(args: &PageArgs, result: &st::PageOf<T>) -> (bool, bool) {
+pub(crate) fn page_info<T>(args: &PageArgs, result: &st::PageOf<T>) -> (bool, bool) {
     let p = args.page;
     if p.from_end {
         (result.has_more, p.before.is_some())
@@ -300,7 +300,8 @@ impl RecordsQuery {
             NodeType::AllocationRun => crate::plan::run_node(ctx, numeric()?)
                 .await?
                 .map(Node::AllocationRun),
-            NodeType::IndicatorDefinition => None,
+            NodeType::IndicatorDefinition | NodeType::RoleProfileRevision => None,
+            other => crate::knowledge::node(ctx, other, numeric()?).await?,
         };
         Ok(node)
     }

@@ -59,6 +59,12 @@ pub enum Node {
     Kita(Kita),
     Concept(crate::plan::ConceptObject),
     AllocationRun(crate::plan::AllocationRun),
+    Workshop(crate::knowledge::Workshop),
+    WorkshopSession(crate::knowledge::WorkshopSession),
+    Contribution(crate::knowledge::Contribution),
+    RoleProfile(crate::knowledge::RoleProfile),
+    StaffingIdea(crate::knowledge::StaffingIdea),
+    CooperationModel(crate::knowledge::CooperationModel),
 }
 
 async fn load<K, V>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<V>>

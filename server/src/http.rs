@@ -1,5 +1,6 @@
-//! HTTP: GraphQL over HTTP at `/graphql` (POST and GET, per the GraphQL-over-HTTP spec), and the
-//! operations endpoints `/healthz`, `/readyz`, `/metrics`.
+//! HTTP: GraphQL over HTTP at `/graphql` (POST and GET, per the GraphQL-over-HTTP spec),
+//! subscriptions over WebSocket at `/graphql/ws` (`graphql-transport-ws`), and the operations
+//! endpoints `/healthz`, `/readyz`, `/metrics`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -7,7 +8,9 @@ use std::time::Instant;
 
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Variables};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::{DefaultBodyLimit, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -41,6 +44,7 @@ pub fn router(config: &Config, storage: Arc<dyn Storage>) -> Router {
     };
     let mut router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics));
@@ -328,6 +332,14 @@ async fn viewer_from(headers: &HeaderMap, storage: &dyn Storage) -> Result<Viewe
     let value = value
         .to_str()
         .map_err(|_| "Der Authorization-Header ist nicht lesbar.")?;
+    viewer_from_credentials(value, storage).await
+}
+
+/// The caller named by an `Authorization` value (`Bearer <token>`).
+async fn viewer_from_credentials(
+    value: &str,
+    storage: &dyn Storage,
+) -> Result<Viewer, &'static str> {
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
@@ -342,6 +354,49 @@ async fn viewer_from(headers: &HeaderMap, storage: &dyn Storage) -> Result<Viewe
             Err("Die Anmeldung konnte nicht geprüft werden.")
         }
     }
+}
+
+/// Subscriptions over WebSocket, protocol `graphql-transport-ws`. The caller is identified once
+/// per connection: by the upgrade request's `Authorization` header, or (browsers cannot set
+/// headers on a WebSocket) by `Authorization` in the `connection_init` payload. Every
+/// subscription then runs through the same schema and authorisation as a query.
+async fn graphql_ws(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let from_header = match viewer_from(&headers, app.storage.as_ref()).await {
+        Ok(v) => v,
+        Err(message) => {
+            return http_error(
+                StatusCode::UNAUTHORIZED,
+                JSON,
+                Code::Unauthenticated,
+                message,
+            )
+        }
+    };
+    upgrade
+        .protocols(["graphql-transport-ws"])
+        .on_upgrade(move |socket| {
+            let storage = app.storage.clone();
+            GraphQLWebSocket::new(socket, app.schema.clone(), protocol)
+                .on_connection_init(move |payload| async move {
+                    let mut viewer = from_header;
+                    let credentials = payload
+                        .get("Authorization")
+                        .or_else(|| payload.get("authorization"))
+                        .and_then(Value::as_str);
+                    if let Some(value) = credentials {
+                        viewer = viewer_from_credentials(value, storage.as_ref())
+                            .await
+                            .map_err(async_graphql::Error::new)?;
+                    }
+                    Ok(srb_schema::connection_data(storage, viewer))
+                })
+                .serve()
+        })
 }
 
 fn request_of(params: Params) -> Request {

@@ -4,7 +4,8 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use srb_schema::auth;
 use srb_server::{
-    config::Config, demo, demo_plans, open_storage, shutdown_signal, telemetry, Server,
+    config::Config, demo, demo_knowledge, demo_plans, open_storage, shutdown_signal, telemetry,
+    Server,
 };
 use srb_storage::Role;
 
@@ -166,11 +167,14 @@ async fn main() -> Result<()> {
             if with_demo {
                 let report = demo::seed(storage.as_ref(), scale).await?;
                 let plans = demo_plans::seed(storage.as_ref()).await?;
+                let knowledge = demo_knowledge::seed(storage.as_ref()).await?;
                 tracing::info!(
                     districts = report.districts_seeded,
                     kitas = report.kitas,
                     indicator_values = plans.values,
                     runs = plans.runs,
+                    workshops = knowledge.workshops,
+                    documents = knowledge.documents,
                     "synthetic demo data loaded"
                 );
             }
@@ -192,9 +196,14 @@ async fn main() -> Result<()> {
             let storage = open_storage(&config).await?;
             let report = demo::seed(storage.as_ref(), scale).await?;
             let plans = demo_plans::seed(storage.as_ref()).await?;
+            let knowledge = demo_knowledge::seed(storage.as_ref()).await?;
             println!(
                 "Demodaten (synthetisch): {} Bezirke mit {} Kitas neu angelegt; {} Indikatorwerte, {} offizielle Pläne",
                 report.districts_seeded, report.kitas, plans.values, plans.runs
+            );
+            println!(
+                "Wissensspeicher: {} Workshop mit {} Beiträgen (Zwischenbilanz II), {} Profile, Ideen und Modelle neu angelegt",
+                knowledge.workshops, knowledge.contributions, knowledge.documents
             );
         }
         Command::ImportKitas {

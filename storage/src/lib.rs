@@ -12,10 +12,14 @@
 //! - nothing is deleted: records are soft-deleted and can be restored.
 
 mod error;
+#[macro_use]
 pub mod model;
+pub mod knowledge;
 mod plan;
 #[macro_use]
 mod sql_plan;
+#[macro_use]
+mod sql_knowledge;
 mod sql;
 
 use std::sync::Arc;
@@ -24,6 +28,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 pub use error::{Result, StorageError};
+pub use knowledge::*;
 pub use model::*;
 pub use plan::PlanStore;
 pub use sql::{PgStore, SqlStore, SqliteStore};
@@ -54,7 +59,7 @@ pub struct Readiness {
 pub type Actor = Option<i64>;
 
 #[async_trait]
-pub trait Storage: PlanStore + Send + Sync + 'static {
+pub trait Storage: PlanStore + KnowledgeStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// SQL statements executed through this store so far; lets tests prove the absence of N+1
     /// query patterns and feeds `/metrics`.

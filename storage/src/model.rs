@@ -4,15 +4,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::fmt;
-use std::str::FromStr;
 
 /// A string from the database that names no known variant: the schema's CHECK constraints make
 /// this a bug, not bad input.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown {kind} '{value}' in the database")]
 pub struct UnknownVariant {
-    kind: &'static str,
-    value: String,
+    pub(crate) kind: &'static str,
+    pub(crate) value: String,
 }
 
 macro_rules! text_enum {
@@ -29,12 +28,12 @@ macro_rules! text_enum {
             }
         }
 
-        impl FromStr for $name {
+        impl ::std::str::FromStr for $name {
             type Err = UnknownVariant;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    other => Err(UnknownVariant { kind: stringify!($name), value: other.to_owned() }),
+                    other => Err($crate::model::UnknownVariant { kind: stringify!($name), value: other.to_owned() }),
                 }
             }
         }
@@ -44,8 +43,8 @@ macro_rules! text_enum {
             fn try_from(s: String) -> Result<Self, Self::Error> { s.parse() }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.as_str()) }
         }
     };
 }

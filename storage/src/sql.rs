@@ -16,14 +16,21 @@ use sqlx::sqlite::{
     Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Pool, QueryBuilder, Transaction};
-use tokio::sync::OnceCell;
+use tokio::sync::{broadcast, OnceCell};
 
 use crate::error::unique_as_duplicate;
+use crate::knowledge::*;
 use crate::model::*;
-use crate::{Actor, Backend, PlanStore, Readiness, Result, Storage, StorageError};
+use crate::sql_knowledge::*;
+use crate::{Actor, Backend, KnowledgeStore, PlanStore, Readiness, Result, Storage, StorageError};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+
+/// Notifications of committed contributions.
+const EVENT_CHANNEL: &str = "srb_contributions";
+/// Events a slow subscriber may lag behind before it is told it missed some.
+const EVENT_BUFFER: usize = 1024;
 
 /// Rows per multi-row INSERT when seeding: keeps every statement below SQLite's parameter limit.
 const BATCH_ROWS: usize = 500;
@@ -32,6 +39,10 @@ pub struct SqlStore<DB: sqlx::Database> {
     pool: Pool<DB>,
     statements: AtomicU64,
     districts: OnceCell<Vec<District>>,
+    /// Committed contributions, for live subscribers in this process. On PostgreSQL fed by a
+    /// LISTEN connection (so writes on any instance arrive), on SQLite by the writer itself.
+    events: broadcast::Sender<ContributionEvent>,
+    listening: OnceCell<()>,
 }
 
 pub type SqliteStore = SqlStore<Sqlite>;
@@ -63,6 +74,8 @@ impl SqliteStore {
             pool,
             statements: AtomicU64::new(0),
             districts: OnceCell::new(),
+            events: broadcast::channel(EVENT_BUFFER).0,
+            listening: OnceCell::new(),
         })
     }
 
@@ -74,6 +87,24 @@ impl SqliteStore {
 
     fn migrator(&self) -> &'static Migrator {
         &SQLITE_MIGRATIONS
+    }
+
+    /// SQLite serves one instance: the writer tells this process's subscribers after commit.
+    async fn announce_in(
+        &self,
+        _tx: &mut Transaction<'static, Sqlite>,
+        _event: ContributionEvent,
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    fn announced(&self, event: ContributionEvent) {
+        // No receivers is not an error: nobody is watching.
+        let _ = self.events.send(event);
+    }
+
+    async fn subscribe_events(&self) -> Result<broadcast::Receiver<ContributionEvent>> {
+        Ok(self.events.subscribe())
     }
 }
 
@@ -88,6 +119,8 @@ impl PgStore {
             pool,
             statements: AtomicU64::new(0),
             districts: OnceCell::new(),
+            events: broadcast::channel(EVENT_BUFFER).0,
+            listening: OnceCell::new(),
         })
     }
 
@@ -98,10 +131,59 @@ impl PgStore {
     fn migrator(&self) -> &'static Migrator {
         &POSTGRES_MIGRATIONS
     }
+
+    /// NOTIFY inside the transaction: PostgreSQL delivers it on commit only, in commit order, to
+    /// every instance listening.
+    async fn announce_in(
+        &self,
+        tx: &mut Transaction<'static, Postgres>,
+        event: ContributionEvent,
+    ) -> Result<()> {
+        self.count(1);
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(EVENT_CHANNEL)
+            .bind(event.encode())
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    fn announced(&self, _event: ContributionEvent) {}
+
+    /// The first subscriber starts this process's one LISTEN connection; it forwards every
+    /// notification to the local channel. `LISTEN` has taken effect when this returns, so a
+    /// subscriber misses nothing committed afterwards.
+    async fn subscribe_events(&self) -> Result<broadcast::Receiver<ContributionEvent>> {
+        self.listening
+            .get_or_try_init(|| async {
+                let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+                listener.listen(EVENT_CHANNEL).await?;
+                let events = self.events.clone();
+                tokio::spawn(async move {
+                    loop {
+                        match listener.recv().await {
+                            Ok(n) => {
+                                if let Some(e) = ContributionEvent::decode(n.payload()) {
+                                    let _ = events.send(e);
+                                }
+                            }
+                            // recv reconnects by itself; back off while the database is away.
+                            Err(e) => {
+                                tracing::warn!(error = %e, "contribution listener");
+                                tokio::time::sleep(Duration::from_secs(1)).await;
+                            }
+                        }
+                    }
+                });
+                Ok::<(), StorageError>(())
+            })
+            .await?;
+        Ok(self.events.subscribe())
+    }
 }
 
 /// A column value of a versioned record, bound the same way on both backends.
-enum Value {
+pub(crate) enum Value {
     Text(Option<String>),
     Int(Option<i64>),
     Bool(bool),
@@ -130,11 +212,28 @@ const CONCEPTS: Table = Table {
     name: "concepts",
     entity: "Concept",
 };
+const WORKSHOPS: Table = Table {
+    name: "workshops",
+    entity: "Workshop",
+};
+const SESSIONS: Table = Table {
+    name: "workshop_sessions",
+    entity: "WorkshopSession",
+};
+const CONTRIBUTIONS: Table = Table {
+    name: "contributions",
+    entity: "Contribution",
+};
+const DOCUMENTS: Table = Table {
+    name: "knowledge_documents",
+    entity: "KnowledgeDocument",
+};
 
 trait Versioned: Serialize {
     fn id(&self) -> i64;
     fn version(&self) -> i32;
-    fn district_ags(&self) -> &str;
+    /// The district the audit record is filed under (None: state-wide).
+    fn district_ags(&self) -> Option<&str>;
     fn is_deleted(&self) -> bool;
 }
 
@@ -143,12 +242,36 @@ macro_rules! versioned {
         impl Versioned for $t {
             fn id(&self) -> i64 { self.id }
             fn version(&self) -> i32 { self.version }
-            fn district_ags(&self) -> &str { &self.district_ags }
+            fn district_ags(&self) -> Option<&str> { Some(&self.district_ags) }
+            fn is_deleted(&self) -> bool { self.deleted_at.is_some() }
+        }
+    )*};
+    (optional: $($t:ty),*) => {$(
+        impl Versioned for $t {
+            fn id(&self) -> i64 { self.id }
+            fn version(&self) -> i32 { self.version }
+            fn district_ags(&self) -> Option<&str> { self.district_ags.as_deref() }
             fn is_deleted(&self) -> bool { self.deleted_at.is_some() }
         }
     )*};
 }
 versioned!(SocialSpace, Provider, Kita, Concept);
+versioned!(optional: Workshop, Contribution, KnowledgeDocument);
+
+impl Versioned for WorkshopSession {
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn version(&self) -> i32 {
+        self.version
+    }
+    fn district_ags(&self) -> Option<&str> {
+        None
+    }
+    fn is_deleted(&self) -> bool {
+        self.deleted_at.is_some()
+    }
+}
 
 /// One row of the audit trail.
 struct AuditRecord<'a> {
@@ -162,7 +285,7 @@ struct AuditRecord<'a> {
     details: serde_json::Value,
 }
 
-enum Write {
+pub(crate) enum Write {
     Create(Vec<(&'static str, Value)>),
     Update {
         id: i64,
@@ -510,7 +633,7 @@ macro_rules! impl_storage {
                         actor,
                         entity_type: table.entity,
                         entity_id: &new.id().to_string(),
-                        district_ags: Some(new.district_ags()),
+                        district_ags: new.district_ags(),
                         action,
                         old_version: old.as_ref().map(|o| o.version()),
                         new_version: Some(new.version()),
@@ -592,13 +715,18 @@ macro_rules! impl_storage {
             }
 
             fn push_page(qb: &mut QueryBuilder<'_, $db>, page: Page) {
+                Self::push_page_on(qb, page, "id");
+            }
+
+            /// Keyset paging over a unique integer column.
+            fn push_page_on(qb: &mut QueryBuilder<'_, $db>, page: Page, key: &str) {
                 if let Some(after) = page.after {
-                    qb.push(" AND id > ").push_bind(after);
+                    qb.push(" AND ").push(key).push(" > ").push_bind(after);
                 }
                 if let Some(before) = page.before {
-                    qb.push(" AND id < ").push_bind(before);
+                    qb.push(" AND ").push(key).push(" < ").push_bind(before);
                 }
-                qb.push(if page.from_end { " ORDER BY id DESC" } else { " ORDER BY id" });
+                qb.push(" ORDER BY ").push(key).push(if page.from_end { " DESC" } else { "" });
                 qb.push(" LIMIT ").push_bind(page.limit + 1);
             }
         }
@@ -1021,10 +1149,12 @@ mod sqlite_impl {
     use super::*;
     impl_storage!(Sqlite, Backend::Sqlite);
     impl_plan_storage!(Sqlite);
+    impl_knowledge_storage!(Sqlite);
 }
 
 mod postgres_impl {
     use super::*;
     impl_storage!(Postgres, Backend::Postgres);
     impl_plan_storage!(Postgres);
+    impl_knowledge_storage!(Postgres);
 }

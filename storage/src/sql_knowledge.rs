@@ -1,0 +1,583 @@
+//! The SQL behind [`crate::KnowledgeStore`], expanded for both backends next to `impl_storage!`
+//! (it uses that macro's helpers: transactions, audit records, versioned writes).
+
+use serde_json::json;
+
+use crate::knowledge::*;
+use crate::model::Lifecycle;
+
+pub(crate) fn json_list(items: &[String]) -> String {
+    serde_json::to_string(items).unwrap_or_else(|_| "[]".into())
+}
+
+pub(crate) fn workshop_values(d: &WorkshopData) -> Vec<(&'static str, crate::sql::Value)> {
+    use crate::sql::Value::*;
+    vec![
+        ("district_ags", Text(d.district_ags.clone())),
+        ("title", Text(Some(d.title.clone()))),
+        ("held_on", Date(Some(d.held_on))),
+        ("format", Text(Some(d.format.as_str().into()))),
+        ("organisers", Text(Some(json_list(&d.organisers)))),
+        ("description", Text(d.description.clone())),
+        ("publication", Text(Some(d.publication.as_str().into()))),
+        ("synthetic", Bool(d.synthetic)),
+    ]
+}
+
+pub(crate) fn session_values(
+    d: &SessionData,
+    position: i32,
+) -> Vec<(&'static str, crate::sql::Value)> {
+    use crate::sql::Value::*;
+    vec![
+        ("workshop_id", Int(Some(d.workshop_id))),
+        ("kind", Text(Some(d.kind.as_str().into()))),
+        ("title", Text(Some(d.title.clone()))),
+        ("position", Int(Some(position.into()))),
+        ("starts_at", Text(d.starts_at.clone())),
+        ("ends_at", Text(d.ends_at.clone())),
+        ("moderators", Text(Some(json_list(&d.moderators)))),
+        ("inputs", Text(Some(json_list(&d.inputs)))),
+        ("description", Text(d.description.clone())),
+    ]
+}
+
+pub(crate) fn contribution_values(d: &ContributionData) -> Vec<(&'static str, crate::sql::Value)> {
+    use crate::sql::Value::*;
+    vec![
+        ("district_ags", Text(d.district_ags.clone())),
+        ("kind", Text(Some(d.kind.as_str().into()))),
+        ("body", Text(Some(d.body.clone()))),
+    ]
+}
+
+/// The columns a document's owner changes; kind, district and origin are fixed at creation.
+pub(crate) fn document_values(d: &DocumentData) -> Vec<(&'static str, crate::sql::Value)> {
+    use crate::sql::Value::*;
+    vec![
+        ("title", Text(Some(d.title.clone()))),
+        ("category", Text(d.category.clone())),
+        ("status", Text(Some(d.status.as_str().into()))),
+        ("publication", Text(Some(d.publication.as_str().into()))),
+        ("content", Text(Some(d.content.clone()))),
+    ]
+}
+
+pub(crate) fn document_create_values(d: &DocumentData) -> Vec<(&'static str, crate::sql::Value)> {
+    use crate::sql::Value::*;
+    let mut values = vec![
+        ("kind", Text(Some(d.kind.as_str().into()))),
+        ("district_ags", Text(d.district_ags.clone())),
+        ("forked_from_id", Int(d.forked_from.map(|f| f.0))),
+        (
+            "forked_from_revision",
+            Int(d.forked_from.map(|f| f.1.into())),
+        ),
+        ("synthetic", Bool(d.synthetic)),
+    ];
+    values.extend(document_values(d));
+    values
+}
+
+pub(crate) fn tags_detail(tags: &[String]) -> serde_json::Value {
+    json!({ "tags": tags })
+}
+
+pub(crate) fn lifecycle_write(
+    id: i64,
+    expected_version: i32,
+    lifecycle: Lifecycle,
+) -> crate::sql::Write {
+    crate::sql::Write::Lifecycle {
+        id,
+        expected_version,
+        lifecycle,
+    }
+}
+
+macro_rules! impl_knowledge_storage {
+    ($db:ty) => {
+        impl SqlStore<$db> {
+            /// Restricts a query on a table with `publication` and `district_ags` to what the
+            /// audience may read; `drafts` also hides unpublished documents from other districts.
+            fn push_audience(qb: &mut QueryBuilder<'_, $db>, audience: &Audience, drafts: bool) {
+                if audience.everything {
+                    return;
+                }
+                qb.push(" AND ((");
+                if drafts {
+                    qb.push("status = 'PUBLISHED' AND ");
+                }
+                qb.push("(publication = 'PUBLIC'");
+                if audience.signed_in {
+                    qb.push(" OR publication = 'REGISTERED'");
+                }
+                qb.push("))");
+                if let Some(ags) = &audience.district_ags {
+                    qb.push(" OR district_ags = ").push_bind(ags.clone());
+                }
+                qb.push(")");
+            }
+
+            fn push_all_tags(qb: &mut QueryBuilder<'_, $db>, table: &str, key: &str, tags: &[String]) {
+                for tag in tags {
+                    qb.push(" AND id IN (SELECT ")
+                        .push(key)
+                        .push(" FROM ")
+                        .push(table)
+                        .push(" WHERE tag = ")
+                        .push_bind(tag.clone())
+                        .push(")");
+                }
+            }
+
+            fn push_workshop_filter(qb: &mut QueryBuilder<'_, $db>, f: &WorkshopFilter, audience: &Audience) {
+                qb.push(" WHERE 1 = 1");
+                if let Some(from) = f.from {
+                    qb.push(" AND held_on >= ").push_bind(from);
+                }
+                if let Some(to) = f.to {
+                    qb.push(" AND held_on <= ").push_bind(to);
+                }
+                if let Some(ags) = &f.district_ags {
+                    qb.push(" AND district_ags = ").push_bind(ags.clone());
+                }
+                if !f.include_deleted {
+                    qb.push(" AND deleted_at IS NULL");
+                }
+                Self::push_audience(qb, audience, false);
+            }
+
+            fn push_contribution_filter(qb: &mut QueryBuilder<'_, $db>, f: &ContributionFilter) {
+                qb.push(" WHERE session_id = ").push_bind(f.session_id);
+                if !f.kinds.is_empty() {
+                    qb.push(" AND kind IN (");
+                    let mut list = qb.separated(", ");
+                    for k in &f.kinds {
+                        list.push_bind(k.as_str());
+                    }
+                    qb.push(")");
+                }
+                if let Some(ags) = &f.district_ags {
+                    qb.push(" AND district_ags = ").push_bind(ags.clone());
+                }
+                Self::push_all_tags(qb, "contribution_tags", "contribution_id", &f.tags);
+                if !f.include_deleted {
+                    qb.push(" AND deleted_at IS NULL");
+                }
+            }
+
+            fn push_document_filter(qb: &mut QueryBuilder<'_, $db>, f: &DocumentFilter, audience: &Audience) {
+                qb.push(" WHERE 1 = 1");
+                if let Some(kind) = f.kind {
+                    qb.push(" AND kind = ").push_bind(kind.as_str());
+                }
+                if let Some(ags) = &f.district_ags {
+                    qb.push(" AND district_ags = ").push_bind(ags.clone());
+                }
+                if let Some(category) = &f.category {
+                    qb.push(" AND category = ").push_bind(category.clone());
+                }
+                if let Some(status) = f.status {
+                    qb.push(" AND status = ").push_bind(status.as_str());
+                }
+                if let Some(from) = f.updated_from {
+                    let start = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+                    qb.push(" AND updated_at >= ").push_bind(start);
+                }
+                if let Some(to) = f.updated_to {
+                    let end = (to + chrono::Days::new(1)).and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+                    qb.push(" AND updated_at < ").push_bind(end);
+                }
+                Self::push_all_tags(qb, "knowledge_document_tags", "document_id", &f.tags);
+                if !f.include_deleted {
+                    qb.push(" AND deleted_at IS NULL");
+                }
+                Self::push_audience(qb, audience, true);
+            }
+
+            async fn replace_tags(
+                &self,
+                tx: &mut Transaction<'static, $db>,
+                table: &str,
+                key: &str,
+                id: i64,
+                tags: &[String],
+            ) -> Result<()> {
+                let mut qb = QueryBuilder::<$db>::new("DELETE FROM ");
+                qb.push(table).push(" WHERE ").push(key).push(" = ").push_bind(id);
+                self.count(1);
+                qb.build().execute(&mut **tx).await?;
+                if !tags.is_empty() {
+                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO ");
+                    qb.push(table).push(" (").push(key).push(", tag) ");
+                    qb.push_values(tags, |mut row, tag| {
+                        row.push_bind(id).push_bind(tag.clone());
+                    });
+                    self.count(1);
+                    qb.build().execute(&mut **tx).await?;
+                }
+                Ok(())
+            }
+
+            async fn tag_pairs(&self, table: &str, key: &str, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = QueryBuilder::<$db>::new("SELECT ");
+                qb.push(key).push(", tag FROM ").push(table).push(" WHERE ").push(key).push(" IN (");
+                let mut list = qb.separated(", ");
+                for id in ids {
+                    list.push_bind(*id);
+                }
+                qb.push(") ORDER BY ").push(key).push(", tag");
+                self.count(1);
+                Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+            }
+
+            async fn write_contribution(
+                &self,
+                actor: Actor,
+                write: Write,
+                tags: Option<&[String]>,
+            ) -> Result<Contribution> {
+                let mut tx = self.begin_write().await?;
+                let created = matches!(write, Write::Create(_));
+                let extra = tags.map(tags_detail);
+                let (_, c) = self.write::<Contribution>(&mut tx, &CONTRIBUTIONS, actor, write, extra).await?;
+                if let Some(tags) = tags {
+                    self.replace_tags(&mut tx, "contribution_tags", "contribution_id", c.id, tags).await?;
+                }
+                let event = ContributionEvent { session_id: c.session_id, contribution_id: c.id };
+                if created {
+                    self.announce_in(&mut tx, event).await?;
+                }
+                tx.commit().await?;
+                if created {
+                    self.announced(event);
+                }
+                Ok(c)
+            }
+
+            /// One document write and, unless it only deletes or restores, its new revision.
+            async fn write_document(
+                &self,
+                actor: Actor,
+                write: Write,
+                tags: Option<&[String]>,
+            ) -> Result<KnowledgeDocument> {
+                let mut tx = self.begin_write().await?;
+                let extra = tags.map(tags_detail);
+                let (_, doc) = self
+                    .write::<KnowledgeDocument>(&mut tx, &DOCUMENTS, actor, write, extra)
+                    .await?;
+                if let Some(tags) = tags {
+                    self.replace_tags(&mut tx, "knowledge_document_tags", "document_id", doc.id, tags).await?;
+                    self.count(1);
+                    let next: i32 = sqlx::query_scalar(
+                        "SELECT COALESCE(MAX(revision), 0) + 1 FROM knowledge_revisions WHERE document_id = $1",
+                    )
+                    .bind(doc.id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    self.count(1);
+                    sqlx::query(
+                        "INSERT INTO knowledge_revisions (document_id, revision, title, category, status, \
+                         publication, content, tags, saved_at, saved_by) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    )
+                    .bind(doc.id)
+                    .bind(next)
+                    .bind(&doc.title)
+                    .bind(&doc.category)
+                    .bind(doc.status.as_str())
+                    .bind(doc.publication.as_str())
+                    .bind(&doc.content)
+                    .bind(json_list(tags))
+                    .bind(doc.updated_at)
+                    .bind(actor)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(doc)
+            }
+        }
+
+        #[async_trait]
+        impl KnowledgeStore for SqlStore<$db> {
+            async fn workshops_by_ids(&self, ids: &[i64]) -> Result<Vec<Workshop>> {
+                self.by_ids("workshops", ids).await
+            }
+
+            async fn workshops(&self, filter: &WorkshopFilter, audience: &Audience, page: Page) -> Result<PageOf<Workshop>> {
+                let mut qb = QueryBuilder::<$db>::new("SELECT * FROM workshops");
+                Self::push_workshop_filter(&mut qb, filter, audience);
+                Self::push_page_on(&mut qb, page, "id");
+                self.count(1);
+                let rows = qb.build_query_as::<Workshop>().fetch_all(&self.pool).await?;
+                Ok(finish_page(rows, page))
+            }
+
+            async fn create_workshop(&self, actor: Actor, data: &WorkshopData) -> Result<Workshop> {
+                self.write_simple(&WORKSHOPS, actor, Write::Create(workshop_values(data))).await
+            }
+
+            async fn update_workshop(&self, actor: Actor, id: i64, expected_version: i32, data: &WorkshopData) -> Result<Workshop> {
+                let values = workshop_values(data);
+                self.write_simple(&WORKSHOPS, actor, Write::Update { id, expected_version, values }).await
+            }
+
+            async fn set_workshop_lifecycle(&self, actor: Actor, id: i64, expected_version: i32, lifecycle: Lifecycle) -> Result<Workshop> {
+                self.write_simple(&WORKSHOPS, actor, lifecycle_write(id, expected_version, lifecycle)).await
+            }
+
+            async fn sessions_by_ids(&self, ids: &[i64]) -> Result<Vec<WorkshopSession>> {
+                self.by_ids("workshop_sessions", ids).await
+            }
+
+            async fn sessions_of(&self, workshop_ids: &[i64], include_deleted: bool) -> Result<Vec<WorkshopSession>> {
+                if workshop_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = QueryBuilder::<$db>::new("SELECT * FROM workshop_sessions WHERE workshop_id IN (");
+                let mut list = qb.separated(", ");
+                for id in workshop_ids {
+                    list.push_bind(*id);
+                }
+                qb.push(")");
+                if !include_deleted {
+                    qb.push(" AND deleted_at IS NULL");
+                }
+                qb.push(" ORDER BY workshop_id, position, id");
+                self.count(1);
+                Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+            }
+
+            async fn create_session(&self, actor: Actor, data: &SessionData) -> Result<WorkshopSession> {
+                let mut tx = self.begin_write().await?;
+                let position = match data.position {
+                    Some(p) => p,
+                    None => {
+                        self.count(1);
+                        sqlx::query_scalar::<_, i32>(
+                            "SELECT COALESCE(MAX(position), 0) + 1 FROM workshop_sessions WHERE workshop_id = $1",
+                        )
+                        .bind(data.workshop_id)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    }
+                };
+                let write = Write::Create(session_values(data, position));
+                let (_, s) = self.write::<WorkshopSession>(&mut tx, &SESSIONS, actor, write, None).await?;
+                tx.commit().await?;
+                Ok(s)
+            }
+
+            async fn update_session(&self, actor: Actor, id: i64, expected_version: i32, data: &SessionData) -> Result<WorkshopSession> {
+                let current = self.sessions_by_ids(&[id]).await?;
+                let position = data.position.or(current.first().map(|s| s.position)).unwrap_or(1);
+                let values = session_values(data, position);
+                self.write_simple(&SESSIONS, actor, Write::Update { id, expected_version, values }).await
+            }
+
+            async fn set_session_lifecycle(&self, actor: Actor, id: i64, expected_version: i32, lifecycle: Lifecycle) -> Result<WorkshopSession> {
+                self.write_simple(&SESSIONS, actor, lifecycle_write(id, expected_version, lifecycle)).await
+            }
+
+            async fn contributions_by_ids(&self, ids: &[i64]) -> Result<Vec<Contribution>> {
+                self.by_ids("contributions", ids).await
+            }
+
+            async fn contributions(&self, filter: &ContributionFilter, page: Page) -> Result<PageOf<Contribution>> {
+                let mut qb = QueryBuilder::<$db>::new("SELECT * FROM contributions");
+                Self::push_contribution_filter(&mut qb, filter);
+                Self::push_page_on(&mut qb, page, "position");
+                self.count(1);
+                let rows = qb.build_query_as::<Contribution>().fetch_all(&self.pool).await?;
+                Ok(finish_page(rows, page))
+            }
+
+            async fn count_contributions(&self, filter: &ContributionFilter) -> Result<i64> {
+                let mut qb = QueryBuilder::<$db>::new("SELECT COUNT(*) FROM contributions");
+                Self::push_contribution_filter(&mut qb, filter);
+                self.count(1);
+                Ok(qb.build_query_scalar::<i64>().fetch_one(&self.pool).await?)
+            }
+
+            async fn contributions_of_sessions(&self, session_ids: &[i64]) -> Result<Vec<Contribution>> {
+                if session_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = QueryBuilder::<$db>::new("SELECT * FROM contributions WHERE session_id IN (");
+                let mut list = qb.separated(", ");
+                for id in session_ids {
+                    list.push_bind(*id);
+                }
+                qb.push(") AND deleted_at IS NULL ORDER BY session_id, position");
+                self.count(1);
+                Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+            }
+
+            async fn tags_of_contributions(&self, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+                self.tag_pairs("contribution_tags", "contribution_id", ids).await
+            }
+
+            async fn create_contribution(&self, actor: Actor, data: &ContributionData) -> Result<Contribution> {
+                // Reserve the next position under the session's row lock: concurrent captures in
+                // one session queue here and get distinct positions in commit order.
+                let mut tx = self.begin_write().await?;
+                self.count(1);
+                let position: Option<i32> = sqlx::query_scalar(
+                    "UPDATE workshop_sessions SET contribution_count = contribution_count + 1 \
+                     WHERE id = $1 AND deleted_at IS NULL RETURNING contribution_count",
+                )
+                .bind(data.session_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(position) = position else {
+                    return Err(StorageError::NotFound { entity: "WorkshopSession", id: data.session_id.to_string() });
+                };
+                let mut values = contribution_values(data);
+                values.push(("session_id", Value::Int(Some(data.session_id))));
+                values.push(("position", Value::Int(Some(position.into()))));
+                let extra = Some(tags_detail(&data.tags));
+                let (_, c) = self.write::<Contribution>(&mut tx, &CONTRIBUTIONS, actor, Write::Create(values), extra).await?;
+                self.replace_tags(&mut tx, "contribution_tags", "contribution_id", c.id, &data.tags).await?;
+                let event = ContributionEvent { session_id: c.session_id, contribution_id: c.id };
+                self.announce_in(&mut tx, event).await?;
+                tx.commit().await?;
+                self.announced(event);
+                Ok(c)
+            }
+
+            async fn update_contribution(&self, actor: Actor, id: i64, expected_version: i32, data: &ContributionData) -> Result<Contribution> {
+                let values = contribution_values(data);
+                self.write_contribution(actor, Write::Update { id, expected_version, values }, Some(&data.tags)).await
+            }
+
+            async fn set_contribution_lifecycle(&self, actor: Actor, id: i64, expected_version: i32, lifecycle: Lifecycle) -> Result<Contribution> {
+                self.write_contribution(actor, lifecycle_write(id, expected_version, lifecycle), None).await
+            }
+
+            async fn contribution_events(&self) -> Result<broadcast::Receiver<ContributionEvent>> {
+                self.subscribe_events().await
+            }
+
+            async fn documents_by_ids(&self, ids: &[i64]) -> Result<Vec<KnowledgeDocument>> {
+                self.by_ids("knowledge_documents", ids).await
+            }
+
+            async fn documents(&self, filter: &DocumentFilter, audience: &Audience, page: Page) -> Result<PageOf<KnowledgeDocument>> {
+                let mut qb = QueryBuilder::<$db>::new("SELECT * FROM knowledge_documents");
+                Self::push_document_filter(&mut qb, filter, audience);
+                Self::push_page_on(&mut qb, page, "id");
+                self.count(1);
+                let rows = qb.build_query_as::<KnowledgeDocument>().fetch_all(&self.pool).await?;
+                Ok(finish_page(rows, page))
+            }
+
+            async fn count_documents(&self, filter: &DocumentFilter, audience: &Audience) -> Result<i64> {
+                let mut qb = QueryBuilder::<$db>::new("SELECT COUNT(*) FROM knowledge_documents");
+                Self::push_document_filter(&mut qb, filter, audience);
+                self.count(1);
+                Ok(qb.build_query_scalar::<i64>().fetch_one(&self.pool).await?)
+            }
+
+            async fn tags_of_documents(&self, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+                self.tag_pairs("knowledge_document_tags", "document_id", ids).await
+            }
+
+            async fn create_document(&self, actor: Actor, data: &DocumentData) -> Result<KnowledgeDocument> {
+                self.write_document(actor, Write::Create(document_create_values(data)), Some(&data.tags)).await
+            }
+
+            async fn update_document(&self, actor: Actor, id: i64, expected_version: i32, data: &DocumentData) -> Result<KnowledgeDocument> {
+                let values = document_values(data);
+                self.write_document(actor, Write::Update { id, expected_version, values }, Some(&data.tags)).await
+            }
+
+            async fn set_document_lifecycle(&self, actor: Actor, id: i64, expected_version: i32, lifecycle: Lifecycle) -> Result<KnowledgeDocument> {
+                self.write_document(actor, lifecycle_write(id, expected_version, lifecycle), None).await
+            }
+
+            async fn revisions_of(&self, document_ids: &[i64]) -> Result<Vec<KnowledgeRevision>> {
+                if document_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = QueryBuilder::<$db>::new("SELECT * FROM knowledge_revisions WHERE document_id IN (");
+                let mut list = qb.separated(", ");
+                for id in document_ids {
+                    list.push_bind(*id);
+                }
+                qb.push(") ORDER BY document_id, revision DESC");
+                self.count(1);
+                Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+            }
+
+            async fn revision(&self, document_id: i64, revision: i32) -> Result<Option<KnowledgeRevision>> {
+                self.count(1);
+                Ok(sqlx::query_as("SELECT * FROM knowledge_revisions WHERE document_id = $1 AND revision = $2")
+                    .bind(document_id)
+                    .bind(revision)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn forks_of(&self, origin_ids: &[i64]) -> Result<Vec<DocumentFork>> {
+                if origin_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut qb = QueryBuilder::<$db>::new(
+                    "SELECT forked_from_id AS origin_id, id, district_ags, created_at, deleted_at \
+                     FROM knowledge_documents WHERE forked_from_id IN (",
+                );
+                let mut list = qb.separated(", ");
+                for id in origin_ids {
+                    list.push_bind(*id);
+                }
+                qb.push(") ORDER BY forked_from_id, created_at, id");
+                self.count(1);
+                Ok(qb.build_query_as().fetch_all(&self.pool).await?)
+            }
+
+            async fn seed_workshop(&self, seed: &WorkshopSeed) -> Result<Option<Workshop>> {
+                let mut tx = self.begin_write().await?;
+                self.count(1);
+                let exists: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM workshops WHERE title = $1 AND held_on = $2 LIMIT 1",
+                )
+                .bind(&seed.workshop.title)
+                .bind(seed.workshop.held_on)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if exists.is_some() {
+                    return Ok(None);
+                }
+                let (_, workshop) = self
+                    .write::<Workshop>(&mut tx, &WORKSHOPS, None, Write::Create(workshop_values(&seed.workshop)), None)
+                    .await?;
+                for (position, (session, contributions)) in seed.sessions.iter().enumerate() {
+                    let session = SessionData { workshop_id: workshop.id, ..session.clone() };
+                    let position = session.position.unwrap_or(position as i32 + 1);
+                    let mut values = session_values(&session, position);
+                    values.push(("contribution_count", Value::Int(Some(contributions.len() as i64))));
+                    let (_, stored) = self
+                        .write::<WorkshopSession>(&mut tx, &SESSIONS, None, Write::Create(values), None)
+                        .await?;
+                    for (i, c) in contributions.iter().enumerate() {
+                        let mut values = contribution_values(c);
+                        values.push(("session_id", Value::Int(Some(stored.id))));
+                        values.push(("position", Value::Int(Some(i as i64 + 1))));
+                        let (_, row) = self
+                            .write::<Contribution>(&mut tx, &CONTRIBUTIONS, None, Write::Create(values), Some(tags_detail(&c.tags)))
+                            .await?;
+                        self.replace_tags(&mut tx, "contribution_tags", "contribution_id", row.id, &c.tags).await?;
+                    }
+                }
+                tx.commit().await?;
+                Ok(Some(workshop))
+            }
+        }
+    };
+}
