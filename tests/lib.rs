@@ -23,6 +23,8 @@ pub struct TestApp {
     server: Option<tokio::task::JoinHandle<Result<(), String>>>,
     _dir: Option<TempDir>,
     pg_database: Option<(String, String)>,
+    url: String,
+    data_dir: PathBuf,
 }
 
 /// A directory removed when dropped.
@@ -100,7 +102,22 @@ impl TestApp {
             .as_ref()
             .map(|d| d.0.clone())
             .unwrap_or_else(std::env::temp_dir);
-        let config = Config::for_database(&url, data_dir);
+        let mut app = Self::start(&url, data_dir).await;
+        app.db = db;
+        app._dir = dir;
+        app.pg_database = pg_database;
+        Some(app)
+    }
+
+    /// Another server on the same database, as behind a load balancer (PostgreSQL).
+    pub async fn second_instance(&self) -> TestApp {
+        let mut app = Self::start(&self.url, self.data_dir.clone()).await;
+        app.db = self.db;
+        app
+    }
+
+    async fn start(url: &str, data_dir: PathBuf) -> TestApp {
+        let config = Config::for_database(url, data_dir.clone());
         let storage = srb_server::open_storage(&config)
             .await
             .expect("open storage");
@@ -115,16 +132,18 @@ impl TestApp {
                 .await
                 .map_err(|e| e.to_string())
         });
-        Some(TestApp {
+        TestApp {
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
             storage,
-            db,
+            db: Db::Sqlite,
             shutdown: Some(tx),
             server: Some(handle),
-            _dir: dir,
-            pg_database,
-        })
+            _dir: None,
+            pg_database: None,
+            url: url.to_owned(),
+            data_dir,
+        }
     }
 
     /// Stops the server (in-flight requests finish) and drops a PostgreSQL test database.
@@ -290,4 +309,117 @@ macro_rules! on_every_backend {
             )*
         }
     };
+}
+
+/// A GraphQL subscription over WebSocket (`graphql-transport-ws`), as a browser client runs it.
+pub struct Subscription {
+    socket: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+}
+
+/// What the server sent for a subscription: a result, errors, or the end.
+#[derive(Debug)]
+pub enum Event {
+    Next(Value),
+    Error(Value),
+    Complete,
+}
+
+impl TestApp {
+    /// Connects, authenticates in `connection_init` (as browsers must) and subscribes.
+    pub async fn subscribe(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> Subscription {
+        use futures_util::SinkExt;
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        use tokio_tungstenite::tungstenite::Message;
+        let url = self.url("/graphql/ws").replacen("http://", "ws://", 1);
+        let mut request = url.into_client_request().expect("request");
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        let (socket, response) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("WebSocket connect");
+        assert_eq!(
+            response.headers()["sec-websocket-protocol"],
+            "graphql-transport-ws"
+        );
+        let mut sub = Subscription { socket };
+        let payload = match token {
+            Some(t) => json!({ "Authorization": format!("Bearer {t}") }),
+            None => json!({}),
+        };
+        sub.socket
+            .send(Message::text(
+                json!({ "type": "connection_init", "payload": payload }).to_string(),
+            ))
+            .await
+            .expect("send init");
+        let ack = sub.message().await.expect("connection_ack");
+        assert_eq!(ack["type"], "connection_ack", "{ack}");
+        sub.socket
+            .send(Message::text(
+                json!({ "id": "1", "type": "subscribe",
+                        "payload": { "query": query, "variables": variables } })
+                .to_string(),
+            ))
+            .await
+            .expect("send subscribe");
+        sub
+    }
+}
+
+impl Subscription {
+    /// The next protocol message, answering pings; None after 10 s of silence or on close.
+    async fn message(&mut self) -> Option<Value> {
+        self.message_within(std::time::Duration::from_secs(10))
+            .await
+    }
+
+    async fn message_within(&mut self, wait: std::time::Duration) -> Option<Value> {
+        use futures_util::{SinkExt, StreamExt};
+        use tokio_tungstenite::tungstenite::Message;
+        loop {
+            let msg = tokio::time::timeout(wait, self.socket.next())
+                .await
+                .ok()??
+                .ok()?;
+            match msg {
+                Message::Text(t) => {
+                    let v: Value = serde_json::from_str(&t).expect("JSON message");
+                    if v["type"] == "ping" {
+                        let _ = self
+                            .socket
+                            .send(Message::text(json!({ "type": "pong" }).to_string()))
+                            .await;
+                        continue;
+                    }
+                    return Some(v);
+                }
+                Message::Close(_) => return None,
+                _ => continue,
+            }
+        }
+    }
+
+    /// The next event of the subscription, waiting at most `wait`.
+    pub async fn next_within(&mut self, wait: std::time::Duration) -> Option<Event> {
+        let v = self.message_within(wait).await?;
+        Some(match v["type"].as_str() {
+            Some("next") => Event::Next(v["payload"].clone()),
+            Some("error") => Event::Error(v["payload"].clone()),
+            Some("complete") => Event::Complete,
+            other => panic!("unexpected message {other:?}: {v}"),
+        })
+    }
+
+    pub async fn next(&mut self) -> Option<Event> {
+        self.next_within(std::time::Duration::from_secs(10)).await
+    }
 }

@@ -2,6 +2,7 @@
 
 mod auth;
 mod http;
+mod knowledge;
 mod ops;
 mod plans;
 mod records;

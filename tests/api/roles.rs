@@ -43,6 +43,8 @@ enum Allowed {
     Everybody,
     /// The ministry and admins (the state's own data).
     State,
+    /// Facilitators and admins (workshops of no district).
+    Facilitators,
 }
 
 fn allowed(rule: Allowed, caller: Caller) -> bool {
@@ -51,6 +53,7 @@ fn allowed(rule: Allowed, caller: Caller) -> bool {
         Allowed::SignedIn => caller != Caller::Anonymous,
         Allowed::Everybody => true,
         Allowed::State => matches!(caller, Caller::Admin | Caller::Ministry),
+        Allowed::Facilitators => matches!(caller, Caller::Admin | Caller::Facilitator),
     }
 }
 
@@ -81,6 +84,170 @@ enum Fixture {
     KitaFile,
     /// A CSV of the state key's counts of `HOME`, different every time.
     KeyFile,
+    /// A state-wide workshop.
+    Workshop {
+        deleted: bool,
+    },
+    /// A session of a state-wide workshop.
+    Session {
+        deleted: bool,
+    },
+    /// A contribution in a session of a state-wide workshop.
+    Contribution {
+        deleted: bool,
+    },
+    /// A published role profile of `HOME`.
+    Profile {
+        deleted: bool,
+    },
+    /// A published role profile of `OTHER`, to fork into `HOME`.
+    OtherProfile,
+    /// A staffing idea of `HOME`.
+    Idea {
+        deleted: bool,
+    },
+    /// A cooperation model of `HOME`.
+    Model {
+        deleted: bool,
+    },
+}
+
+async fn knowledge_fixture(app: &TestApp, f: Fixture, n: usize) -> Value {
+    use srb_storage::{
+        ContributionData, ContributionKind, DocumentData, DocumentKind, DocumentStatus,
+        Publication, SessionData, SessionKind, WorkshopData, WorkshopFormat,
+    };
+    let s = app.storage.as_ref();
+    let workshop = || async {
+        s.create_workshop(
+            None,
+            &WorkshopData {
+                district_ags: None,
+                title: format!("Workshop {n}"),
+                held_on: chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(),
+                format: WorkshopFormat::Online,
+                organisers: vec![],
+                description: None,
+                publication: Publication::Public,
+                synthetic: false,
+            },
+        )
+        .await
+        .unwrap()
+    };
+    let session = |workshop_id: i64| async move {
+        s.create_session(
+            None,
+            &SessionData {
+                workshop_id,
+                kind: SessionKind::ThemeRoom,
+                title: format!("Raum {n}"),
+                position: None,
+                starts_at: None,
+                ends_at: None,
+                moderators: vec![],
+                inputs: vec![],
+                description: None,
+            },
+        )
+        .await
+        .unwrap()
+    };
+    let document = |kind: DocumentKind, ags: &str| {
+        let data = DocumentData {
+            kind,
+            district_ags: Some(ags.to_owned()),
+            title: format!("Dokument {n}"),
+            category: Some("KITA_SOZIALARBEIT".into()),
+            status: DocumentStatus::Published,
+            publication: Publication::Public,
+            content: "{}".into(),
+            tags: vec![],
+            forked_from: None,
+            synthetic: false,
+        };
+        async move { s.create_document(None, &data).await.unwrap() }
+    };
+    let doc_fixture = |kind: DocumentKind, node: NodeType, deleted: bool| async move {
+        let d = document(kind, HOME).await;
+        let d = if deleted {
+            s.set_document_lifecycle(None, d.id, d.version, Lifecycle::Delete)
+                .await
+                .unwrap()
+        } else {
+            d
+        };
+        json!({ "id": encode(node, d.id), "version": d.version })
+    };
+    match f {
+        Fixture::Workshop { deleted } => {
+            let w = workshop().await;
+            let w = if deleted {
+                s.set_workshop_lifecycle(None, w.id, 1, Lifecycle::Delete)
+                    .await
+                    .unwrap()
+            } else {
+                w
+            };
+            json!({ "id": encode(NodeType::Workshop, w.id), "version": w.version })
+        }
+        Fixture::Session { deleted } => {
+            let w = workshop().await;
+            let x = session(w.id).await;
+            let x = if deleted {
+                s.set_session_lifecycle(None, x.id, 1, Lifecycle::Delete)
+                    .await
+                    .unwrap()
+            } else {
+                x
+            };
+            json!({ "id": encode(NodeType::WorkshopSession, x.id), "version": x.version })
+        }
+        Fixture::Contribution { deleted } => {
+            let w = workshop().await;
+            let x = session(w.id).await;
+            let c = s
+                .create_contribution(
+                    None,
+                    &ContributionData {
+                        session_id: x.id,
+                        district_ags: None,
+                        kind: ContributionKind::Idea,
+                        body: format!("Beitrag {n}"),
+                        tags: vec![],
+                    },
+                )
+                .await
+                .unwrap();
+            let c = if deleted {
+                s.set_contribution_lifecycle(None, c.id, 1, Lifecycle::Delete)
+                    .await
+                    .unwrap()
+            } else {
+                c
+            };
+            json!({ "id": encode(NodeType::Contribution, c.id), "version": c.version })
+        }
+        Fixture::Profile { deleted } => {
+            doc_fixture(DocumentKind::RoleProfile, NodeType::RoleProfile, deleted).await
+        }
+        Fixture::OtherProfile => {
+            let d = document(DocumentKind::RoleProfile, OTHER).await;
+            json!({ "id": encode(NodeType::RoleProfile, d.id), "district": encode(NodeType::District, HOME) })
+        }
+        Fixture::Idea { deleted } => {
+            doc_fixture(DocumentKind::StaffingIdea, NodeType::StaffingIdea, deleted).await
+        }
+        Fixture::Model { deleted } => {
+            doc_fixture(
+                DocumentKind::CooperationModel,
+                NodeType::CooperationModel,
+                deleted,
+            )
+            .await
+        }
+        _ => unreachable!("not a knowledge fixture"),
+    }
 }
 
 /// A valid concept document: one pillar, everything to all Kitas by places.
@@ -214,6 +381,7 @@ async fn fixture(app: &TestApp, f: Fixture, n: usize) -> Value {
             "districtAgs": HOME, "year": 2026, "file": null, "referenceDate": "2026-03-01",
             "source": "Matrix", "indicators": ["sgb2_anteil"]
         } }),
+        other => knowledge_fixture(app, other, n).await,
     }
 }
 
@@ -393,6 +561,156 @@ fn cases() -> Vec<Case> {
             rule: DistrictWriters,
             fixture: F::Run,
             document: r#"mutation($id: ID!) { setOfficialPlan(runId: $id) { id } }"#,
+        },
+        Case {
+            mutation: "createWorkshop",
+            rule: Facilitators,
+            fixture: F::None,
+            document: r#"mutation { createWorkshop(input: { title: "Neu", heldOn: "2026-05-01", format: ONLINE }) { id } }"#,
+        },
+        Case {
+            mutation: "updateWorkshop",
+            rule: Facilitators,
+            fixture: F::Workshop { deleted: false },
+            document: r#"mutation($id: ID!, $version: Int!) { updateWorkshop(input: { id: $id, version: $version, description: "x" }) { id } }"#,
+        },
+        Case {
+            mutation: "deleteWorkshop",
+            rule: Facilitators,
+            fixture: F::Workshop { deleted: false },
+            document: r#"mutation($id: ID!, $version: Int!) { deleteWorkshop(input: { id: $id, version: $version }) { id } }"#,
+        },
+        Case {
+            mutation: "restoreWorkshop",
+            rule: Facilitators,
+            fixture: F::Workshop { deleted: true },
+            document: r#"mutation($id: ID!, $version: Int!) { restoreWorkshop(input: { id: $id, version: $version }) { id } }"#,
+        },
+        Case {
+            mutation: "createWorkshopSession",
+            rule: Facilitators,
+            fixture: F::Workshop { deleted: false },
+            document: r#"mutation($id: ID!) { createWorkshopSession(input: { workshopId: $id, kind: THEME_ROOM, title: "Neu" }) { id } }"#,
+        },
+        Case {
+            mutation: "updateWorkshopSession",
+            rule: Facilitators,
+            fixture: F::Session { deleted: false },
+            document: r#"mutation($id: ID!, $version: Int!) { updateWorkshopSession(input: { id: $id, version: $version, startsAt: "10:00" }) { id } }"#,
+        },
+        Case {
+            mutation: "deleteWorkshopSession",
+            rule: Facilitators,
+            fixture: F::Session { deleted: false },
+            document: r#"mutation($id: ID!, $version: Int!) { deleteWorkshopSession(input: { id: $id, version: $version }) { id } }"#,
+        },
+        Case {
+            mutation: "restoreWorkshopSession",
+            rule: Facilitators,
+            fixture: F::Session { deleted: true },
+            document: r#"mutation($id: ID!, $version: Int!) { restoreWorkshopSession(input: { id: $id, version: $version }) { id } }"#,
+        },
+        Case {
+            mutation: "addContribution",
+            rule: Facilitators,
+            fixture: F::Session { deleted: false },
+            document: r#"mutation($id: ID!) { addContribution(input: { sessionId: $id, kind: IDEA, body: "Neu" }) { id } }"#,
+        },
+        Case {
+            mutation: "updateContribution",
+            rule: Facilitators,
+            fixture: F::Contribution { deleted: false },
+            document: r#"mutation($id: ID!, $version: Int!) { updateContribution(input: { id: $id, version: $version, kind: QUESTION }) { id } }"#,
+        },
+        Case {
+            mutation: "deleteContribution",
+            rule: Facilitators,
+            fixture: F::Contribution { deleted: false },
+            document: r#"mutation($id: ID!, $version: Int!) { deleteContribution(input: { id: $id, version: $version }) { id } }"#,
+        },
+        Case {
+            mutation: "restoreContribution",
+            rule: Facilitators,
+            fixture: F::Contribution { deleted: true },
+            document: r#"mutation($id: ID!, $version: Int!) { restoreContribution(input: { id: $id, version: $version }) { id } }"#,
+        },
+        Case {
+            mutation: "createRoleProfile",
+            rule: DistrictWriters,
+            fixture: F::None,
+            document: r#"mutation { createRoleProfile(input: { districtAgs: "07111", profile: { title: "Neu", role: KITA_LOTSE } }) { id } }"#,
+        },
+        Case {
+            mutation: "updateRoleProfile",
+            rule: DistrictWriters,
+            fixture: F::Profile { deleted: false },
+            document: r#"mutation($id: ID!, $version: Int!) { updateRoleProfile(input: { id: $id, version: $version, profile: { title: "Geändert", role: KITA_LOTSE } }) { id } }"#,
+        },
+        Case {
+            mutation: "deleteRoleProfile",
+            rule: DistrictWriters,
+            fixture: F::Profile { deleted: false },
+            document: r#"mutation($id: ID!, $version: Int!) { deleteRoleProfile(input: { id: $id, version: $version }) { id } }"#,
+        },
+        Case {
+            mutation: "restoreRoleProfile",
+            rule: DistrictWriters,
+            fixture: F::Profile { deleted: true },
+            document: r#"mutation($id: ID!, $version: Int!) { restoreRoleProfile(input: { id: $id, version: $version }) { id } }"#,
+        },
+        Case {
+            mutation: "forkRoleProfile",
+            rule: DistrictWriters,
+            fixture: F::OtherProfile,
+            document: r#"mutation($id: ID!, $district: ID!) { forkRoleProfile(input: { id: $id, districtId: $district }) { id } }"#,
+        },
+        Case {
+            mutation: "createStaffingIdea",
+            rule: DistrictWriters,
+            fixture: F::None,
+            document: r#"mutation { createStaffingIdea(input: { districtAgs: "07111", idea: { title: "Neu", category: HALTEN, measure: "Maßnahme" } }) { id } }"#,
+        },
+        Case {
+            mutation: "updateStaffingIdea",
+            rule: DistrictWriters,
+            fixture: F::Idea { deleted: false },
+            document: r#"mutation($id: ID!, $version: Int!) { updateStaffingIdea(input: { id: $id, version: $version, idea: { title: "Geändert", category: HALTEN, measure: "Maßnahme" } }) { id } }"#,
+        },
+        Case {
+            mutation: "deleteStaffingIdea",
+            rule: DistrictWriters,
+            fixture: F::Idea { deleted: false },
+            document: r#"mutation($id: ID!, $version: Int!) { deleteStaffingIdea(input: { id: $id, version: $version }) { id } }"#,
+        },
+        Case {
+            mutation: "restoreStaffingIdea",
+            rule: DistrictWriters,
+            fixture: F::Idea { deleted: true },
+            document: r#"mutation($id: ID!, $version: Int!) { restoreStaffingIdea(input: { id: $id, version: $version }) { id } }"#,
+        },
+        Case {
+            mutation: "createCooperationModel",
+            rule: DistrictWriters,
+            fixture: F::None,
+            document: r#"mutation { createCooperationModel(input: { districtAgs: "07111", model: { title: "Neu" } }) { id } }"#,
+        },
+        Case {
+            mutation: "updateCooperationModel",
+            rule: DistrictWriters,
+            fixture: F::Model { deleted: false },
+            document: r#"mutation($id: ID!, $version: Int!) { updateCooperationModel(input: { id: $id, version: $version, model: { title: "Geändert" } }) { id } }"#,
+        },
+        Case {
+            mutation: "deleteCooperationModel",
+            rule: DistrictWriters,
+            fixture: F::Model { deleted: false },
+            document: r#"mutation($id: ID!, $version: Int!) { deleteCooperationModel(input: { id: $id, version: $version }) { id } }"#,
+        },
+        Case {
+            mutation: "restoreCooperationModel",
+            rule: DistrictWriters,
+            fixture: F::Model { deleted: true },
+            document: r#"mutation($id: ID!, $version: Int!) { restoreCooperationModel(input: { id: $id, version: $version }) { id } }"#,
         },
         Case {
             mutation: "logout",
