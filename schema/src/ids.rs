@@ -44,6 +44,17 @@ impl NodeType {
         }
     }
 
+    /// The entity name the audit trail files records of this type under: the documents of the
+    /// knowledge store share one table and one name.
+    pub fn stored_entity(self) -> &'static str {
+        match self {
+            NodeType::RoleProfile | NodeType::StaffingIdea | NodeType::CooperationModel => {
+                "KnowledgeDocument"
+            }
+            other => other.as_str(),
+        }
+    }
+
     fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "District" => NodeType::District,

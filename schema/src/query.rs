@@ -329,7 +329,7 @@ impl RecordsQuery {
         viewer.require_private_reader(district_ags.as_deref())?;
         let (entity_type, entity_id) = match &filter.entity_id {
             Some(id) => match ids::decode(id) {
-                Some((kind, key)) => (Some(format!("{kind:?}")), Some(key)),
+                Some((kind, key)) => (Some(kind.stored_entity().to_owned()), Some(key)),
                 None => return Err(bad_input("filter.entityId", "Die ID ist ungültig.")),
             },
             None => (None, None),

@@ -858,6 +858,22 @@ async fn deleted_records_are_hidden_and_restorable(app: &TestApp) {
     )
     .await;
     assert_eq!(count("").await, 1);
+
+    // Every change is in the audit trail, newest first.
+    let log = app
+        .data(
+            Some(&home),
+            r#"query($id: ID!) { auditLog(filter: { entityId: $id }) { edges { node { action } } } }"#,
+            json!({ "id": idea["id"] }),
+        )
+        .await;
+    let actions: Vec<&str> = log["auditLog"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["restore", "delete", "create"]);
 }
 
 /// Behind a load balancer the facilitator's write and a subscriber's connection land on
