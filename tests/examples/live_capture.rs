@@ -42,16 +42,22 @@ async fn main() {
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     for i in 0..subscribers {
         let mut request = ws_url.clone().into_client_request().unwrap();
-        request
-            .headers_mut()
-            .insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        let (mut socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("connect");
         let init = json!({ "type": "connection_init",
                            "payload": { "Authorization": format!("Bearer {token}") } });
         socket.send(Message::text(init.to_string())).await.unwrap();
         let subscribe = json!({ "id": "1", "type": "subscribe",
             "payload": { "query": ON_ADDED, "variables": { "id": session } } });
-        socket.send(Message::text(subscribe.to_string())).await.unwrap();
+        socket
+            .send(Message::text(subscribe.to_string()))
+            .await
+            .unwrap();
         let tx = tx.clone();
         let ready = ready_tx.clone();
         tokio::spawn(async move {
@@ -111,10 +117,15 @@ async fn main() {
     while ready < subscribers {
         add(format!("warm-up {round}")).await;
         round += 1;
-        while let Ok(Some(())) = tokio::time::timeout(Duration::from_millis(100), ready_rx.recv()).await {
+        while let Ok(Some(())) =
+            tokio::time::timeout(Duration::from_millis(100), ready_rx.recv()).await
+        {
             ready += 1;
         }
-        assert!(round < 500, "only {ready} of {subscribers} subscribers became active");
+        assert!(
+            round < 500,
+            "only {ready} of {subscribers} subscribers became active"
+        );
     }
     while let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(300), rx.recv()).await {}
 
