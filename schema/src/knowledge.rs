@@ -2313,18 +2313,17 @@ impl KnowledgeMutation {
         ctx: &Context<'_>,
         input: UpdateRoleProfileInput,
     ) -> async_graphql::Result<RoleProfile> {
-        let viewer = ctx_viewer(ctx);
-        let id = ids::expect(&input.id, NodeType::RoleProfile, "input.id")?;
-        let d = document_record(ctx, id, DocumentKind::RoleProfile).await?;
-        let ags = d.district_ags.clone().unwrap_or_default();
-        viewer.require_district_writer(&ags)?;
-        let origin = d.forked_from_id.zip(d.forked_from_revision);
-        let data = role_profile_data(input.profile, &ags, origin, "input.profile")?;
-        let d = ctx_storage(ctx)
-            .update_document(viewer.user_id(), id, input.version, &data)
-            .await
-            .gql()?;
-        Ok(d.into())
+        let kind = DocumentKind::RoleProfile;
+        update_document_of(ctx, &input.id, input.version, kind, |d, origin| {
+            role_profile_data(
+                input.profile,
+                d.unwrap_or_default(),
+                origin,
+                "input.profile",
+            )
+        })
+        .await
+        .map(Into::into)
     }
 
     #[graphql(guard = "RoleGuard::writers()")]
@@ -2416,15 +2415,12 @@ impl KnowledgeMutation {
         ctx: &Context<'_>,
         input: CreateStaffingIdeaInput,
     ) -> async_graphql::Result<StaffingIdea> {
-        let viewer = ctx_viewer(ctx);
-        let district = optional_district(ctx, input.district_ags.as_deref()).await?;
-        require_document_editor(viewer, district.as_deref())?;
-        let data = staffing_idea_data(input.idea, district.as_deref(), "input.idea")?;
-        let d = ctx_storage(ctx)
-            .create_document(viewer.user_id(), &data)
-            .await
-            .gql()?;
-        Ok(d.into())
+        let district = input.district_ags.as_deref();
+        create_document_in(ctx, district, |d| {
+            staffing_idea_data(input.idea, d, "input.idea")
+        })
+        .await
+        .map(Into::into)
     }
 
     #[graphql(guard = "RoleGuard::knowledge_editors()")]
@@ -2433,16 +2429,12 @@ impl KnowledgeMutation {
         ctx: &Context<'_>,
         input: UpdateStaffingIdeaInput,
     ) -> async_graphql::Result<StaffingIdea> {
-        let viewer = ctx_viewer(ctx);
-        let id = ids::expect(&input.id, NodeType::StaffingIdea, "input.id")?;
-        let d = document_record(ctx, id, DocumentKind::StaffingIdea).await?;
-        require_document_editor(viewer, d.district_ags.as_deref())?;
-        let data = staffing_idea_data(input.idea, d.district_ags.as_deref(), "input.idea")?;
-        let d = ctx_storage(ctx)
-            .update_document(viewer.user_id(), id, input.version, &data)
-            .await
-            .gql()?;
-        Ok(d.into())
+        let kind = DocumentKind::StaffingIdea;
+        update_document_of(ctx, &input.id, input.version, kind, |d, _| {
+            staffing_idea_data(input.idea, d, "input.idea")
+        })
+        .await
+        .map(Into::into)
     }
 
     #[graphql(guard = "RoleGuard::knowledge_editors()")]
@@ -2484,15 +2476,12 @@ impl KnowledgeMutation {
         ctx: &Context<'_>,
         input: CreateCooperationModelInput,
     ) -> async_graphql::Result<CooperationModel> {
-        let viewer = ctx_viewer(ctx);
-        let district = optional_district(ctx, input.district_ags.as_deref()).await?;
-        require_document_editor(viewer, district.as_deref())?;
-        let data = cooperation_model_data(input.model, district.as_deref(), "input.model")?;
-        let d = ctx_storage(ctx)
-            .create_document(viewer.user_id(), &data)
-            .await
-            .gql()?;
-        Ok(d.into())
+        let district = input.district_ags.as_deref();
+        create_document_in(ctx, district, |d| {
+            cooperation_model_data(input.model, d, "input.model")
+        })
+        .await
+        .map(Into::into)
     }
 
     #[graphql(guard = "RoleGuard::knowledge_editors()")]
@@ -2501,16 +2490,12 @@ impl KnowledgeMutation {
         ctx: &Context<'_>,
         input: UpdateCooperationModelInput,
     ) -> async_graphql::Result<CooperationModel> {
-        let viewer = ctx_viewer(ctx);
-        let id = ids::expect(&input.id, NodeType::CooperationModel, "input.id")?;
-        let d = document_record(ctx, id, DocumentKind::CooperationModel).await?;
-        require_document_editor(viewer, d.district_ags.as_deref())?;
-        let data = cooperation_model_data(input.model, d.district_ags.as_deref(), "input.model")?;
-        let d = ctx_storage(ctx)
-            .update_document(viewer.user_id(), id, input.version, &data)
-            .await
-            .gql()?;
-        Ok(d.into())
+        let kind = DocumentKind::CooperationModel;
+        update_document_of(ctx, &input.id, input.version, kind, |d, _| {
+            cooperation_model_data(input.model, d, "input.model")
+        })
+        .await
+        .map(Into::into)
     }
 
     #[graphql(guard = "RoleGuard::knowledge_editors()")]
@@ -2544,6 +2529,45 @@ impl KnowledgeMutation {
         .await
         .map(Into::into)
     }
+}
+
+/// Creates a document of an optional district after checking who may, building the data from
+/// the input only once the district is known.
+async fn create_document_in(
+    ctx: &Context<'_>,
+    district_ags: Option<&str>,
+    build: impl FnOnce(Option<&str>) -> async_graphql::Result<st::DocumentData>,
+) -> async_graphql::Result<st::KnowledgeDocument> {
+    let viewer = ctx_viewer(ctx);
+    let district = optional_district(ctx, district_ags).await?;
+    require_document_editor(viewer, district.as_deref())?;
+    let data = build(district.as_deref())?;
+    ctx_storage(ctx)
+        .create_document(viewer.user_id(), &data)
+        .await
+        .gql()
+}
+
+/// Saves a new revision of a document: the build gets the document's district and origin.
+async fn update_document_of(
+    ctx: &Context<'_>,
+    id: &ID,
+    version: i32,
+    kind: DocumentKind,
+    build: impl FnOnce(Option<&str>, Option<(i64, i32)>) -> async_graphql::Result<st::DocumentData>,
+) -> async_graphql::Result<st::KnowledgeDocument> {
+    let viewer = ctx_viewer(ctx);
+    let id = ids::expect(id, node_type(kind), "input.id")?;
+    let d = document_record(ctx, id, kind).await?;
+    require_document_editor(viewer, d.district_ags.as_deref())?;
+    let data = build(
+        d.district_ags.as_deref(),
+        d.forked_from_id.zip(d.forked_from_revision),
+    )?;
+    ctx_storage(ctx)
+        .update_document(viewer.user_id(), id, version, &data)
+        .await
+        .gql()
 }
 
 async fn contribution_record(
