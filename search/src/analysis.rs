@@ -1,0 +1,379 @@
+//! German text analysis, the same for what is indexed and what is asked: words are split at
+//! anything but letters and digits; gendered forms (`Sozialarbeiter:innen`, `Erzieher*innen`,
+//! `ErzieherInnen`, `Erzieherin`) also stand for the base form; the domain's abbreviations and
+//! their long forms stand for each other; umlauts and ß are folded (`Träger`, `Traeger` and
+//! `Trager` are one word); stop words go; the rest is stemmed (Snowball German).
+//!
+//! Compounds are matched by prefix at query time (`Fachkräfte` finds `Fachkräftemangel`), typos
+//! by edit distance (one edit from 5 letters, two from 9); see [`QueryWord`].
+
+use tantivy::tokenizer::{
+    Language, LowerCaser, Stemmer, StopWordFilter, TextAnalyzer, TokenStream, WhitespaceTokenizer,
+};
+
+/// The abbreviations of DOMAIN.md and their long forms; each group's members are synonyms.
+pub const DEFAULT_SYNONYMS: &[&[&str]] = &[
+    &["KiSa", "Kita-Sozialarbeit"],
+    &["SRB", "Sozialraumbudget", "SR-Budget"],
+    &["IKF", "interkulturelle Fachkraft"],
+    &["JHA", "Jugendhilfeausschuss"],
+    &["BE-relevant", "betriebserlaubnisrelevant"],
+    &["VZÄ", "Vollzeitäquivalent"],
+];
+
+pub struct Analyzer {
+    stemmer: TextAnalyzer,
+    /// Each group as word sequences (folded, split).
+    synonyms: Vec<Vec<Vec<String>>>,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Self::new(DEFAULT_SYNONYMS)
+    }
+}
+
+/// Lower case, umlauts and ß folded, `ae`/`oe`/`ue` read as umlauts.
+fn fold(word: &str) -> String {
+    let lower = word.to_lowercase();
+    let mut out = String::with_capacity(lower.len());
+    let mut chars = lower.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            'ä' | 'á' | 'à' | 'â' => out.push('a'),
+            'ö' | 'ó' | 'ò' | 'ô' => out.push('o'),
+            'ü' | 'ú' | 'ù' | 'û' => out.push('u'),
+            'é' | 'è' | 'ê' => out.push('e'),
+            'ß' => out.push_str("ss"),
+            'a' | 'o' | 'u' if chars.peek() == Some(&'e') => {
+                out.push(c);
+                chars.next();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Splits text into words; a gender marker (`:`, `*`, `/`, `_`) before `in`/`innen` keeps the
+/// word together, so the caller sees `Sozialarbeiter:innen` as one word.
+fn words(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        let gender_marker = matches!(c, ':' | '*' | '/' | '_')
+            && start.is_some()
+            && chars.get(i + 1).is_some_and(|&(_, n)| n == 'i' || n == 'I')
+            && text[chars.get(i + 1).map_or(at, |x| x.0)..]
+                .to_lowercase()
+                .starts_with("in");
+        if c.is_alphanumeric() || gender_marker {
+            start.get_or_insert(at);
+        } else if let Some(s) = start.take() {
+            out.push(&text[s..at]);
+        }
+    }
+    if let Some(s) = start {
+        out.push(&text[s..]);
+    }
+    out
+}
+
+/// A word and the forms it also stands for: gendered forms give the base form.
+fn variants(word: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    // Sozialarbeiter:innen, Erzieher*innen, Lehrer/innen, Lehrer_innen
+    if let Some(pos) = word.find([':', '*', '/', '_']) {
+        let base = &word[..pos];
+        let suffix = word[pos + 1..].to_lowercase();
+        out.push(fold(base));
+        out.push(fold(&format!("{base}{suffix}")));
+        return out;
+    }
+    // ErzieherInnen: a capital I after a lower-case letter.
+    if let Some(pos) = word.rfind("Innen").or_else(|| word.rfind("In")) {
+        if pos > 0
+            && word[..pos].chars().last().is_some_and(|c| c.is_lowercase())
+            && (word[pos..] == *"In" || word[pos..] == *"Innen")
+        {
+            let base = &word[..pos];
+            out.push(fold(base));
+            out.push(fold(&format!("{base}{}", word[pos..].to_lowercase())));
+            return out;
+        }
+    }
+    let folded = fold(word);
+    // Erzieherin(nen), Koordinatorin(nen): the masculine base too.
+    for suffix in ["innen", "in"] {
+        if let Some(base) = folded.strip_suffix(suffix) {
+            if base.len() >= 4 && (base.ends_with("er") || base.ends_with("or")) {
+                out.push(folded.clone());
+                out.push(base.to_owned());
+                return out;
+            }
+        }
+    }
+    out.push(folded);
+    out
+}
+
+impl Analyzer {
+    pub fn new(synonyms: &[&[&str]]) -> Self {
+        let stemmer = TextAnalyzer::builder(WhitespaceTokenizer::default())
+            .filter(LowerCaser)
+            .filter(StopWordFilter::new(Language::German).expect("German stop words"))
+            .filter(Stemmer::new(Language::German))
+            .build();
+        let synonyms = synonyms
+            .iter()
+            .map(|group| {
+                group
+                    .iter()
+                    .map(|m| words(m).into_iter().map(fold).collect())
+                    .collect()
+            })
+            .collect();
+        Self { stemmer, synonyms }
+    }
+
+    fn stem(&self, folded: &str) -> Option<String> {
+        let mut analyzer = self.stemmer.clone();
+        let mut stream = analyzer.token_stream(folded);
+        let mut out = None;
+        while stream.advance() {
+            out = Some(stream.token().text.clone());
+        }
+        out
+    }
+
+    /// The terms to index for a text: every word's forms stemmed, and the synonyms of the
+    /// abbreviations and long forms it contains.
+    pub fn index_terms(&self, text: &str) -> String {
+        let words = words(text);
+        let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
+        let mut terms: Vec<String> = Vec::with_capacity(words.len() * 2);
+        for w in &words {
+            for v in variants(w) {
+                if let Some(t) = self.stem(&v) {
+                    terms.push(t);
+                }
+            }
+        }
+        for group in &self.synonyms {
+            let present = group
+                .iter()
+                .any(|member| contains_sequence(&folded, member));
+            if present {
+                for member in group {
+                    for w in member {
+                        if let Some(t) = self.stem(w) {
+                            terms.push(t);
+                        }
+                    }
+                }
+            }
+        }
+        terms.join(" ")
+    }
+
+    /// The words of a query, each with the stemmed forms any of which may match.
+    pub fn query_words(&self, text: &str) -> Vec<QueryWord> {
+        words(text)
+            .into_iter()
+            .filter_map(|w| {
+                let forms: Vec<String> = variants(w).iter().filter_map(|v| self.stem(v)).collect();
+                if forms.is_empty() {
+                    return None;
+                }
+                Some(QueryWord {
+                    forms,
+                    letters: w.chars().filter(|c| c.is_alphanumeric()).count(),
+                })
+            })
+            .collect()
+    }
+
+    /// Highlights the words of `text` that match the query: `<mark>` around them, the rest
+    /// escaped; cut to about `max_chars` around the first match.
+    pub fn snippet(&self, text: &str, query: &[QueryWord], max_chars: usize) -> String {
+        let mut marks: Vec<(usize, usize)> = Vec::new();
+        let mut offset = 0;
+        for w in words(text) {
+            let at = offset + text[offset..].find(w).unwrap_or(0);
+            offset = at + w.len();
+            let hit = variants(w)
+                .iter()
+                .filter_map(|v| self.stem(v))
+                .any(|t| query.iter().any(|q| q.matches(&t)));
+            if hit {
+                marks.push((at, at + w.len()));
+            }
+        }
+        let (from, to) = window(text, marks.first().map(|m| m.0), max_chars);
+        let mut out = String::new();
+        if from > 0 {
+            out.push('…');
+        }
+        let mut pos = from;
+        for (a, b) in marks.into_iter().filter(|(a, b)| *a >= from && *b <= to) {
+            out.push_str(&escape(&text[pos..a]));
+            out.push_str("<mark>");
+            out.push_str(&escape(&text[a..b]));
+            out.push_str("</mark>");
+            pos = b;
+        }
+        out.push_str(&escape(&text[pos..to]));
+        if to < text.len() {
+            out.push('…');
+        }
+        out
+    }
+}
+
+fn contains_sequence(haystack: &[String], needle: &[String]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Byte range of about `max_chars` characters starting a little before `around`.
+fn window(text: &str, around: Option<usize>, max_chars: usize) -> (usize, usize) {
+    let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    if starts.len() <= max_chars {
+        return (0, text.len());
+    }
+    let centre = around
+        .map(|a| starts.partition_point(|&s| s < a))
+        .unwrap_or(0);
+    let first = centre.saturating_sub(max_chars / 4);
+    let last = (first + max_chars).min(starts.len());
+    let first = last.saturating_sub(max_chars);
+    let from = starts[first];
+    let to = starts.get(last).copied().unwrap_or(text.len());
+    (from, to)
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// One word of a query: its stemmed forms and how many edits a typo may have.
+#[derive(Debug, Clone)]
+pub struct QueryWord {
+    pub forms: Vec<String>,
+    /// Letters of the word as typed: typo tolerance grows with it.
+    pub letters: usize,
+}
+
+impl QueryWord {
+    /// One edit from 5 letters, two from 9.
+    pub fn max_edits(&self) -> u8 {
+        match self.letters {
+            0..=4 => 0,
+            5..=8 => 1,
+            _ => 2,
+        }
+    }
+
+    /// Whether an indexed term matches: equal, starting with the form (compounds), or within
+    /// the typo tolerance.
+    pub fn matches(&self, term: &str) -> bool {
+        self.forms.iter().any(|f| {
+            term == f
+                || (f.chars().count() >= 4 && term.starts_with(f.as_str()))
+                || edit_distance(f, term) <= self.max_edits() as usize
+        })
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str) -> Vec<String> {
+        Analyzer::default()
+            .index_terms(text)
+            .split(' ')
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn inflection_and_umlauts_meet() {
+        let a = Analyzer::default();
+        let q = a.query_words("Fachkräfte");
+        assert!(terms("die Fachkraft").iter().any(|t| q[0].matches(t)));
+        assert!(
+            terms("Fachkräftemangel").iter().any(|t| q[0].matches(t)),
+            "compound by prefix"
+        );
+        assert_eq!(terms("Träger"), terms("Traeger"));
+    }
+
+    #[test]
+    fn gender_forms_stand_for_both() {
+        let a = Analyzer::default();
+        for written in [
+            "Sozialarbeiter:innen",
+            "Sozialarbeiter*innen",
+            "SozialarbeiterInnen",
+            "Sozialarbeiterin",
+        ] {
+            let t = terms(written);
+            let q = a.query_words("Sozialarbeiter");
+            assert!(t.iter().any(|x| q[0].matches(x)), "{written}: {t:?}");
+        }
+        let q = a.query_words("Erzieher*innen");
+        assert!(terms("Erzieher").iter().any(|x| q[0].matches(x)));
+    }
+
+    #[test]
+    fn abbreviations_and_long_forms_are_synonyms() {
+        let a = Analyzer::default();
+        let q = a.query_words("KiSa");
+        assert!(terms("Träger der Kita-Sozialarbeit")
+            .iter()
+            .any(|t| q[0].matches(t)));
+        let q = a.query_words("Sozialraumbudget");
+        assert!(terms("Das SR-Budget ist eine Chance")
+            .iter()
+            .any(|t| q[0].matches(t)));
+    }
+
+    #[test]
+    fn typos_within_tolerance() {
+        let a = Analyzer::default();
+        let q = a.query_words("Sozialrambudget");
+        assert!(terms("Sozialraumbudget").iter().any(|t| q[0].matches(t)));
+        let q = a.query_words("Kita");
+        assert!(
+            !terms("Kids").iter().any(|t| q[0].matches(t)),
+            "no typos below 5 letters"
+        );
+    }
+
+    #[test]
+    fn snippets_mark_matches_and_escape() {
+        let a = Analyzer::default();
+        let q = a.query_words("Fachkräfte");
+        let s = a.snippet("Mangel an <Fachkräften> überall", &q, 150);
+        assert_eq!(s, "Mangel an &lt;<mark>Fachkräften</mark>&gt; überall");
+    }
+}

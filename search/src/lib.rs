@@ -1,0 +1,190 @@
+//! Full-text search of the knowledge store (and Kitas by name and place). The database is the
+//! source of truth; an index is derived from it and can always be rebuilt. [`SearchIndex`] is
+//! the one interface; [`TantivyIndex`] the embedded backend in the data directory.
+//!
+//! Who may see a record is decided before the index is asked: every document carries the
+//! audiences that may read it (`public`, `registered`, `district:07111`), and every query is
+//! restricted to the caller's audiences, so hits, counts and facets never include a record the
+//! caller may not read.
+
+pub mod analysis;
+mod tantivy_index;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+pub use analysis::Analyzer;
+pub use tantivy_index::TantivyIndex;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(String),
+    #[error("search backend unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl From<tantivy::TantivyError> for SearchError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        SearchError::Index(e.to_string())
+    }
+}
+
+pub type Result<T, E = SearchError> = std::result::Result<T, E>;
+
+/// What a search hit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DocKind {
+    Contribution,
+    RoleProfile,
+    StaffingIdea,
+    CooperationModel,
+    Workshop,
+    Kita,
+}
+
+impl DocKind {
+    pub const ALL: [DocKind; 6] = [
+        DocKind::Contribution,
+        DocKind::RoleProfile,
+        DocKind::StaffingIdea,
+        DocKind::CooperationModel,
+        DocKind::Workshop,
+        DocKind::Kita,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Contribution => "CONTRIBUTION",
+            DocKind::RoleProfile => "ROLE_PROFILE",
+            DocKind::StaffingIdea => "STAFFING_IDEA",
+            DocKind::CooperationModel => "COOPERATION_MODEL",
+            DocKind::Workshop => "WORKSHOP",
+            DocKind::Kita => "KITA",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A record as the index holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchDoc {
+    pub kind: DocKind,
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    pub district_ags: Option<String>,
+    /// Who may read it: `public`, `registered`, `district:<ags>` (see [`audiences`]).
+    pub audiences: Vec<String>,
+    /// The workshop a contribution or workshop belongs to, so a workshop's change reaches all.
+    pub workshop_id: Option<i64>,
+    pub tags: Vec<String>,
+    /// Role of a profile, category of an idea.
+    pub category: Option<String>,
+    /// Date of the workshop or last change, as days since 1970 (for sorting by date).
+    pub day: i64,
+    pub year: i32,
+}
+
+impl SearchDoc {
+    pub fn key(&self) -> String {
+        key(self.kind, self.id)
+    }
+}
+
+pub fn key(kind: DocKind, id: i64) -> String {
+    format!("{}:{id}", kind.as_str())
+}
+
+/// The audiences of a record: readable by everybody, by signed-in users, and always by its own
+/// district. Unpublished records (drafts) only by their district.
+pub fn audiences(public: bool, registered: bool, district_ags: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    if public {
+        out.push("public".to_owned());
+    }
+    if public || registered {
+        out.push("registered".to_owned());
+    }
+    if let Some(ags) = district_ags {
+        out.push(format!("district:{ags}"));
+    }
+    out
+}
+
+/// What to remove from the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Removal {
+    Doc(DocKind, i64),
+    /// Every document of a workshop (the workshop and its contributions).
+    Workshop(i64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortBy {
+    #[default]
+    Relevance,
+    /// Newest first.
+    Date,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    /// Plain words; anything else (quotes, operators) is just text. Empty: the newest records.
+    pub text: String,
+    /// None: every audience (admins).
+    pub audiences: Option<Vec<String>>,
+    pub kinds: Vec<DocKind>,
+    pub district_ags: Option<String>,
+    pub workshop_id: Option<i64>,
+    pub tags: Vec<String>,
+    pub category: Option<String>,
+    pub year: Option<i32>,
+    pub sort: SortBy,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub kind: DocKind,
+    pub id: i64,
+    pub score: f32,
+    /// HTML: the matched words in `<mark>`, the rest escaped.
+    pub title_snippet: String,
+    pub body_snippet: String,
+}
+
+/// Counts of the matching records by one field's values.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Facets {
+    pub kind: Vec<(String, u64)>,
+    pub district: Vec<(String, u64)>,
+    pub tags: Vec<(String, u64)>,
+    pub category: Vec<(String, u64)>,
+    pub year: Vec<(String, u64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SearchResults {
+    pub total: u64,
+    pub hits: Vec<SearchHit>,
+    pub facets: Facets,
+}
+
+/// A search backend. Writes are idempotent: applying the same change twice leaves the same index.
+#[async_trait]
+pub trait SearchIndex: Send + Sync + 'static {
+    fn backend(&self) -> &'static str;
+    /// Removes, then adds or replaces; confirmed (durable) when it returns.
+    async fn apply(&self, removals: Vec<Removal>, docs: Vec<SearchDoc>) -> Result<()>;
+    async fn search(&self, query: &SearchQuery) -> Result<SearchResults>;
+    /// Empties the index (before a rebuild).
+    async fn clear(&self) -> Result<()>;
+    /// Documents in the index.
+    async fn count(&self) -> Result<u64>;
+}

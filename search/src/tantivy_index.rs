@@ -1,0 +1,508 @@
+//! The embedded backend: a tantivy index in the data directory. Text is analysed by
+//! [`Analyzer`] before it reaches tantivy (which only splits the prepared terms at spaces), so
+//! the analysis is the same for documents and queries and independent of tantivy's tokenizers.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::agg_result::AggregationResults;
+use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+    STRING,
+};
+use tantivy::tokenizer::TokenizerManager;
+use tantivy::{
+    doc, DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
+};
+
+use crate::analysis::{Analyzer, QueryWord};
+use crate::{
+    DocKind, Facets, Removal, Result, SearchDoc, SearchError, SearchHit, SearchIndex, SearchQuery,
+    SearchResults, SortBy,
+};
+
+const WRITER_MEMORY: usize = 50_000_000;
+/// Characters of a body snippet.
+const SNIPPET_CHARS: usize = 200;
+
+#[derive(Clone, Copy)]
+struct Fields {
+    key: Field,
+    kind: Field,
+    id: Field,
+    workshop: Field,
+    audience: Field,
+    district: Field,
+    tags: Field,
+    category: Field,
+    year: Field,
+    day: Field,
+    terms_title: Field,
+    terms_body: Field,
+    title: Field,
+    body: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let terms = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer("whitespace")
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let fields = Fields {
+        key: b.add_text_field("key", STRING),
+        kind: b.add_text_field("kind", STRING | FAST | STORED),
+        id: b.add_i64_field("id", STORED),
+        workshop: b.add_i64_field("workshop", INDEXED),
+        audience: b.add_text_field("audience", STRING),
+        district: b.add_text_field("district", STRING | FAST),
+        tags: b.add_text_field("tags", STRING | FAST),
+        category: b.add_text_field("category", STRING | FAST),
+        year: b.add_text_field("year", STRING | FAST),
+        day: b.add_i64_field("day", FAST),
+        terms_title: b.add_text_field("terms_title", terms.clone()),
+        terms_body: b.add_text_field("terms_body", terms),
+        title: b.add_text_field("title", STORED),
+        body: b.add_text_field("body", STORED),
+    };
+    (b.build(), fields)
+}
+
+struct Inner {
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    analyzer: Analyzer,
+}
+
+/// An index in a directory (created when missing), or in memory for tests.
+#[derive(Clone)]
+pub struct TantivyIndex(Arc<Inner>);
+
+impl TantivyIndex {
+    pub fn open(dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(dir).map_err(|e| SearchError::Index(e.to_string()))?;
+        let (schema, fields) = schema();
+        let directory = tantivy::directory::MmapDirectory::open(dir)
+            .map_err(|e| SearchError::Index(e.to_string()))?;
+        let index = Index::open_or_create(directory, schema)?;
+        Self::with_index(index, fields)
+    }
+
+    pub fn in_memory() -> Result<Self> {
+        let (schema, fields) = schema();
+        Self::with_index(Index::create_in_ram(schema), fields)
+    }
+
+    fn with_index(index: Index, fields: Fields) -> Result<Self> {
+        let writer = index.writer(WRITER_MEMORY)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self(Arc::new(Inner {
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            analyzer: Analyzer::default(),
+        })))
+    }
+}
+
+impl Inner {
+    fn to_document(&self, d: &SearchDoc) -> TantivyDocument {
+        let f = self.fields;
+        let mut doc = doc!(
+            f.key => d.key(),
+            f.kind => d.kind.as_str(),
+            f.id => d.id,
+            f.district => d.district_ags.clone().unwrap_or_default(),
+            f.year => d.year.to_string(),
+            f.day => d.day,
+            f.terms_title => self.analyzer.index_terms(&d.title),
+            f.terms_body => self.analyzer.index_terms(&d.body),
+            f.title => d.title.clone(),
+            f.body => d.body.clone(),
+        );
+        if let Some(w) = d.workshop_id {
+            doc.add_i64(f.workshop, w);
+        }
+        if let Some(c) = &d.category {
+            doc.add_text(f.category, c);
+        }
+        for a in &d.audiences {
+            doc.add_text(f.audience, a);
+        }
+        for t in &d.tags {
+            doc.add_text(f.tags, t);
+        }
+        doc
+    }
+
+    fn apply(&self, removals: Vec<Removal>, docs: Vec<SearchDoc>) -> Result<()> {
+        let f = self.fields;
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| SearchError::Index("writer lock poisoned".into()))?;
+        for r in removals {
+            match r {
+                Removal::Doc(kind, id) => {
+                    writer.delete_term(Term::from_field_text(f.key, &crate::key(kind, id)));
+                }
+                Removal::Workshop(id) => {
+                    writer.delete_term(Term::from_field_i64(f.workshop, id));
+                }
+            }
+        }
+        for d in &docs {
+            writer.delete_term(Term::from_field_text(f.key, &d.key()));
+            writer.add_document(self.to_document(d))?;
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn clear(&self) -> Result<()> {
+        let mut writer = self
+            .writer
+            .lock()
+            .map_err(|_| SearchError::Index("writer lock poisoned".into()))?;
+        writer.delete_all_documents()?;
+        writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    fn word_query(&self, word: &QueryWord) -> Box<dyn Query> {
+        let f = self.fields;
+        let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for form in &word.forms {
+            for (field, boost) in [(f.terms_title, 2.0), (f.terms_body, 1.0)] {
+                let term = Term::from_field_text(field, form);
+                alternatives.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                        boost * 2.0,
+                    )),
+                ));
+                let edits = word.max_edits();
+                // Compounds (a word as the start of a longer one) and typos, scored lower.
+                let loose: Box<dyn Query> = if form.chars().count() >= 4 {
+                    Box::new(FuzzyTermQuery::new_prefix(term, edits, true))
+                } else if edits > 0 {
+                    Box::new(FuzzyTermQuery::new(term, edits, true))
+                } else {
+                    continue;
+                };
+                alternatives.push((Occur::Should, Box::new(BoostQuery::new(loose, boost * 0.5))));
+            }
+        }
+        Box::new(BooleanQuery::new(alternatives))
+    }
+
+    fn filter_terms(field: Field, values: &[String]) -> Box<dyn Query> {
+        Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(
+                values
+                    .iter()
+                    .map(|v| {
+                        (
+                            Occur::Should,
+                            Box::new(TermQuery::new(
+                                Term::from_field_text(field, v),
+                                IndexRecordOption::Basic,
+                            )) as Box<dyn Query>,
+                        )
+                    })
+                    .collect(),
+            )),
+            0.0,
+        ))
+    }
+
+    fn query(&self, q: &SearchQuery) -> (Box<dyn Query>, Vec<QueryWord>) {
+        let f = self.fields;
+        let words = self.analyzer.query_words(&q.text);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .map(|w| (Occur::Must, self.word_query(w)))
+            .collect();
+        if clauses.is_empty() {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        if let Some(audiences) = &q.audiences {
+            clauses.push((Occur::Must, Self::filter_terms(f.audience, audiences)));
+        }
+        if !q.kinds.is_empty() {
+            let kinds: Vec<String> = q.kinds.iter().map(|k| k.as_str().to_owned()).collect();
+            clauses.push((Occur::Must, Self::filter_terms(f.kind, &kinds)));
+        }
+        if let Some(ags) = &q.district_ags {
+            clauses.push((
+                Occur::Must,
+                Self::filter_terms(f.district, std::slice::from_ref(ags)),
+            ));
+        }
+        if let Some(w) = q.workshop_id {
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_i64(f.workshop, w),
+                        IndexRecordOption::Basic,
+                    )),
+                    0.0,
+                )),
+            ));
+        }
+        for t in &q.tags {
+            clauses.push((
+                Occur::Must,
+                Self::filter_terms(f.tags, std::slice::from_ref(t)),
+            ));
+        }
+        if let Some(c) = &q.category {
+            clauses.push((
+                Occur::Must,
+                Self::filter_terms(f.category, std::slice::from_ref(c)),
+            ));
+        }
+        if let Some(y) = q.year {
+            clauses.push((Occur::Must, Self::filter_terms(f.year, &[y.to_string()])));
+        }
+        (Box::new(BooleanQuery::new(clauses)), words)
+    }
+
+    fn search(&self, q: &SearchQuery) -> Result<SearchResults> {
+        let searcher = self.reader.searcher();
+        let (query, words) = self.query(q);
+        let limit = q.limit.max(1);
+        let by_date = q.sort == SortBy::Date || words.is_empty();
+        let addresses: Vec<(f32, DocAddress)> = if by_date {
+            let top = TopDocs::with_limit(limit)
+                .and_offset(q.offset)
+                .order_by_fast_field::<i64>("day", Order::Desc);
+            searcher
+                .search(&query, &top)?
+                .into_iter()
+                .map(|(_, a)| (0.0, a))
+                .collect()
+        } else {
+            let top = TopDocs::with_limit(limit)
+                .and_offset(q.offset)
+                .order_by_score();
+            searcher.search(&query, &top)?
+        };
+        let aggs: Aggregations = serde_json::from_value(serde_json::json!({
+            "kind": { "terms": { "field": "kind", "size": 20 } },
+            "district": { "terms": { "field": "district", "size": 100 } },
+            "tags": { "terms": { "field": "tags", "size": 30 } },
+            "category": { "terms": { "field": "category", "size": 20 } },
+            "year": { "terms": { "field": "year", "size": 50 } },
+        }))
+        .map_err(|e| SearchError::Index(e.to_string()))?;
+        let collector = AggregationCollector::from_aggs(
+            aggs,
+            AggContextParams::new(
+                AggregationLimitsGuard::default(),
+                TokenizerManager::default(),
+            ),
+        );
+        let (total, aggregations) = searcher.search(&query, &(Count, collector))?;
+        let mut hits = Vec::with_capacity(addresses.len());
+        let f = self.fields;
+        for (score, address) in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let Some(kind) = DocKind::parse(&text(f.kind)) else {
+                continue;
+            };
+            let id = doc
+                .get_first(f.id)
+                .and_then(|v| v.as_i64())
+                .unwrap_or_default();
+            hits.push(SearchHit {
+                kind,
+                id,
+                score,
+                title_snippet: self.analyzer.snippet(&text(f.title), &words, usize::MAX),
+                body_snippet: self.analyzer.snippet(&text(f.body), &words, SNIPPET_CHARS),
+            });
+        }
+        Ok(SearchResults {
+            total: total as u64,
+            hits,
+            facets: facets(&aggregations)?,
+        })
+    }
+}
+
+fn facets(results: &AggregationResults) -> Result<Facets> {
+    let json = serde_json::to_value(results).map_err(|e| SearchError::Index(e.to_string()))?;
+    let buckets = |name: &str| -> Vec<(String, u64)> {
+        json[name]["buckets"]
+            .as_array()
+            .map(|b| {
+                b.iter()
+                    .filter_map(|x| {
+                        let key = x["key"].as_str()?.to_owned();
+                        (!key.is_empty()).then_some((key, x["doc_count"].as_u64()?))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    Ok(Facets {
+        kind: buckets("kind"),
+        district: buckets("district"),
+        tags: buckets("tags"),
+        category: buckets("category"),
+        year: buckets("year"),
+    })
+}
+
+/// tantivy works synchronously; every call runs on the blocking pool.
+async fn blocking<T: Send + 'static>(
+    inner: Arc<Inner>,
+    f: impl FnOnce(&Inner) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(move || f(&inner))
+        .await
+        .map_err(|e| SearchError::Index(e.to_string()))?
+}
+
+#[async_trait]
+impl SearchIndex for TantivyIndex {
+    fn backend(&self) -> &'static str {
+        "tantivy"
+    }
+
+    async fn apply(&self, removals: Vec<Removal>, docs: Vec<SearchDoc>) -> Result<()> {
+        blocking(self.0.clone(), move |i| i.apply(removals, docs)).await
+    }
+
+    async fn search(&self, query: &SearchQuery) -> Result<SearchResults> {
+        let q = query.clone();
+        blocking(self.0.clone(), move |i| i.search(&q)).await
+    }
+
+    async fn clear(&self) -> Result<()> {
+        blocking(self.0.clone(), |i| i.clear()).await
+    }
+
+    async fn count(&self) -> Result<u64> {
+        Ok(self.0.reader.searcher().num_docs())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audiences;
+
+    fn doc(kind: DocKind, id: i64, title: &str, body: &str, aud: Vec<String>) -> SearchDoc {
+        SearchDoc {
+            kind,
+            id,
+            title: title.into(),
+            body: body.into(),
+            district_ags: Some("07111".into()),
+            audiences: aud,
+            workshop_id: Some(1),
+            tags: vec!["Team".into()],
+            category: None,
+            day: id,
+            year: 2021,
+        }
+    }
+
+    #[tokio::test]
+    async fn finds_by_inflection_compound_typo_and_respects_audiences() {
+        let index = TantivyIndex::in_memory().unwrap();
+        index
+            .apply(
+                vec![],
+                vec![
+                    doc(
+                        DocKind::Contribution,
+                        1,
+                        "",
+                        "Der Fachkräftemangel wird sich nicht entspannen.",
+                        audiences(true, true, None),
+                    ),
+                    doc(
+                        DocKind::Contribution,
+                        2,
+                        "",
+                        "Das Sozialraumbudget macht die Kita attraktiver.",
+                        audiences(true, true, None),
+                    ),
+                    doc(
+                        DocKind::RoleProfile,
+                        3,
+                        "Kita-Sozialarbeit intern",
+                        "Entwurf",
+                        audiences(false, false, Some("07111")),
+                    ),
+                ],
+            )
+            .await
+            .unwrap();
+        let search = |text: &str, aud: Option<Vec<String>>| {
+            let index = index.clone();
+            let q = SearchQuery {
+                text: text.into(),
+                audiences: aud,
+                limit: 10,
+                ..Default::default()
+            };
+            async move { index.search(&q).await.unwrap() }
+        };
+        let public = Some(vec!["public".to_owned()]);
+        let r = search("Fachkräfte", public.clone()).await;
+        assert_eq!(r.hits.iter().map(|h| h.id).collect::<Vec<_>>(), [1]);
+        assert!(
+            r.hits[0]
+                .body_snippet
+                .contains("<mark>Fachkräftemangel</mark>"),
+            "{:?}",
+            r.hits[0]
+        );
+        assert_eq!(search("Sozialrambudget", public.clone()).await.total, 1);
+        assert_eq!(
+            search("KiSa", public.clone()).await.total,
+            0,
+            "a district's draft stays hidden"
+        );
+        assert_eq!(
+            search("KiSa", Some(vec!["district:07111".into()]))
+                .await
+                .total,
+            1
+        );
+        let all = search("", public).await;
+        assert_eq!(all.total, 2);
+        assert_eq!(all.facets.kind, [("CONTRIBUTION".to_owned(), 2)]);
+        index
+            .apply(vec![Removal::Workshop(1)], vec![])
+            .await
+            .unwrap();
+        assert_eq!(index.count().await.unwrap(), 0);
+    }
+}
