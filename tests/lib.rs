@@ -18,13 +18,14 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub storage: Arc<dyn Storage>,
+    /// The instance's embedded search index (close it to play an outage).
+    pub search: Arc<srb_search::Switchable>,
     pub db: Db,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<Result<(), String>>>,
     _dir: Option<TempDir>,
     pg_database: Option<(String, String)>,
     url: String,
-    data_dir: PathBuf,
 }
 
 /// A directory removed when dropped.
@@ -74,6 +75,11 @@ fn with_database(url: &str, db: &str) -> String {
 impl TestApp {
     /// Starts a server on `db`; `None` when that backend is not configured here.
     pub async fn spawn(db: Db) -> Option<TestApp> {
+        Self::spawn_with(db, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with the configuration changed first.
+    pub async fn spawn_with(db: Db, configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
         let (url, dir, pg_database) = match db {
             Db::Sqlite => {
                 let dir = TempDir::new();
@@ -93,7 +99,7 @@ impl TestApp {
                 admin.close().await;
                 (
                     with_database(&admin_url, &name),
-                    None,
+                    Some(TempDir::new()),
                     Some((admin_url, name)),
                 )
             }
@@ -102,7 +108,9 @@ impl TestApp {
             .as_ref()
             .map(|d| d.0.clone())
             .unwrap_or_else(std::env::temp_dir);
-        let mut app = Self::start(&url, data_dir).await;
+        let mut config = Config::for_database(&url, data_dir);
+        configure(&mut config);
+        let mut app = Self::start(config).await;
         app.db = db;
         app._dir = dir;
         app.pg_database = pg_database;
@@ -111,18 +119,24 @@ impl TestApp {
 
     /// Another server on the same database, as behind a load balancer (PostgreSQL).
     pub async fn second_instance(&self) -> TestApp {
-        let mut app = Self::start(&self.url, self.data_dir.clone()).await;
+        // Its own data directory: an embedded index belongs to one instance.
+        let dir = TempDir::new();
+        let mut app = Self::start(Config::for_database(&self.url, dir.0.clone())).await;
         app.db = self.db;
+        app._dir = Some(dir);
         app
     }
 
-    async fn start(url: &str, data_dir: PathBuf) -> TestApp {
-        let config = Config::for_database(url, data_dir.clone());
+    async fn start(config: Config) -> TestApp {
+        let url = secrecy::ExposeSecret::expose_secret(&config.database_url).to_owned();
         let storage = srb_server::open_storage(&config)
             .await
             .expect("open storage");
         let server = Server::bind(&config, storage.clone()).await.expect("bind");
         let addr = server.local_addr();
+        let search = server
+            .embedded_search()
+            .expect("tests run on the embedded index");
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(async move {
             server
@@ -136,13 +150,13 @@ impl TestApp {
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
             storage,
+            search,
             db: Db::Sqlite,
             shutdown: Some(tx),
             server: Some(handle),
             _dir: None,
             pg_database: None,
-            url: url.to_owned(),
-            data_dir,
+            url,
         }
     }
 
@@ -267,6 +281,18 @@ impl TestApp {
             .expect("audit entries")
             .rows
             .len()
+    }
+
+    /// Waits until the search index has caught up with every write so far.
+    pub async fn indexed(&self) {
+        for _ in 0..200 {
+            let status = self.storage.outbox_status().await.expect("outbox status");
+            if status.pending == 0 {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the search index did not catch up within 10 s");
     }
 
     pub async fn token_for(&self, role: Role, district: Option<&str>) -> String {

@@ -24,6 +24,8 @@ pub enum Code {
     QueryTooDeep,
     /// The document asks for more than the server computes in one request.
     QueryTooComplex,
+    /// The search index cannot answer right now; everything else works.
+    SearchUnavailable,
 }
 
 impl Code {
@@ -41,6 +43,7 @@ impl Code {
             Code::ValidationFailed => "GRAPHQL_VALIDATION_FAILED",
             Code::QueryTooDeep => "QUERY_TOO_DEEP",
             Code::QueryTooComplex => "QUERY_TOO_COMPLEX",
+            Code::SearchUnavailable => "SEARCH_UNAVAILABLE",
         }
     }
 }

@@ -259,14 +259,14 @@ fn require_document_editor(viewer: &Viewer, district: Option<&str>) -> async_gra
     }
 }
 
-fn workshop_readable(viewer: &Viewer, w: &st::Workshop) -> bool {
+pub(crate) fn workshop_readable(viewer: &Viewer, w: &st::Workshop) -> bool {
     let editor = can_edit_workshop(viewer, w.district_ags.as_deref());
     editor
         || (w.deleted_at.is_none()
             && audience(viewer).may_read(w.publication, w.district_ags.as_deref(), true))
 }
 
-fn document_readable(viewer: &Viewer, d: &st::KnowledgeDocument) -> bool {
+pub(crate) fn document_readable(viewer: &Viewer, d: &st::KnowledgeDocument) -> bool {
     let editor = can_edit_document(viewer, d.district_ags.as_deref());
     editor
         || (d.deleted_at.is_none()
@@ -343,7 +343,7 @@ async fn document_record(
         .ok_or_else(|| not_found(document_noun(kind)))
 }
 
-async fn visible_document(
+pub(crate) async fn visible_document(
     ctx: &Context<'_>,
     id: i64,
     kind: DocumentKind,

@@ -14,6 +14,7 @@ pub mod mutation;
 pub mod plan;
 pub mod planning;
 pub mod query;
+pub mod search;
 pub mod types;
 
 use std::sync::Arc;
@@ -30,6 +31,7 @@ pub struct Query(
     query::AccountQuery,
     plan::PlanQuery,
     knowledge::KnowledgeQuery,
+    search::SearchQueryRoot,
 );
 
 #[derive(MergedObject, Default)]
@@ -63,13 +65,18 @@ impl Default for Limits {
     }
 }
 
-pub fn build(storage: Arc<dyn Storage>, limits: Limits) -> SrbSchema {
+pub fn build(
+    storage: Arc<dyn Storage>,
+    search: Arc<dyn srb_search::SearchIndex>,
+    limits: Limits,
+) -> SrbSchema {
     Schema::build(
         Query::default(),
         Mutation::default(),
         Subscription::default(),
     )
     .data(storage)
+    .data(search)
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
     .finish()

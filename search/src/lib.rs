@@ -8,13 +8,21 @@
 //! caller may not read.
 
 pub mod analysis;
+mod meili;
 mod tantivy_index;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 pub use analysis::Analyzer;
+pub use meili::MeiliIndex;
 pub use tantivy_index::TantivyIndex;
+
+/// Length of a text snippet around the first match, in characters.
+pub(crate) const SNIPPET_CHARS: usize = 200;
+/// Words of a record used to find similar ones: enough to characterise a profile, few enough
+/// to answer quickly.
+pub(crate) const MAX_SIMILAR_WORDS: usize = 60;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -22,11 +30,17 @@ pub enum SearchError {
     Index(String),
     #[error("search backend unavailable: {0}")]
     Unavailable(String),
+    /// The embedded index is open in another process (a running server).
+    #[error("the search index is in use by another process")]
+    Locked,
 }
 
 impl From<tantivy::TantivyError> for SearchError {
     fn from(e: tantivy::TantivyError) -> Self {
-        SearchError::Index(e.to_string())
+        match e {
+            tantivy::TantivyError::LockFailure(..) => SearchError::Locked,
+            e => SearchError::Index(e.to_string()),
+        }
     }
 }
 
@@ -96,6 +110,19 @@ impl SearchDoc {
     }
 }
 
+/// A short plain label: the title, or the start of the text cut at a word.
+pub fn label(title: &str, body: &str) -> String {
+    const MAX: usize = 90;
+    let source = if title.trim().is_empty() { body } else { title };
+    let flat: String = source.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= MAX {
+        return flat;
+    }
+    let cut: String = flat.chars().take(MAX).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut} …")
+}
+
 pub fn key(kind: DocKind, id: i64) -> String {
     format!("{}:{id}", kind.as_str())
 }
@@ -144,6 +171,12 @@ pub struct SearchQuery {
     pub tags: Vec<String>,
     pub category: Option<String>,
     pub year: Option<i32>,
+    /// Leave out the records of this district (what other districts have).
+    pub exclude_district: Option<String>,
+    /// Leave out this record (the one similar records are sought for).
+    pub exclude: Option<(DocKind, i64)>,
+    /// How the words combine: all of them (a search) or any (similar records, best first).
+    pub match_any: bool,
     pub sort: SortBy,
     pub offset: usize,
     pub limit: usize,
@@ -154,6 +187,8 @@ pub struct SearchHit {
     pub kind: DocKind,
     pub id: i64,
     pub score: f32,
+    /// Plain: the title, or for untitled records the start of the text.
+    pub label: String,
     /// HTML: the matched words in `<mark>`, the rest escaped.
     pub title_snippet: String,
     pub body_snippet: String,
@@ -187,4 +222,64 @@ pub trait SearchIndex: Send + Sync + 'static {
     async fn clear(&self) -> Result<()>;
     /// Documents in the index.
     async fn count(&self) -> Result<u64>;
+}
+
+/// An embedded index that can be closed and opened again while the server runs: what the
+/// server holds, so that an unavailable index (closed here, or a failed disk) means failing
+/// searches and a waiting outbox, never failing writes.
+pub struct Switchable {
+    dir: std::path::PathBuf,
+    inner: std::sync::RwLock<Option<TantivyIndex>>,
+}
+
+impl Switchable {
+    pub fn open(dir: std::path::PathBuf) -> Result<Self> {
+        let index = TantivyIndex::open(&dir)?;
+        Ok(Self {
+            dir,
+            inner: std::sync::RwLock::new(Some(index)),
+        })
+    }
+
+    fn current(&self) -> Result<TantivyIndex> {
+        self.inner
+            .read()
+            .ok()
+            .and_then(|i| i.clone())
+            .ok_or_else(|| SearchError::Unavailable("the index is closed".into()))
+    }
+
+    /// Closes the index: from now on every call fails as unavailable.
+    pub fn close(&self) {
+        if let Ok(mut i) = self.inner.write() {
+            *i = None;
+        }
+    }
+
+    pub fn reopen(&self) -> Result<()> {
+        let index = TantivyIndex::open(&self.dir)?;
+        if let Ok(mut i) = self.inner.write() {
+            *i = Some(index);
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl SearchIndex for Switchable {
+    fn backend(&self) -> &'static str {
+        "tantivy"
+    }
+    async fn apply(&self, removals: Vec<Removal>, docs: Vec<SearchDoc>) -> Result<()> {
+        self.current()?.apply(removals, docs).await
+    }
+    async fn search(&self, query: &SearchQuery) -> Result<SearchResults> {
+        self.current()?.search(query).await
+    }
+    async fn clear(&self) -> Result<()> {
+        self.current()?.clear().await
+    }
+    async fn count(&self) -> Result<u64> {
+        self.current()?.count().await
+    }
 }

@@ -30,7 +30,6 @@ use crate::{
 
 const WRITER_MEMORY: usize = 50_000_000;
 /// Characters of a body snippet.
-const SNIPPET_CHARS: usize = 200;
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -183,7 +182,7 @@ impl Inner {
         Ok(())
     }
 
-    fn word_query(&self, word: &QueryWord) -> Box<dyn Query> {
+    fn word_query(&self, word: &QueryWord, strict: bool) -> Box<dyn Query> {
         let f = self.fields;
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for form in &word.forms {
@@ -196,6 +195,9 @@ impl Inner {
                         boost * 2.0,
                     )),
                 ));
+                if strict {
+                    continue;
+                }
                 let edits = word.max_edits();
                 // Compounds (a word as the start of a longer one) and typos, scored lower.
                 let loose: Box<dyn Query> = if form.chars().count() >= 4 {
@@ -233,13 +235,43 @@ impl Inner {
 
     fn query(&self, q: &SearchQuery) -> (Box<dyn Query>, Vec<QueryWord>) {
         let f = self.fields;
-        let words = self.analyzer.query_words(&q.text);
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = words
-            .iter()
-            .map(|w| (Occur::Must, self.word_query(w)))
-            .collect();
-        if clauses.is_empty() {
-            clauses.push((Occur::Must, Box::new(AllQuery)));
+        let mut words = self.analyzer.query_words(&q.text);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = if q.match_any {
+            // Similarity: the distinct words, each adding to the score; rare words weigh most.
+            words.sort_by(|a, b| a.forms.cmp(&b.forms));
+            words.dedup_by(|a, b| a.forms == b.forms);
+            words.truncate(crate::MAX_SIMILAR_WORDS);
+            let any: Vec<(Occur, Box<dyn Query>)> = words
+                .iter()
+                .map(|w| (Occur::Should, self.word_query(w, true)))
+                .collect();
+            vec![(
+                Occur::Must,
+                Box::new(BooleanQuery::new(any)) as Box<dyn Query>,
+            )]
+        } else {
+            words
+                .iter()
+                .map(|w| (Occur::Must, self.word_query(w, false)))
+                .collect()
+        };
+        if words.is_empty() {
+            clauses = vec![(Occur::Must, Box::new(AllQuery))];
+        }
+        if let Some(ags) = &q.exclude_district {
+            clauses.push((
+                Occur::MustNot,
+                Self::filter_terms(f.district, std::slice::from_ref(ags)),
+            ));
+        }
+        if let Some((kind, id)) = q.exclude {
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.key, &crate::key(kind, id)),
+                    IndexRecordOption::Basic,
+                )),
+            ));
         }
         if let Some(audiences) = &q.audiences {
             clauses.push((Occur::Must, Self::filter_terms(f.audience, audiences)));
@@ -341,8 +373,11 @@ impl Inner {
                 kind,
                 id,
                 score,
+                label: crate::label(&text(f.title), &text(f.body)),
                 title_snippet: self.analyzer.snippet(&text(f.title), &words, usize::MAX),
-                body_snippet: self.analyzer.snippet(&text(f.body), &words, SNIPPET_CHARS),
+                body_snippet: self
+                    .analyzer
+                    .snippet(&text(f.body), &words, crate::SNIPPET_CHARS),
             });
         }
         Ok(SearchResults {

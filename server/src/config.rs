@@ -32,6 +32,19 @@ pub struct Config {
     pub complexity_limit: usize,
     /// Serve `/_bench/districts`, the plain-JSON baseline for benchmarks.
     pub bench_routes: bool,
+    /// Meilisearch instead of the embedded index (`MEILI_URL`, `MEILI_KEY`, `MEILI_INDEX`).
+    pub meili: Option<MeiliConfig>,
+    /// Run this instance's search indexer (`SRB_SEARCH_WORKER=false` for instances that only
+    /// serve while others index).
+    pub search_worker: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct MeiliConfig {
+    pub url: String,
+    pub key: Option<SecretString>,
+    /// Name of the index (several installations can share one Meilisearch).
+    pub index: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -45,6 +58,9 @@ struct FileConfig {
     upload_limit: Option<usize>,
     depth_limit: Option<usize>,
     complexity_limit: Option<usize>,
+    meili_url: Option<String>,
+    meili_index: Option<String>,
+    search_worker: Option<bool>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -104,6 +120,19 @@ impl Config {
                 .or(file.complexity_limit)
                 .unwrap_or(srb_schema::Limits::default().complexity),
             bench_routes: env("SRB_BENCH_ROUTES").is_some_and(|v| v == "1" || v == "true"),
+            meili: env("MEILI_URL").or(file.meili_url).map(|url| MeiliConfig {
+                url,
+                // A key belongs in the environment, never in a file in the repository.
+                key: env("MEILI_KEY")
+                    .or_else(|| env("MEILI_MASTER_KEY"))
+                    .map(SecretString::from),
+                index: env("MEILI_INDEX")
+                    .or(file.meili_index.clone())
+                    .unwrap_or_else(|| "srb".to_owned()),
+            }),
+            search_worker: env_parsed("SRB_SEARCH_WORKER")?
+                .or(file.search_worker)
+                .unwrap_or(true),
             data_dir,
             database_url: SecretString::from(database_url),
             log_format,
@@ -122,6 +151,8 @@ impl Config {
             depth_limit: srb_schema::Limits::default().depth,
             complexity_limit: srb_schema::Limits::default().complexity,
             bench_routes: false,
+            meili: None,
+            search_worker: true,
         }
     }
 

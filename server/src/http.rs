@@ -30,15 +30,21 @@ const JSON: &str = "application/json";
 #[derive(Clone)]
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
+    pub search: Arc<dyn srb_search::SearchIndex>,
     pub schema: SrbSchema,
     pub metrics: PrometheusHandle,
     pub upload_limit: usize,
 }
 
-pub fn router(config: &Config, storage: Arc<dyn Storage>) -> Router {
+pub fn router(
+    config: &Config,
+    storage: Arc<dyn Storage>,
+    search: Arc<dyn srb_search::SearchIndex>,
+) -> Router {
     let state = AppState {
-        schema: srb_schema::build(storage.clone(), config.limits()),
+        schema: srb_schema::build(storage.clone(), search.clone(), config.limits()),
         storage,
+        search,
         metrics: crate::telemetry::metrics(),
         upload_limit: config.upload_limit,
     };
@@ -556,27 +562,62 @@ fn shape_response(
     (status, body)
 }
 
+/// Oldest queued index update before the index counts as lagging.
+const SEARCH_LAG_LIMIT: i64 = 60;
+
+/// Ready when the database is reachable and migrated. A lagging or unreachable search index
+/// makes the instance `degraded`, still 200: writes work and the index catches up later.
 async fn readyz(State(app): State<AppState>) -> Response {
     match app.storage.readiness().await {
-        Ok(r) if r.pending_migrations == 0 => (
-            StatusCode::OK,
-            Json(json!({ "status": "ready", "database": app.storage.backend().as_str() })),
-        )
-            .into_response(),
-        Ok(r) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "not ready", "pendingMigrations": r.pending_migrations })),
-        )
-            .into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            (
+        Ok(r) if r.pending_migrations == 0 => {}
+        Ok(r) => {
+            return (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "not ready", "database": "unreachable" })),
+                Json(json!({ "status": "not ready", "pendingMigrations": r.pending_migrations })),
             )
                 .into_response()
         }
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "not ready", "database": "unreachable" })),
+            )
+                .into_response();
+        }
     }
+    let reachable = match app.search.count().await {
+        Ok(_) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, "search index unreachable");
+            false
+        }
+    };
+    let outbox = app.storage.outbox_status().await.unwrap_or_default();
+    let lag = outbox
+        .oldest_pending
+        .map_or(0, |t| (chrono::Utc::now() - t).num_seconds().max(0));
+    let lagging = lag > SEARCH_LAG_LIMIT;
+    let status = if reachable && !lagging {
+        "ready"
+    } else {
+        "degraded"
+    };
+    (
+        StatusCode::OK,
+        Json(json!({
+            "status": status,
+            "database": app.storage.backend().as_str(),
+            "search": {
+                "backend": app.search.backend(),
+                "reachable": reachable,
+                "pending": outbox.pending,
+                "lagSeconds": lag,
+                "lagging": lagging,
+            },
+        })),
+    )
+        .into_response()
 }
 
 async fn metrics(State(app): State<AppState>) -> Response {

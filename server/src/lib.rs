@@ -5,6 +5,7 @@ pub mod demo;
 pub mod demo_knowledge;
 pub mod demo_plans;
 pub mod http;
+pub mod indexer;
 pub mod telemetry;
 
 use std::net::SocketAddr;
@@ -32,19 +33,76 @@ pub async fn open_storage(config: &Config) -> Result<Arc<dyn Storage>> {
     Ok(storage)
 }
 
+/// Opens the embedded search index in the data directory.
+pub fn open_search(config: &Config) -> Result<Arc<srb_search::Switchable>> {
+    let dir = config.data_dir.join("search");
+    let index = srb_search::Switchable::open(dir.clone())
+        .with_context(|| format!("opening the search index in {}", dir.display()))?;
+    Ok(Arc::new(index))
+}
+
+/// The configured search backend: Meilisearch when `MEILI_URL` is set, else the embedded index.
+pub enum SearchBackend {
+    Embedded(Arc<srb_search::Switchable>),
+    Meili(Arc<srb_search::MeiliIndex>),
+}
+
+impl SearchBackend {
+    pub async fn open(config: &Config) -> Result<Self> {
+        match &config.meili {
+            Some(m) => {
+                let index = srb_search::MeiliIndex::connect(
+                    &m.url,
+                    m.key.as_ref().map(|k| k.expose_secret()),
+                    &m.index,
+                )
+                .await
+                .with_context(|| format!("connecting to Meilisearch at {}", m.url))?;
+                Ok(Self::Meili(Arc::new(index)))
+            }
+            None => Ok(Self::Embedded(open_search(config)?)),
+        }
+    }
+
+    pub fn index(&self) -> Arc<dyn srb_search::SearchIndex> {
+        match self {
+            Self::Embedded(i) => i.clone(),
+            Self::Meili(i) => i.clone(),
+        }
+    }
+}
+
 /// A server bound to its address, ready to run.
 pub struct Server {
     listener: TcpListener,
     router: axum::Router,
+    search: SearchBackend,
 }
 
 impl Server {
+    /// Binds the address, opens the search index and starts this instance's indexer.
     pub async fn bind(config: &Config, storage: Arc<dyn Storage>) -> Result<Self> {
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("binding {}", config.addr))?;
-        let router = http::router(config, storage);
-        Ok(Self { listener, router })
+        let search = SearchBackend::open(config).await?;
+        if config.search_worker {
+            indexer::spawn(storage.clone(), search.index());
+        }
+        let router = http::router(config, storage, search.index());
+        Ok(Self {
+            listener,
+            router,
+            search,
+        })
+    }
+
+    /// The embedded search index, if that is the backend (tests close and reopen it).
+    pub fn embedded_search(&self) -> Option<Arc<srb_search::Switchable>> {
+        match &self.search {
+            SearchBackend::Embedded(i) => Some(i.clone()),
+            SearchBackend::Meili(_) => None,
+        }
     }
 
     pub fn local_addr(&self) -> SocketAddr {

@@ -4,8 +4,8 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use srb_schema::auth;
 use srb_server::{
-    config::Config, demo, demo_knowledge, demo_plans, open_storage, shutdown_signal, telemetry,
-    Server,
+    config::Config, demo, demo_knowledge, demo_plans, indexer, open_storage, shutdown_signal,
+    telemetry, Server,
 };
 use srb_storage::Role;
 
@@ -38,6 +38,9 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         scale: u32,
     },
+    /// Rebuild the search index from the database, with progress. Runs beside a serving
+    /// server too: then the server applies the queued records and this command follows.
+    Reindex,
     /// Print the GraphQL schema (SDL).
     ExportSchema {
         /// Write to this file instead of standard output.
@@ -188,6 +191,7 @@ async fn main() -> Result<()> {
             server.run(shutdown_signal()).await?;
             tracing::info!("stopped");
         }
+        Command::Reindex => reindex(&config).await?,
         Command::Migrate => {
             open_storage(&config).await?;
             println!("Migrationen angewandt: {}", config.database_url_redacted());
@@ -356,6 +360,74 @@ async fn main() -> Result<()> {
             storage.create_token(user.id, &hash, &label).await?;
             println!("{token}");
         }
+    }
+    Ok(())
+}
+
+fn print_progress(p: indexer::Progress) {
+    let percent = if p.total == 0 {
+        100
+    } else {
+        p.done * 100 / p.total
+    };
+    eprintln!(
+        "Suchindex: {} von {} Einträgen ({percent} %)",
+        p.done, p.total
+    );
+}
+
+/// Prints at most one progress line a second (and always the last).
+fn throttled(mut print: impl FnMut(indexer::Progress)) -> impl FnMut(indexer::Progress) {
+    let mut last: Option<std::time::Instant> = None;
+    move |p| {
+        if p.done == p.total || last.is_none_or(|t| t.elapsed().as_secs() >= 1) {
+            last = Some(std::time::Instant::now());
+            print(p);
+        }
+    }
+}
+
+async fn reindex(config: &Config) -> Result<()> {
+    let storage = open_storage(config).await?;
+    let started = std::time::Instant::now();
+    match srb_server::SearchBackend::open(config).await {
+        Ok(backend) => {
+            // The embedded index opened here belongs to nobody else: empty it and build anew.
+            // A shared Meilisearch keeps answering while every record is refreshed.
+            let owner = matches!(backend, srb_server::SearchBackend::Embedded(_));
+            eprintln!("Suchindex wird aus der Datenbank neu aufgebaut …");
+            let done = indexer::rebuild(
+                storage.as_ref(),
+                backend.index().as_ref(),
+                owner,
+                throttled(print_progress),
+            )
+            .await?;
+            println!(
+                "Suchindex neu aufgebaut: {} Einträge in {:.1} s.",
+                done.total,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Err(e)
+            if matches!(
+                e.downcast_ref::<srb_search::SearchError>(),
+                Some(srb_search::SearchError::Locked)
+            ) =>
+        {
+            eprintln!(
+                "Der Suchindex ist von einem laufenden Server geöffnet: alle Einträge werden \
+                 eingereiht, der Server übernimmt sie."
+            );
+            let before = storage.outbox_status().await?.pending;
+            let queued = storage.enqueue_all().await?;
+            indexer::follow(storage.as_ref(), before + queued, throttled(print_progress)).await?;
+            println!(
+                "Suchindex aufgefrischt: {queued} Einträge in {:.1} s.",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Err(e) => return Err(e),
     }
     Ok(())
 }

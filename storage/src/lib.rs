@@ -62,7 +62,8 @@ pub type Actor = Option<i64>;
 pub trait Storage: PlanStore + KnowledgeStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// SQL statements executed through this store so far; lets tests prove the absence of N+1
-    /// query patterns and feeds `/metrics`.
+    /// query patterns and feeds `/metrics`. The search outbox's housekeeping (the indexer
+    /// polling for work) is not counted.
     fn statements_executed(&self) -> u64;
 
     async fn migrate(&self) -> Result<()>;

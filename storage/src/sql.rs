@@ -89,6 +89,9 @@ impl SqliteStore {
         &SQLITE_MIGRATIONS
     }
 
+    /// One writer at a time (`BEGIN IMMEDIATE`): nothing to skip.
+    const CLAIM_LOCK: &'static str = "";
+
     /// SQLite serves one instance: the writer tells this process's subscribers after commit.
     async fn announce_in(
         &self,
@@ -131,6 +134,9 @@ impl PgStore {
     fn migrator(&self) -> &'static Migrator {
         &POSTGRES_MIGRATIONS
     }
+
+    /// Workers of several instances claim disjoint rows without waiting for each other.
+    const CLAIM_LOCK: &'static str = " FOR UPDATE SKIP LOCKED";
 
     /// NOTIFY inside the transaction: PostgreSQL delivers it on commit only, in commit order, to
     /// every instance listening.
@@ -194,39 +200,49 @@ pub(crate) enum Value {
 struct Table {
     name: &'static str,
     entity: &'static str,
+    /// Whether the search index holds its records: then every write adds an outbox row.
+    searchable: bool,
 }
 
 const SOCIAL_SPACES: Table = Table {
     name: "social_spaces",
     entity: "SocialSpace",
+    searchable: false,
 };
 const PROVIDERS: Table = Table {
     name: "providers",
     entity: "Provider",
+    searchable: false,
 };
 const KITAS: Table = Table {
     name: "kitas",
     entity: "Kita",
+    searchable: true,
 };
 const CONCEPTS: Table = Table {
     name: "concepts",
     entity: "Concept",
+    searchable: false,
 };
 const WORKSHOPS: Table = Table {
     name: "workshops",
     entity: "Workshop",
+    searchable: true,
 };
 const SESSIONS: Table = Table {
     name: "workshop_sessions",
     entity: "WorkshopSession",
+    searchable: true,
 };
 const CONTRIBUTIONS: Table = Table {
     name: "contributions",
     entity: "Contribution",
+    searchable: true,
 };
 const DOCUMENTS: Table = Table {
     name: "knowledge_documents",
     entity: "KnowledgeDocument",
+    searchable: true,
 };
 
 trait Versioned: Serialize {
@@ -470,6 +486,27 @@ macro_rules! impl_storage {
                 Ok(())
             }
 
+            /// Asks the search indexer to refresh a record, inside the writing transaction.
+            async fn enqueue(
+                &self,
+                tx: &mut Transaction<'static, $db>,
+                entity_type: &str,
+                entity_id: i64,
+            ) -> Result<()> {
+                let now = Utc::now();
+                self.count(1);
+                sqlx::query(
+                    "INSERT INTO search_outbox (entity_type, entity_id, created_at, available_at) \
+                     VALUES ($1, $2, $3, $3)",
+                )
+                .bind(entity_type)
+                .bind(entity_id)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
             /// A token issued or revoked: recorded on the user it belongs to, as that user's act.
             async fn token_audit(
                 &self,
@@ -623,6 +660,9 @@ macro_rules! impl_storage {
                         (Some(current), row)
                     }
                 };
+                if table.searchable {
+                    self.enqueue(tx, table.entity, new.id()).await?;
+                }
                 let mut details = json!({ "old": &old, "new": &new });
                 if let Some(extra) = extra_details {
                     details["extra"] = extra;
@@ -1119,6 +1159,17 @@ macro_rules! impl_storage {
                     self.count(1);
                     qb.build().execute(&mut *tx).await?;
                 }
+                // The demo's Kitas go to the search index like any other write.
+                let now = Utc::now();
+                self.count(1);
+                sqlx::query(
+                    "INSERT INTO search_outbox (entity_type, entity_id, created_at, available_at) \
+                     SELECT 'Kita', id, $1, $1 FROM kitas WHERE district_ags = $2 ORDER BY id",
+                )
+                .bind(now)
+                .bind(&demo.district_ags)
+                .execute(&mut *tx)
+                .await?;
                 self.audit(
                     &mut tx,
                     AuditRecord {

@@ -541,6 +541,104 @@ macro_rules! impl_knowledge_storage {
                 Ok(qb.build_query_as().fetch_all(&self.pool).await?)
             }
 
+            async fn claim_outbox(&self, limit: i64, lease: std::time::Duration) -> Result<Vec<OutboxRow>> {
+                let now = Utc::now();
+                let until = now + chrono::Duration::from_std(lease).unwrap_or_default();
+                let mut qb = QueryBuilder::<$db>::new("UPDATE search_outbox SET claimed_until = ");
+                qb.push_bind(until);
+                qb.push(
+                    " WHERE id IN (SELECT o.id FROM search_outbox o WHERE o.available_at <= ",
+                );
+                qb.push_bind(now);
+                qb.push(" AND (o.claimed_until IS NULL OR o.claimed_until < ").push_bind(now);
+                qb.push(
+                    ") AND NOT EXISTS (SELECT 1 FROM search_outbox p WHERE p.entity_type = o.entity_type AND p.entity_id = o.entity_id AND p.id < o.id) \
+                     ORDER BY o.id LIMIT ",
+                );
+                qb.push_bind(limit);
+                qb.push(Self::CLAIM_LOCK);
+                qb.push(") RETURNING id, entity_type, entity_id, attempts");
+                let mut tx = self.begin_write().await?;
+                let mut rows: Vec<OutboxRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows.sort_by_key(|r| r.id);
+                Ok(rows)
+            }
+
+            async fn finish_outbox(&self, ids: &[i64]) -> Result<()> {
+                if ids.is_empty() {
+                    return Ok(());
+                }
+                // A confirmed row says nothing the audit log does not; keeping it would grow the table
+                // with every write.
+                let mut qb = QueryBuilder::<$db>::new("DELETE FROM search_outbox WHERE id IN (");
+                let mut list = qb.separated(", ");
+                for id in ids {
+                    list.push_bind(*id);
+                }
+                qb.push(")");
+                let mut tx = self.begin_write().await?;
+                qb.build().execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn retry_outbox(&self, ids: &[i64], error: &str, delay: std::time::Duration) -> Result<()> {
+                if ids.is_empty() {
+                    return Ok(());
+                }
+                let at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
+                let mut qb = QueryBuilder::<$db>::new("UPDATE search_outbox SET claimed_until = NULL, attempts = attempts + 1, available_at = ");
+                qb.push_bind(at).push(", last_error = ").push_bind(error.chars().take(500).collect::<String>());
+                qb.push(" WHERE id IN (");
+                let mut list = qb.separated(", ");
+                for id in ids {
+                    list.push_bind(*id);
+                }
+                qb.push(")");
+                let mut tx = self.begin_write().await?;
+                qb.build().execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn outbox_status(&self) -> Result<OutboxStatus> {
+                let (pending, oldest, failing): (i64, Option<DateTime<Utc>>, i64) = sqlx::query_as(
+                    "SELECT COUNT(*), MIN(created_at), COUNT(CASE WHEN attempts > 0 THEN 1 END) \
+                     FROM search_outbox",
+                )
+                .fetch_one(&self.pool)
+                .await?;
+                let last_error: Option<String> = if failing > 0 {
+                        sqlx::query_scalar(
+                        "SELECT last_error FROM search_outbox WHERE attempts > 0 \
+                         ORDER BY id DESC LIMIT 1",
+                    )
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .flatten()
+                } else {
+                    None
+                };
+                Ok(OutboxStatus { pending, oldest_pending: oldest, failing, last_error })
+            }
+
+            async fn enqueue_all(&self) -> Result<i64> {
+                let now = Utc::now();
+                let mut tx = self.begin_write().await?;
+                let mut total = 0;
+                // Workshops bring their sessions' contributions along.
+                for (entity, table) in [("Workshop", "workshops"), ("KnowledgeDocument", "knowledge_documents"), ("Kita", "kitas")] {
+                    let mut qb = QueryBuilder::<$db>::new("INSERT INTO search_outbox (entity_type, entity_id, created_at, available_at) SELECT ");
+                    qb.push_bind(entity).push(", id, ").push_bind(now).push(", ").push_bind(now);
+                    qb.push(" FROM ").push(table).push(" ORDER BY id");
+                    self.count(1);
+                    total += qb.build().execute(&mut *tx).await?.rows_affected() as i64;
+                }
+                tx.commit().await?;
+                Ok(total)
+            }
+
             async fn seed_workshop(&self, seed: &WorkshopSeed) -> Result<Option<Workshop>> {
                 let mut tx = self.begin_write().await?;
                 self.count(1);

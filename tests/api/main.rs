@@ -7,3 +7,4 @@ mod ops;
 mod plans;
 mod records;
 mod roles;
+mod search;

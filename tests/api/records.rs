@@ -196,6 +196,8 @@ async fn relations_load_in_batches_not_per_kita(app: &TestApp) {
     srb_server::demo::seed(app.storage.as_ref(), 1)
         .await
         .unwrap();
+    // The indexer reads the new Kitas through the same store; let it finish first.
+    app.indexed().await;
     let q = "query($n: Int) { kitas(first: $n) { edges { node { name tags district { name }
         provider { name district { name } } socialSpace { name district { name } } } } } }";
     let mut cost = Vec::new();

@@ -1,0 +1,358 @@
+//! The Meilisearch backend, for several `srb` instances sharing one index.
+//!
+//! German analysis is the same as the embedded index's: [`Analyzer`] turns title and text into
+//! folded, stemmed terms with gender forms and synonyms resolved, and the query into the same
+//! terms, so both backends agree on what a word is. Meilisearch adds its ranking, typo
+//! tolerance and prefix search on top. Snippets are marked here, from the stored text, the same
+//! way for both backends.
+//!
+//! An update is confirmed only when its Meilisearch task succeeded; a failed or timed-out task
+//! is an error, so the outbox row waits and is tried again.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use meilisearch_sdk::client::Client;
+use meilisearch_sdk::documents::DocumentDeletionQuery;
+use meilisearch_sdk::errors::Error as MeiliError;
+use meilisearch_sdk::indexes::Index;
+use meilisearch_sdk::search::Selectors;
+use meilisearch_sdk::settings::{MinWordSizeForTypos, Settings, TypoToleranceSettings};
+use meilisearch_sdk::task_info::TaskInfo;
+use meilisearch_sdk::tasks::Task;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    Analyzer, DocKind, Facets, Removal, Result, SearchDoc, SearchError, SearchHit, SearchIndex,
+    SearchQuery, SearchResults, SortBy, SNIPPET_CHARS,
+};
+
+/// How long an update may take before it counts as failed (the outbox tries again).
+const TASK_TIMEOUT: Duration = Duration::from_secs(30);
+const TASK_POLL: Duration = Duration::from_millis(25);
+
+#[derive(Debug, Serialize, Deserialize)]
+struct MeiliDoc {
+    /// `KIND-id`: Meilisearch keys allow letters, digits, `-` and `_` only.
+    key: String,
+    kind: String,
+    id: i64,
+    title: String,
+    body: String,
+    terms_title: String,
+    terms_body: String,
+    district: Option<String>,
+    audience: Vec<String>,
+    workshop: Option<i64>,
+    tags: Vec<String>,
+    category: Option<String>,
+    year: String,
+    day: i64,
+}
+
+fn meili_key(kind: DocKind, id: i64) -> String {
+    format!("{}-{id}", kind.as_str())
+}
+
+fn unavailable(e: MeiliError) -> SearchError {
+    match e {
+        // The request reached Meilisearch and it refused: a bug or a misconfiguration here.
+        MeiliError::Meilisearch(e) => SearchError::Index(e.to_string()),
+        // No answer: the backend is down or unreachable; writes wait in the outbox.
+        other => SearchError::Unavailable(other.to_string()),
+    }
+}
+
+/// A filter value as a Meilisearch string literal.
+fn quoted(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn any_of(field: &str, values: &[String]) -> String {
+    let list: Vec<String> = values.iter().map(|v| quoted(v)).collect();
+    format!("{field} IN [{}]", list.join(", "))
+}
+
+pub struct MeiliIndex {
+    client: Client,
+    index: Index,
+    analyzer: Analyzer,
+}
+
+impl MeiliIndex {
+    /// Connects and configures the index `name` (created when missing). Fails when
+    /// Meilisearch cannot be reached: a misconfigured URL should stop the start, not hide.
+    pub async fn connect(url: &str, key: Option<&str>, name: &str) -> Result<Self> {
+        let client = Client::new(url, key).map_err(unavailable)?;
+        let index = client.index(name);
+        let this = Self {
+            client,
+            index,
+            analyzer: Analyzer::default(),
+        };
+        this.configure(name).await?;
+        Ok(this)
+    }
+
+    async fn configure(&self, name: &str) -> Result<()> {
+        if let Err(MeiliError::Meilisearch(_)) = self.client.get_index(name).await {
+            let task = self
+                .client
+                .create_index(name, Some("key"))
+                .await
+                .map_err(unavailable)?;
+            self.confirm(task).await?;
+        }
+        let synonyms: HashMap<String, Vec<String>> = crate::analysis::DEFAULT_SYNONYMS
+            .iter()
+            .flat_map(|group| {
+                let terms: Vec<String> =
+                    group.iter().map(|m| self.analyzer.index_terms(m)).collect();
+                terms.clone().into_iter().map(move |t| {
+                    (
+                        t.clone(),
+                        terms.iter().filter(|o| **o != t).cloned().collect(),
+                    )
+                })
+            })
+            .collect();
+        let settings = Settings::new()
+            .with_searchable_attributes(["terms_title", "terms_body"])
+            .with_filterable_attributes([
+                "key", "kind", "district", "audience", "workshop", "tags", "category", "year",
+            ])
+            .with_sortable_attributes(["day"])
+            .with_synonyms(synonyms)
+            .with_typo_tolerance(TypoToleranceSettings {
+                enabled: Some(true),
+                disable_on_attributes: None,
+                disable_on_words: None,
+                disable_on_numbers: None,
+                min_word_size_for_typos: Some(MinWordSizeForTypos {
+                    one_typo: Some(5),
+                    two_typos: Some(9),
+                }),
+            });
+        let task = self
+            .index
+            .set_settings(&settings)
+            .await
+            .map_err(unavailable)?;
+        self.confirm(task).await
+    }
+
+    /// Waits for the task and turns anything but success into an error.
+    async fn confirm(&self, task: TaskInfo) -> Result<()> {
+        let done = task
+            .wait_for_completion(&self.client, Some(TASK_POLL), Some(TASK_TIMEOUT))
+            .await
+            .map_err(unavailable)?;
+        match done {
+            Task::Succeeded { .. } => Ok(()),
+            Task::Failed { content } => Err(SearchError::Index(content.error.to_string())),
+            _ => Err(SearchError::Unavailable(
+                "the search update did not finish in time".into(),
+            )),
+        }
+    }
+
+    fn to_doc(&self, d: SearchDoc) -> MeiliDoc {
+        MeiliDoc {
+            key: meili_key(d.kind, d.id),
+            kind: d.kind.as_str().to_owned(),
+            id: d.id,
+            terms_title: self.analyzer.index_terms(&d.title),
+            terms_body: self.analyzer.index_terms(&d.body),
+            title: d.title,
+            body: d.body,
+            district: d.district_ags,
+            audience: d.audiences,
+            workshop: d.workshop_id,
+            tags: d.tags,
+            category: d.category,
+            year: d.year.to_string(),
+            day: d.day,
+        }
+    }
+
+    fn filter(q: &SearchQuery) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(a) = &q.audiences {
+            parts.push(any_of("audience", a));
+        }
+        if !q.kinds.is_empty() {
+            let kinds: Vec<String> = q.kinds.iter().map(|k| k.as_str().to_owned()).collect();
+            parts.push(any_of("kind", &kinds));
+        }
+        if let Some(d) = &q.district_ags {
+            parts.push(format!("district = {}", quoted(d)));
+        }
+        if let Some(w) = q.workshop_id {
+            parts.push(format!("workshop = {w}"));
+        }
+        for t in &q.tags {
+            parts.push(format!("tags = {}", quoted(t)));
+        }
+        if let Some(c) = &q.category {
+            parts.push(format!("category = {}", quoted(c)));
+        }
+        if let Some(y) = q.year {
+            parts.push(format!("year = {}", quoted(&y.to_string())));
+        }
+        if let Some(d) = &q.exclude_district {
+            parts.push(format!("(district IS NULL OR district != {})", quoted(d)));
+        }
+        if let Some((kind, id)) = q.exclude {
+            parts.push(format!("key != {}", quoted(&meili_key(kind, id))));
+        }
+        parts.join(" AND ")
+    }
+}
+
+fn facet_list(dist: &HashMap<String, HashMap<String, usize>>, name: &str) -> Vec<(String, u64)> {
+    let mut list: Vec<(String, u64)> = dist
+        .get(name)
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| !k.is_empty())
+                .map(|(k, v)| (k.clone(), *v as u64))
+                .collect()
+        })
+        .unwrap_or_default();
+    list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    list
+}
+
+#[async_trait]
+impl SearchIndex for MeiliIndex {
+    fn backend(&self) -> &'static str {
+        "meilisearch"
+    }
+
+    async fn apply(&self, removals: Vec<Removal>, docs: Vec<SearchDoc>) -> Result<()> {
+        // Meilisearch applies the tasks of one index in the order they were enqueued.
+        let mut keys: Vec<String> = Vec::new();
+        let mut workshops: Vec<String> = Vec::new();
+        for r in removals {
+            match r {
+                Removal::Doc(kind, id) => keys.push(meili_key(kind, id)),
+                Removal::Workshop(id) => workshops.push(id.to_string()),
+            }
+        }
+        let mut tasks = Vec::new();
+        if !workshops.is_empty() {
+            let filter = format!("workshop IN [{}]", workshops.join(", "));
+            let mut query = DocumentDeletionQuery::new(&self.index);
+            query.with_filter(&filter);
+            tasks.push(
+                self.index
+                    .delete_documents_with(&query)
+                    .await
+                    .map_err(unavailable)?,
+            );
+        }
+        if !keys.is_empty() {
+            tasks.push(
+                self.index
+                    .delete_documents(&keys)
+                    .await
+                    .map_err(unavailable)?,
+            );
+        }
+        if !docs.is_empty() {
+            let docs: Vec<MeiliDoc> = docs.into_iter().map(|d| self.to_doc(d)).collect();
+            tasks.push(
+                self.index
+                    .add_or_replace(&docs, Some("key"))
+                    .await
+                    .map_err(unavailable)?,
+            );
+        }
+        for task in tasks {
+            self.confirm(task).await?;
+        }
+        Ok(())
+    }
+
+    async fn search(&self, q: &SearchQuery) -> Result<SearchResults> {
+        let words = self.analyzer.query_words(&q.text);
+        // One term a word: the shortest form is the base of a gendered word, which every
+        // form's document carries.
+        let mut terms: Vec<String> = words
+            .iter()
+            .filter_map(|w| w.forms.iter().min_by_key(|f| f.len()).cloned())
+            .collect();
+        if q.match_any {
+            terms.sort();
+            terms.dedup();
+            terms.truncate(crate::MAX_SIMILAR_WORDS);
+        }
+        let text = terms.join(" ");
+        let filter = Self::filter(q);
+        let facets = ["kind", "district", "tags", "category", "year"];
+        let mut search = self.index.search();
+        search
+            .with_query(&text)
+            .with_offset(q.offset)
+            .with_limit(q.limit.max(1))
+            .with_facets(Selectors::Some(&facets))
+            .with_show_ranking_score(true);
+        if q.match_any {
+            search.with_matching_strategy(meilisearch_sdk::search::MatchingStrategies::LAST);
+        }
+        if !filter.is_empty() {
+            search.with_filter(&filter);
+        }
+        let by_date = ["day:desc"];
+        if q.sort == SortBy::Date || words.is_empty() {
+            search.with_sort(&by_date);
+        }
+        let found = search.execute::<MeiliDoc>().await.map_err(unavailable)?;
+        let hits = found
+            .hits
+            .into_iter()
+            .filter_map(|h| {
+                let d = h.result;
+                let kind = DocKind::parse(&d.kind)?;
+                Some(SearchHit {
+                    kind,
+                    id: d.id,
+                    score: h.ranking_score.unwrap_or_default() as f32,
+                    label: crate::label(&d.title, &d.body),
+                    title_snippet: self.analyzer.snippet(&d.title, &words, usize::MAX),
+                    body_snippet: self.analyzer.snippet(&d.body, &words, SNIPPET_CHARS),
+                })
+            })
+            .collect();
+        let dist = found.facet_distribution.unwrap_or_default();
+        Ok(SearchResults {
+            total: found
+                .total_hits
+                .or(found.estimated_total_hits)
+                .unwrap_or_default() as u64,
+            hits,
+            facets: Facets {
+                kind: facet_list(&dist, "kind"),
+                district: facet_list(&dist, "district"),
+                tags: facet_list(&dist, "tags"),
+                category: facet_list(&dist, "category"),
+                year: facet_list(&dist, "year"),
+            },
+        })
+    }
+
+    async fn clear(&self) -> Result<()> {
+        let task = self
+            .index
+            .delete_all_documents()
+            .await
+            .map_err(unavailable)?;
+        self.confirm(task).await
+    }
+
+    async fn count(&self) -> Result<u64> {
+        let stats = self.index.get_stats().await.map_err(unavailable)?;
+        Ok(stats.number_of_documents as u64)
+    }
+}
