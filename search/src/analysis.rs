@@ -21,8 +21,16 @@ pub const DEFAULT_SYNONYMS: &[&[&str]] = &[
     &["VZÄ", "Vollzeitäquivalent"],
 ];
 
+/// Parts of the domain's compounds (see the file's header).
+const COMPOUND_PARTS: &str = include_str!("../dict/compound_parts.txt");
+/// Shortest compound worth splitting, shortest part.
+const MIN_COMPOUND: usize = 8;
+const MIN_PART: usize = 3;
+
 pub struct Analyzer {
     stemmer: TextAnalyzer,
+    /// Folded parts compounds are split into.
+    parts: std::collections::HashSet<String>,
     /// Each group as word sequences (folded, split).
     synonyms: Vec<Vec<Vec<String>>>,
 }
@@ -134,17 +142,85 @@ impl Analyzer {
                     .collect()
             })
             .collect();
-        Self { stemmer, synonyms }
+        let parts = COMPOUND_PARTS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(fold)
+            .collect();
+        Self {
+            stemmer,
+            synonyms,
+            parts,
+        }
+    }
+
+    /// Splits a folded word into dictionary parts, fewest parts first, allowing a linking `s`
+    /// between two parts: `sozialraumbudget` → `sozial raum budget`, `ganztagsbetreuung` →
+    /// `ganztag betreuung`. Empty when the word is not made of known parts. (tantivy's
+    /// `SplitCompoundWords` matches greedily and knows no linking elements, which German
+    /// compounds need.)
+    fn compound_parts(&self, folded: &str) -> Vec<String> {
+        // Byte offsets of the characters, so parts are slices, not new strings.
+        let bounds: Vec<usize> = folded
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(folded.len()))
+            .collect();
+        let n = bounds.len() - 1;
+        if n < MIN_COMPOUND || !folded.chars().all(char::is_alphabetic) {
+            return Vec::new();
+        }
+        let slice = |a: usize, b: usize| &folded[bounds[a]..bounds[b]];
+        // best[i]: the split of the first i characters into the fewest parts (its last part's
+        // start and whether a linking `s` precedes it).
+        let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+        let mut count = vec![usize::MAX; n + 1];
+        count[0] = 0;
+        for end in MIN_PART..=n {
+            for start in 0..=end - MIN_PART {
+                if count[start] == usize::MAX || count[start] + 1 >= count[end] {
+                    continue;
+                }
+                let part = slice(start, end);
+                let linked = start > 0
+                    && part.starts_with('s')
+                    && end - start > MIN_PART
+                    && self.parts.contains(slice(start + 1, end));
+                if linked || self.parts.contains(part) {
+                    count[end] = count[start] + 1;
+                    best[end] = Some((start, usize::from(linked)));
+                }
+            }
+        }
+        if count[n] < 2 || count[n] == usize::MAX {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let mut end = n;
+        while let Some((start, skip)) = best[end] {
+            out.push(slice(start + skip, end).to_owned());
+            end = start;
+        }
+        out.reverse();
+        out
     }
 
     fn stem(&self, folded: &str) -> Option<String> {
-        let mut analyzer = self.stemmer.clone();
-        let mut stream = analyzer.token_stream(folded);
-        let mut out = None;
-        while stream.advance() {
-            out = Some(stream.token().text.clone());
+        // One analyser per thread: cloning it for every word cost more than the stemming.
+        thread_local! {
+            static STEMMER: std::cell::RefCell<Option<TextAnalyzer>> = const { std::cell::RefCell::new(None) };
         }
-        out
+        STEMMER.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let analyzer = slot.get_or_insert_with(|| self.stemmer.clone());
+            let mut stream = analyzer.token_stream(folded);
+            let mut out = None;
+            while stream.advance() {
+                out = Some(stream.token().text.clone());
+            }
+            out
+        })
     }
 
     /// The terms to index for a text: every word's forms stemmed, and the synonyms of the
@@ -157,6 +233,11 @@ impl Analyzer {
             for v in variants(w) {
                 if let Some(t) = self.stem(&v) {
                     terms.push(t);
+                }
+                for part in self.compound_parts(&v) {
+                    if let Some(t) = self.stem(&part) {
+                        terms.push(t);
+                    }
                 }
             }
         }
@@ -204,7 +285,8 @@ impl Analyzer {
             offset = at + w.len();
             let hit = variants(w)
                 .iter()
-                .filter_map(|v| self.stem(v))
+                .flat_map(|v| std::iter::once(v.clone()).chain(self.compound_parts(v)))
+                .filter_map(|v| self.stem(&v))
                 .any(|t| query.iter().any(|q| q.matches(&t)));
             if hit {
                 marks.push((at, at + w.len()));
@@ -355,6 +437,38 @@ mod tests {
         assert!(terms("Das SR-Budget ist eine Chance")
             .iter()
             .any(|t| q[0].matches(t)));
+    }
+
+    #[test]
+    fn compounds_are_found_by_their_parts() {
+        let a = Analyzer::default();
+        assert_eq!(
+            a.compound_parts("sozialraumbudget"),
+            ["sozial", "raum", "budget"]
+        );
+        assert_eq!(
+            a.compound_parts("ganztagsbetreuung"),
+            ["ganztag", "betreuung"]
+        );
+        assert_eq!(
+            a.compound_parts("fachkraftemangel"),
+            ["fachkrafte", "mangel"]
+        );
+        // Unknown parts: no split rather than a wrong one.
+        assert!(a.compound_parts("schwierigkeiten").is_empty());
+        let terms = terms("Das Sozialraumbudget und die Fachaufsicht");
+        for part in ["budget", "aufsicht", "raum"] {
+            let stem = terms_of(&a, part);
+            assert!(terms.contains(&stem), "{part} in {terms:?}");
+        }
+        let q = a.query_words("Budget");
+        assert!(a
+            .snippet("Zum Sozialraumbudget", &q, 100)
+            .contains("<mark>Sozialraumbudget</mark>"));
+    }
+
+    fn terms_of(a: &Analyzer, word: &str) -> String {
+        a.index_terms(word)
     }
 
     #[test]

@@ -69,7 +69,8 @@ const INTRO: &str = "Die ersten 100 Tage nach dem Stichtag der Fertigstellung de
 
 Unter dem Motto „Zwischenbilanz II: Konzeption Sozialraumbudget“ konnten nach dem 6. Mai 2021 nun auch am 09.11.2021 offene Fragen und praktische Umsetzungen im Zusammenhang mit dem Sozialraumbudget diskutiert werden. Die Grundstruktur der letzten Zwischenbilanz wurde beibehalten: Die Teilnehmenden nutzten vier Themenräume, um anhand kurzer Inputs Fragen, Anmerkungen und Problemstellungen in die Runde zu geben und an gemeinsamen Lösungsstrategien zu arbeiten. Abgerundet wurde der Austausch durch eine Rückschau der Eindrücke aus den einzelnen Räumen von Sissi Westrich (Ministerium für Bildung).";
 
-fn workshop() -> WorkshopSeed {
+/// The documented workshop Zwischenbilanz II, ready to store (also the model of synthetic corpora).
+pub fn workshop() -> WorkshopSeed {
     use SessionKind::*;
     let fachkraefte = vec![
         c(K::Observation, "Einige Träger haben sich schon Gedanken gemacht, die Arbeit attraktiver zu gestalten.", &["Attraktivität", "Träger"]),

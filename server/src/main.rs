@@ -371,7 +371,7 @@ fn print_progress(p: indexer::Progress) {
         p.done * 100 / p.total
     };
     eprintln!(
-        "Suchindex: {} von {} Einträgen ({percent} %)",
+        "Suchindex: {} von {} Datensätzen ({percent} %)",
         p.done, p.total
     );
 }
@@ -403,8 +403,9 @@ async fn reindex(config: &Config) -> Result<()> {
                 throttled(print_progress),
             )
             .await?;
+            let documents = backend.index().count().await?;
             println!(
-                "Suchindex neu aufgebaut: {} Einträge in {:.1} s.",
+                "Suchindex neu aufgebaut: {documents} Dokumente aus {} Datensätzen in {:.1} s.",
                 done.total,
                 started.elapsed().as_secs_f64()
             );
@@ -416,14 +417,14 @@ async fn reindex(config: &Config) -> Result<()> {
             ) =>
         {
             eprintln!(
-                "Der Suchindex ist von einem laufenden Server geöffnet: alle Einträge werden \
+                "Der Suchindex ist von einem laufenden Server geöffnet: alle Datensätze werden \
                  eingereiht, der Server übernimmt sie."
             );
             let before = storage.outbox_status().await?.pending;
             let queued = storage.enqueue_all().await?;
             indexer::follow(storage.as_ref(), before + queued, throttled(print_progress)).await?;
             println!(
-                "Suchindex aufgefrischt: {queued} Einträge in {:.1} s.",
+                "Suchindex aufgefrischt: {queued} Datensätze in {:.1} s.",
                 started.elapsed().as_secs_f64()
             );
         }

@@ -6,5 +6,6 @@ mod knowledge;
 mod ops;
 mod plans;
 mod records;
+mod relevance;
 mod roles;
 mod search;

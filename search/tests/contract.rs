@@ -1,0 +1,246 @@
+//! The contract every search backend keeps, run against the embedded index and, when
+//! `MEILI_URL` (and `MEILI_KEY`) are set, against Meilisearch with an index of its own per test.
+
+use srb_search::{
+    audiences, DocKind, MeiliIndex, Removal, SearchDoc, SearchIndex, SearchQuery, SortBy,
+    TantivyIndex,
+};
+
+fn doc(kind: DocKind, id: i64, title: &str, body: &str) -> SearchDoc {
+    SearchDoc {
+        kind,
+        id,
+        title: title.into(),
+        body: body.into(),
+        district_ags: Some("07111".into()),
+        audiences: audiences(true, true, Some("07111")),
+        workshop_id: None,
+        tags: Vec::new(),
+        category: None,
+        day: 18_000 + id,
+        year: 2021,
+    }
+}
+
+fn corpus() -> Vec<SearchDoc> {
+    let mut docs = vec![
+        SearchDoc {
+            workshop_id: Some(1),
+            tags: vec!["Fachkräftegewinnung".into()],
+            category: Some("OBSERVATION".into()),
+            ..doc(
+                DocKind::Contribution,
+                1,
+                "",
+                "Der Fachkräftemangel wird sich nicht entspannen.",
+            )
+        },
+        SearchDoc {
+            workshop_id: Some(1),
+            tags: vec!["Zugangsprofil".into()],
+            category: Some("RECOMMENDATION".into()),
+            ..doc(
+                DocKind::Contribution,
+                2,
+                "",
+                "Quereinstiege für Erzieher:innen mit Zusatzausbildungen.",
+            )
+        },
+        SearchDoc {
+            workshop_id: Some(1),
+            ..doc(
+                DocKind::Workshop,
+                3,
+                "Zwischenbilanz II: Konzeption Sozialraumbudget",
+                "Trägerkooperation",
+            )
+        },
+        SearchDoc {
+            district_ags: Some("07315".into()),
+            audiences: audiences(true, true, Some("07315")),
+            year: 2024,
+            category: Some("KITA_SOZIALARBEIT".into()),
+            ..doc(
+                DocKind::RoleProfile,
+                4,
+                "Kita-Sozialarbeit im Sozialraum",
+                "Beratung von Eltern, Lotsenfunktion, Elterncafés, Vernetzung",
+            )
+        },
+        SearchDoc {
+            category: Some("KITA_SOZIALARBEIT".into()),
+            ..doc(
+                DocKind::RoleProfile,
+                5,
+                "KiSa im Quartier",
+                "Beratung von Eltern, Lotsenfunktion, Gruppenangebote",
+            )
+        },
+        SearchDoc {
+            // A district's draft: only its own district may find it.
+            audiences: audiences(false, false, Some("07111")),
+            ..doc(DocKind::RoleProfile, 6, "Geheimprofil Lotse", "Entwurf")
+        },
+        doc(
+            DocKind::Kita,
+            7,
+            "Kita Löwenzahn Nord",
+            "Musterstraße 1 Koblenz",
+        ),
+    ];
+    docs.sort_by_key(|d| d.id);
+    docs
+}
+
+fn public(text: &str) -> SearchQuery {
+    SearchQuery {
+        text: text.into(),
+        audiences: Some(vec!["public".into()]),
+        limit: 10,
+        ..Default::default()
+    }
+}
+
+async fn ids(index: &dyn SearchIndex, q: SearchQuery) -> Vec<i64> {
+    index
+        .search(&q)
+        .await
+        .unwrap()
+        .hits
+        .iter()
+        .map(|h| h.id)
+        .collect()
+}
+
+async fn contract(index: &dyn SearchIndex) {
+    index.apply(Vec::new(), corpus()).await.unwrap();
+    // Applying again changes nothing.
+    index.apply(Vec::new(), corpus()).await.unwrap();
+    assert_eq!(index.count().await.unwrap(), 7);
+
+    // German: inflection and compounds, gender forms, abbreviations, typos, folding.
+    assert!(ids(index, public("Fachkräfte")).await.contains(&1));
+    assert!(ids(index, public("Erzieherinnen")).await.contains(&2));
+    assert!(ids(index, public("Kita-Sozialarbeit")).await.contains(&5));
+    assert!(ids(index, public("KiSa")).await.contains(&4));
+    assert!(ids(index, public("Sozialrambudget")).await.contains(&3));
+    assert!(ids(index, public("Traegerkooperation")).await.contains(&3));
+    assert!(ids(index, public("Löwenzahn Koblenz")).await.contains(&7));
+
+    // Highlights mark the matched words, the rest is escaped text.
+    let r = index.search(&public("Fachkräfte")).await.unwrap();
+    let hit = r.hits.iter().find(|h| h.id == 1).unwrap();
+    assert!(
+        hit.body_snippet.contains("<mark>Fachkräftemangel</mark>"),
+        "{hit:?}"
+    );
+
+    // Audiences: the draft is invisible to others in hits, counts and facets.
+    let r = index.search(&public("Lotse")).await.unwrap();
+    assert!(!r.hits.iter().any(|h| h.id == 6));
+    let everything = index.search(&public("")).await.unwrap();
+    assert_eq!(everything.total, 6);
+    let kinds: u64 = everything.facets.kind.iter().map(|(_, n)| n).sum();
+    assert_eq!(kinds, 6);
+    let own = SearchQuery {
+        audiences: Some(vec!["public".into(), "district:07111".into()]),
+        ..public("Geheimprofil")
+    };
+    assert_eq!(ids(index, own).await, [6]);
+
+    // Filters on the facet fields.
+    let profiles = SearchQuery {
+        kinds: vec![DocKind::RoleProfile],
+        ..public("")
+    };
+    assert_eq!(index.search(&profiles).await.unwrap().total, 2);
+    let in_07315 = SearchQuery {
+        district_ags: Some("07315".into()),
+        ..public("")
+    };
+    assert_eq!(ids(index, in_07315).await, [4]);
+    let tagged = SearchQuery {
+        tags: vec!["Zugangsprofil".into()],
+        ..public("")
+    };
+    assert_eq!(ids(index, tagged).await, [2]);
+    let of_2024 = SearchQuery {
+        year: Some(2024),
+        ..public("")
+    };
+    assert_eq!(ids(index, of_2024).await, [4]);
+    let of_workshop = SearchQuery {
+        workshop_id: Some(1),
+        category: Some("OBSERVATION".into()),
+        ..public("")
+    };
+    assert_eq!(ids(index, of_workshop).await, [1]);
+
+    // Newest first, by pages that do not overlap.
+    let by_date = |offset| SearchQuery {
+        sort: SortBy::Date,
+        offset,
+        limit: 3,
+        ..public("")
+    };
+    let first = ids(index, by_date(0)).await;
+    let second = ids(index, by_date(3)).await;
+    assert_eq!(first, [7, 5, 4]);
+    assert_eq!(second, [3, 2, 1]);
+
+    // Similar records: other districts only, never the record itself.
+    let similar = SearchQuery {
+        kinds: vec![DocKind::RoleProfile],
+        exclude_district: Some("07315".into()),
+        exclude: Some((DocKind::RoleProfile, 4)),
+        match_any: true,
+        ..public("Kita-Sozialarbeit Beratung von Eltern Lotsenfunktion Elterncafés")
+    };
+    assert_eq!(ids(index, similar).await, [5]);
+
+    // Removal by record and by workshop.
+    index
+        .apply(vec![Removal::Doc(DocKind::Kita, 7)], Vec::new())
+        .await
+        .unwrap();
+    assert!(ids(index, public("Löwenzahn")).await.is_empty());
+    index
+        .apply(vec![Removal::Workshop(1)], Vec::new())
+        .await
+        .unwrap();
+    assert_eq!(index.count().await.unwrap(), 3);
+    index.clear().await.unwrap();
+    assert_eq!(index.count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn embedded_index_keeps_the_contract() {
+    contract(&TantivyIndex::in_memory().unwrap()).await;
+}
+
+#[tokio::test]
+async fn meilisearch_keeps_the_contract() {
+    let Ok(url) = std::env::var("MEILI_URL") else {
+        eprintln!("skipped: MEILI_URL is not set");
+        return;
+    };
+    let name = format!("srb_contract_{}", uuid::Uuid::new_v4().simple());
+    let key = std::env::var("MEILI_KEY").ok();
+    let index = MeiliIndex::connect(&url, key.as_deref(), &name)
+        .await
+        .expect("connect to MEILI_URL");
+    contract(&index).await;
+}
+
+#[tokio::test]
+async fn an_unreachable_meilisearch_is_unavailable_not_a_panic() {
+    // Nothing listens on port 9 of this machine: the start fails with a clear error.
+    let err = MeiliIndex::connect("http://127.0.0.1:9", None, "srb")
+        .await
+        .err()
+        .expect("no Meilisearch there");
+    assert!(
+        matches!(err, srb_search::SearchError::Unavailable(_)),
+        "{err:?}"
+    );
+}
