@@ -4,9 +4,12 @@
 //! their long forms stand for each other; umlauts and ß are folded (`Träger`, `Traeger` and
 //! `Trager` are one word); stop words go; the rest is stemmed (Snowball German).
 //!
-//! Compounds are matched by prefix at query time (`Fachkräfte` finds `Fachkräftemangel`), typos
-//! by edit distance (one edit from 5 letters, two from 9); see [`QueryWord`].
+//! Compounds are indexed with their parts (`Sozialraumbudget` also as `Budget`, see
+//! [`crate::compound`]) and matched by prefix at query time (`Fachkräfte` finds
+//! `Fachkräftemangel`); typos by edit distance (one edit from 5 letters, two from 9); see
+//! [`QueryWord`].
 
+use crate::compound::Dictionary;
 use tantivy::tokenizer::{
     Language, LowerCaser, Stemmer, StopWordFilter, TextAnalyzer, TokenStream, WhitespaceTokenizer,
 };
@@ -21,16 +24,9 @@ pub const DEFAULT_SYNONYMS: &[&[&str]] = &[
     &["VZÄ", "Vollzeitäquivalent"],
 ];
 
-/// Parts of the domain's compounds (see the file's header).
-const COMPOUND_PARTS: &str = include_str!("../dict/compound_parts.txt");
-/// Shortest compound worth splitting, shortest part.
-const MIN_COMPOUND: usize = 8;
-const MIN_PART: usize = 3;
-
 pub struct Analyzer {
     stemmer: TextAnalyzer,
-    /// Folded parts compounds are split into.
-    parts: std::collections::HashSet<String>,
+    compounds: &'static Dictionary,
     /// Each group as word sequences (folded, split).
     synonyms: Vec<Vec<Vec<String>>>,
 }
@@ -42,7 +38,7 @@ impl Default for Analyzer {
 }
 
 /// Lower case, umlauts and ß folded, `ae`/`oe`/`ue` read as umlauts.
-fn fold(word: &str) -> String {
+pub(crate) fn fold(word: &str) -> String {
     let lower = word.to_lowercase();
     let mut out = String::with_capacity(lower.len());
     let mut chars = lower.chars().peekable();
@@ -142,68 +138,16 @@ impl Analyzer {
                     .collect()
             })
             .collect();
-        let parts = COMPOUND_PARTS
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(fold)
-            .collect();
         Self {
             stemmer,
             synonyms,
-            parts,
+            compounds: Dictionary::shared(),
         }
     }
 
-    /// Splits a folded word into dictionary parts, fewest parts first, allowing a linking `s`
-    /// between two parts: `sozialraumbudget` → `sozial raum budget`, `ganztagsbetreuung` →
-    /// `ganztag betreuung`. Empty when the word is not made of known parts. (tantivy's
-    /// `SplitCompoundWords` matches greedily and knows no linking elements, which German
-    /// compounds need.)
+    /// The parts of a compound (see [`crate::compound`]), empty for other words.
     fn compound_parts(&self, folded: &str) -> Vec<String> {
-        // Byte offsets of the characters, so parts are slices, not new strings.
-        let bounds: Vec<usize> = folded
-            .char_indices()
-            .map(|(i, _)| i)
-            .chain(std::iter::once(folded.len()))
-            .collect();
-        let n = bounds.len() - 1;
-        if n < MIN_COMPOUND || !folded.chars().all(char::is_alphabetic) {
-            return Vec::new();
-        }
-        let slice = |a: usize, b: usize| &folded[bounds[a]..bounds[b]];
-        // best[i]: the split of the first i characters into the fewest parts (its last part's
-        // start and whether a linking `s` precedes it).
-        let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
-        let mut count = vec![usize::MAX; n + 1];
-        count[0] = 0;
-        for end in MIN_PART..=n {
-            for start in 0..=end - MIN_PART {
-                if count[start] == usize::MAX || count[start] + 1 >= count[end] {
-                    continue;
-                }
-                let part = slice(start, end);
-                let linked = start > 0
-                    && part.starts_with('s')
-                    && end - start > MIN_PART
-                    && self.parts.contains(slice(start + 1, end));
-                if linked || self.parts.contains(part) {
-                    count[end] = count[start] + 1;
-                    best[end] = Some((start, usize::from(linked)));
-                }
-            }
-        }
-        if count[n] < 2 || count[n] == usize::MAX {
-            return Vec::new();
-        }
-        let mut out = Vec::new();
-        let mut end = n;
-        while let Some((start, skip)) = best[end] {
-            out.push(slice(start + skip, end).to_owned());
-            end = start;
-        }
-        out.reverse();
-        out
+        self.compounds.split(folded)
     }
 
     fn stem(&self, folded: &str) -> Option<String> {

@@ -8,6 +8,7 @@
 //! caller may not read.
 
 pub mod analysis;
+mod compound;
 mod meili;
 mod tantivy_index;
 
