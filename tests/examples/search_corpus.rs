@@ -3,9 +3,9 @@
 //! `search_corpus <database-url> <data-dir> <records>` fills the database with workshops in
 //! the style of Zwischenbilanz II (the demo districts and Kitas, then copies of the workshop
 //! whose contributions recombine the seed's sentences) until it holds about `records` searchable
-//! records, builds the embedded index in `<data-dir>/search` through the outbox (the path
-//! `srb reindex` takes) and measures searches with facets in process. Prints one line per
-//! figure.
+//! records, applies the outbox rows those writes queued to the embedded index in
+//! `<data-dir>/search` as a server's worker does (batches of `indexer::BATCH`), and measures
+//! searches with facets in process. Prints one line per figure.
 
 use std::time::{Duration, Instant};
 
@@ -110,12 +110,18 @@ async fn main() -> anyhow::Result<()> {
 
     let index = Switchable::open(config.data_dir.join("search"))?;
     let started = Instant::now();
-    let done = indexer::rebuild(storage.as_ref(), &index, true, |_| {}).await?;
+    let mut rows = 0;
+    loop {
+        let n = indexer::run_once(storage.as_ref(), &index, indexer::BATCH).await?;
+        if n == 0 {
+            break;
+        }
+        rows += n;
+    }
     let secs = started.elapsed().as_secs_f64();
     let docs = index.count().await?;
     println!(
-        "indexing through the outbox: {docs} documents ({} queue rows) in {secs:.1} s, {:.0} documents/s",
-        done.total,
+        "indexing through the outbox: {docs} documents ({rows} queue rows from the writes) in {secs:.1} s, {:.0} documents/s",
         docs as f64 / secs
     );
 
