@@ -103,18 +103,28 @@ pub(crate) fn patch<T: Clone>(current: &Option<T>, change: &MaybeUndefined<T>) -
 
 /// The district of an input, which must be one of the 41.
 pub(crate) async fn known_district(ctx: &Context<'_>, ags: &str) -> async_graphql::Result<String> {
+    Ok(district_at(ctx, ags, "input.districtAgs").await?.ags)
+}
+
+/// The district of an AGS given in `field`; an unknown one is the caller's error.
+pub(crate) async fn district_at(
+    ctx: &Context<'_>,
+    ags: &str,
+    field: &str,
+) -> async_graphql::Result<st::District> {
     let ags = ags.trim();
-    let found = ctx_storage(ctx)
+    ctx_storage(ctx)
         .districts_by_ags(&[ags.to_owned()])
         .await
-        .gql()?;
-    if found.is_empty() {
-        return Err(bad_input(
-            "input.districtAgs",
-            format!("„{ags}“ ist kein Jugendamtsbezirk in Rheinland-Pfalz (unbekannter AGS)."),
-        ));
-    }
-    Ok(ags.to_owned())
+        .gql()?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            bad_input(
+                field,
+                format!("„{ags}“ ist kein Jugendamtsbezirk in Rheinland-Pfalz (unbekannter AGS)."),
+            )
+        })
 }
 
 /// A reference to a provider or social space must name a live record of the same district.

@@ -48,19 +48,7 @@ pub(crate) fn plan_error(e: PlanError) -> async_graphql::Error {
 }
 
 async fn district_record(ctx: &Context<'_>, ags: &str) -> async_graphql::Result<st::District> {
-    let ags = ags.trim();
-    ctx_storage(ctx)
-        .districts_by_ags(&[ags.to_owned()])
-        .await
-        .gql()?
-        .into_iter()
-        .next()
-        .ok_or_else(|| {
-            bad_input(
-                "districtAgs",
-                format!("„{ags}“ ist kein Jugendamtsbezirk in Rheinland-Pfalz (unbekannter AGS)."),
-            )
-        })
+    crate::mutation::district_at(ctx, ags, "districtAgs").await
 }
 
 fn check_year(field: &str, year: i32) -> async_graphql::Result<i32> {

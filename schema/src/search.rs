@@ -225,6 +225,9 @@ impl SearchQueryRoot {
             ));
         }
         let filter = filter.unwrap_or_default();
+        if let Some(ags) = &filter.district_ags {
+            crate::mutation::district_at(ctx, ags, "filter.districtAgs").await?;
+        }
         let mut q = SearchQuery {
             text: query.trim().to_owned(),
             audiences: caller_audiences(ctx_viewer(ctx)),

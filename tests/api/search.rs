@@ -222,6 +222,19 @@ async fn odd_queries_get_clear_answers(app: &TestApp) {
         let body = app.gql(None, SEARCH, json!({ "q": q })).await;
         assert!(body.get("errors").is_none(), "{q}: {body}");
     }
+    // A filter value that names nothing is an error, not an empty page.
+    let body = app
+        .gql(
+            None,
+            SEARCH,
+            json!({ "q": "Kita", "filter": { "districtAgs": "99999" } }),
+        )
+        .await;
+    assert_eq!(code(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["field"],
+        "filter.districtAgs"
+    );
     // An empty query lists the newest records.
     let r = search(app, None, "", json!(null)).await;
     assert!(r["totalCount"].as_i64().unwrap() > 50, "{r:#}");
