@@ -252,9 +252,7 @@ impl SearchQueryRoot {
         if let Some(a) = &after {
             q.offset = parse_cursor(a, &print)? + 1;
         }
-        let index = ctx.data_unchecked::<Arc<dyn SearchIndex>>();
-        let results = index.search(&q).await.map_err(search_error)?;
-        let mut nodes = load_nodes(ctx, &results.hits).await?;
+        let (results, mut nodes) = search_and_load(ctx, &q).await?;
         let fields = SearchFields {
             total: results.total as i64,
             facets: SearchFacets {
@@ -299,12 +297,7 @@ impl SearchQueryRoot {
                 format!("Die Eingabe ist zu lang: {chars} Zeichen, höchstens {MAX_QUERY}."),
             ));
         }
-        if !(1..=MAX_SUGGESTIONS).contains(&first) {
-            return Err(bad_input(
-                "first",
-                format!("first muss zwischen 1 und {MAX_SUGGESTIONS} liegen, nicht {first}."),
-            ));
-        }
+        check_suggestions(first)?;
         if chars < MIN_PREFIX {
             return Ok(Vec::new());
         }
@@ -314,9 +307,7 @@ impl SearchQueryRoot {
             limit: first as usize,
             ..Default::default()
         };
-        let index = ctx.data_unchecked::<Arc<dyn SearchIndex>>();
-        let results = index.search(&q).await.map_err(search_error)?;
-        let mut nodes = load_nodes(ctx, &results.hits).await?;
+        let (results, mut nodes) = search_and_load(ctx, &q).await?;
         Ok(results
             .hits
             .into_iter()
@@ -344,12 +335,7 @@ impl SearchQueryRoot {
         id: ID,
         #[graphql(default = 5)] first: i32,
     ) -> async_graphql::Result<Vec<SimilarProfile>> {
-        if !(1..=MAX_SUGGESTIONS).contains(&first) {
-            return Err(bad_input(
-                "first",
-                format!("first muss zwischen 1 und {MAX_SUGGESTIONS} liegen, nicht {first}."),
-            ));
-        }
+        check_suggestions(first)?;
         let id = ids::expect(&id, NodeType::RoleProfile, "id")?;
         let profile = knowledge::visible_document(ctx, id, st::DocumentKind::RoleProfile).await?;
         let q = SearchQuery {
@@ -362,9 +348,7 @@ impl SearchQueryRoot {
             limit: first as usize,
             ..Default::default()
         };
-        let index = ctx.data_unchecked::<Arc<dyn SearchIndex>>();
-        let results = index.search(&q).await.map_err(search_error)?;
-        let mut nodes = load_nodes(ctx, &results.hits).await?;
+        let (results, mut nodes) = search_and_load(ctx, &q).await?;
         Ok(results
             .hits
             .into_iter()
@@ -400,6 +384,30 @@ pub struct SimilarProfile {
 /// Shortest prefix worth suggesting for; one letter matches half the vocabulary.
 pub const MIN_PREFIX: usize = 2;
 pub const MAX_SUGGESTIONS: i32 = 20;
+
+fn check_suggestions(first: i32) -> async_graphql::Result<()> {
+    if !(1..=MAX_SUGGESTIONS).contains(&first) {
+        return Err(bad_input(
+            "first",
+            format!("first muss zwischen 1 und {MAX_SUGGESTIONS} liegen, nicht {first}."),
+        ));
+    }
+    Ok(())
+}
+
+/// Runs a search and reads the records behind its hits.
+async fn search_and_load(
+    ctx: &Context<'_>,
+    q: &SearchQuery,
+) -> async_graphql::Result<(
+    srb_search::SearchResults,
+    HashMap<(DocKind, i64), SearchResult>,
+)> {
+    let index = ctx.data_unchecked::<Arc<dyn SearchIndex>>();
+    let results = index.search(q).await.map_err(search_error)?;
+    let nodes = load_nodes(ctx, &results.hits).await?;
+    Ok((results, nodes))
+}
 
 /// The records behind the hits, from the database, each only if the caller may read it now.
 async fn load_nodes(

@@ -315,6 +315,21 @@ pub(crate) enum Write {
     },
 }
 
+/// Binds each value, comma-separated: the inside of a batched query's `IN (…)`, built with
+/// `QueryBuilder` so no value ever becomes SQL text.
+pub(crate) fn push_list<'a, DB, T>(
+    qb: &mut QueryBuilder<'a, DB>,
+    values: impl IntoIterator<Item = T>,
+) where
+    DB: sqlx::Database,
+    T: 'a + sqlx::Encode<'a, DB> + sqlx::Type<DB> + Send,
+{
+    let mut list = qb.separated(", ");
+    for v in values {
+        list.push_bind(v);
+    }
+}
+
 fn social_space_values(d: &SocialSpaceData) -> Vec<(&'static str, Value)> {
     vec![
         ("district_ags", Value::Text(Some(d.district_ags.clone()))),
@@ -426,10 +441,7 @@ macro_rules! impl_storage {
                 self.count(1);
                 let mut qb = QueryBuilder::<$db>::new("SELECT * FROM ");
                 qb.push(table).push(" WHERE id IN (");
-                let mut list = qb.separated(", ");
-                for id in ids {
-                    list.push_bind(*id);
-                }
+                push_list(&mut qb, ids.iter().copied());
                 qb.push(") ORDER BY id");
                 Ok(qb.build_query_as::<T>().fetch_all(&self.pool).await?)
             }
@@ -449,10 +461,7 @@ macro_rules! impl_storage {
                 self.count(1);
                 let mut qb = QueryBuilder::<$db>::new("SELECT * FROM ");
                 qb.push(table).push(" WHERE district_ags IN (");
-                let mut list = qb.separated(", ");
-                for ags in district_ags {
-                    list.push_bind(ags.clone());
-                }
+                push_list(&mut qb, district_ags.iter().cloned());
                 qb.push(")");
                 if !include_deleted {
                     qb.push(" AND deleted_at IS NULL");
@@ -885,10 +894,7 @@ macro_rules! impl_storage {
                     return Ok(Vec::new());
                 }
                 let mut qb = QueryBuilder::<$db>::new("SELECT kita_id, tag FROM kita_tags WHERE kita_id IN (");
-                let mut list = qb.separated(", ");
-                for id in ids {
-                    list.push_bind(*id);
-                }
+                push_list(&mut qb, ids.iter().copied());
                 qb.push(") ORDER BY kita_id, tag");
                 self.count(1);
                 Ok(qb.build_query_as().fetch_all(&self.pool).await?)

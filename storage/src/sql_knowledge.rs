@@ -152,10 +152,7 @@ macro_rules! impl_knowledge_storage {
                 qb.push(" WHERE session_id = ").push_bind(f.session_id);
                 if !f.kinds.is_empty() {
                     qb.push(" AND kind IN (");
-                    let mut list = qb.separated(", ");
-                    for k in &f.kinds {
-                        list.push_bind(k.as_str());
-                    }
+                    push_list(qb, f.kinds.iter().map(|k| k.as_str()));
                     qb.push(")");
                 }
                 if let Some(ags) = &f.district_ags {
@@ -226,10 +223,7 @@ macro_rules! impl_knowledge_storage {
                 }
                 let mut qb = QueryBuilder::<$db>::new("SELECT ");
                 qb.push(key).push(", tag FROM ").push(table).push(" WHERE ").push(key).push(" IN (");
-                let mut list = qb.separated(", ");
-                for id in ids {
-                    list.push_bind(*id);
-                }
+                push_list(&mut qb, ids.iter().copied());
                 qb.push(") ORDER BY ").push(key).push(", tag");
                 self.count(1);
                 Ok(qb.build_query_as().fetch_all(&self.pool).await?)
@@ -341,10 +335,7 @@ macro_rules! impl_knowledge_storage {
                     return Ok(Vec::new());
                 }
                 let mut qb = QueryBuilder::<$db>::new("SELECT * FROM workshop_sessions WHERE workshop_id IN (");
-                let mut list = qb.separated(", ");
-                for id in workshop_ids {
-                    list.push_bind(*id);
-                }
+                push_list(&mut qb, workshop_ids.iter().copied());
                 qb.push(")");
                 if !include_deleted {
                     qb.push(" AND deleted_at IS NULL");
@@ -410,10 +401,7 @@ macro_rules! impl_knowledge_storage {
                     return Ok(Vec::new());
                 }
                 let mut qb = QueryBuilder::<$db>::new("SELECT * FROM contributions WHERE session_id IN (");
-                let mut list = qb.separated(", ");
-                for id in session_ids {
-                    list.push_bind(*id);
-                }
+                push_list(&mut qb, session_ids.iter().copied());
                 qb.push(") AND deleted_at IS NULL ORDER BY session_id, position");
                 self.count(1);
                 Ok(qb.build_query_as().fetch_all(&self.pool).await?)
@@ -506,10 +494,7 @@ macro_rules! impl_knowledge_storage {
                     return Ok(Vec::new());
                 }
                 let mut qb = QueryBuilder::<$db>::new("SELECT * FROM knowledge_revisions WHERE document_id IN (");
-                let mut list = qb.separated(", ");
-                for id in document_ids {
-                    list.push_bind(*id);
-                }
+                push_list(&mut qb, document_ids.iter().copied());
                 qb.push(") ORDER BY document_id, revision DESC");
                 self.count(1);
                 Ok(qb.build_query_as().fetch_all(&self.pool).await?)
@@ -532,10 +517,7 @@ macro_rules! impl_knowledge_storage {
                     "SELECT forked_from_id AS origin_id, id, district_ags, created_at, deleted_at \
                      FROM knowledge_documents WHERE forked_from_id IN (",
                 );
-                let mut list = qb.separated(", ");
-                for id in origin_ids {
-                    list.push_bind(*id);
-                }
+                push_list(&mut qb, origin_ids.iter().copied());
                 qb.push(") ORDER BY forked_from_id, created_at, id");
                 self.count(1);
                 Ok(qb.build_query_as().fetch_all(&self.pool).await?)
@@ -572,10 +554,7 @@ macro_rules! impl_knowledge_storage {
                 // A confirmed row says nothing the audit log does not; keeping it would grow the table
                 // with every write.
                 let mut qb = QueryBuilder::<$db>::new("DELETE FROM search_outbox WHERE id IN (");
-                let mut list = qb.separated(", ");
-                for id in ids {
-                    list.push_bind(*id);
-                }
+                push_list(&mut qb, ids.iter().copied());
                 qb.push(")");
                 let mut tx = self.begin_write().await?;
                 qb.build().execute(&mut *tx).await?;
@@ -591,10 +570,7 @@ macro_rules! impl_knowledge_storage {
                 let mut qb = QueryBuilder::<$db>::new("UPDATE search_outbox SET claimed_until = NULL, attempts = attempts + 1, available_at = ");
                 qb.push_bind(at).push(", last_error = ").push_bind(error.chars().take(500).collect::<String>());
                 qb.push(" WHERE id IN (");
-                let mut list = qb.separated(", ");
-                for id in ids {
-                    list.push_bind(*id);
-                }
+                push_list(&mut qb, ids.iter().copied());
                 qb.push(")");
                 let mut tx = self.begin_write().await?;
                 qb.build().execute(&mut *tx).await?;

@@ -21,10 +21,7 @@ macro_rules! impl_plan_storage {
                     let mut qb = QueryBuilder::<$db>::new("SELECT * FROM indicator_values WHERE year = ");
                     qb.push_bind(import.year).push(" AND district_ags = ").push_bind(&import.district_ags);
                     qb.push(" AND indicator_id IN (");
-                    let mut sep = qb.separated(", ");
-                    for id in &ids {
-                        sep.push_bind(*id);
-                    }
+                    push_list(&mut qb, ids.iter().copied());
                     qb.push(")");
                     self.count(1);
                     let rows: Vec<IndicatorValue> = qb.build_query_as().fetch_all(&mut **tx).await?;
@@ -80,10 +77,7 @@ macro_rules! impl_plan_storage {
                 let updated_ids: Vec<i64> = updates.iter().map(|(_, id)| *id).collect();
                 for chunk in updated_ids.chunks(BATCH_ROWS) {
                     let mut qb = QueryBuilder::<$db>::new("DELETE FROM indicator_values WHERE id IN (");
-                    let mut sep = qb.separated(", ");
-                    for id in chunk {
-                        sep.push_bind(*id);
-                    }
+                    push_list(&mut qb, chunk.iter().copied());
                     qb.push(")");
                     self.count(1);
                     qb.build().execute(&mut **tx).await?;
@@ -162,10 +156,7 @@ macro_rules! impl_plan_storage {
                 );
                 if !district_ags.is_empty() {
                     qb.push(" OR district_ags IN (");
-                    let mut list = qb.separated(", ");
-                    for ags in district_ags {
-                        list.push_bind(ags.clone());
-                    }
+                    push_list(&mut qb, district_ags.iter().cloned());
                     qb.push(")");
                 }
                 // State-wide first: NULL sorts first on SQLite, last on PostgreSQL without this.
@@ -224,10 +215,7 @@ macro_rules! impl_plan_storage {
                         return;
                     }
                     qb.push(" AND ").push(column).push(" IN (");
-                    let mut sep = qb.separated(", ");
-                    for item in items {
-                        sep.push_bind(item.clone());
-                    }
+                    push_list(qb, items.iter().cloned());
                     qb.push(")");
                 }
                 list(&mut qb, "district_ags", &f.district_ags);
@@ -538,10 +526,7 @@ macro_rules! impl_plan_storage {
                 qb.push_bind(year);
                 if !district_ags.is_empty() {
                     qb.push(" AND district_ags IN (");
-                    let mut sep = qb.separated(", ");
-                    for ags in district_ags {
-                        sep.push_bind(ags.clone());
-                    }
+                    push_list(&mut qb, district_ags.iter().cloned());
                     qb.push(")");
                 }
                 qb.push(" ORDER BY district_ags");

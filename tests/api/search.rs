@@ -327,16 +327,13 @@ async fn similar_profiles_come_from_other_districts(app: &TestApp) {
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
 }
 
+async fn readiness(app: &TestApp) -> Value {
+    let response = app.client.get(app.url("/readyz")).send().await.unwrap();
+    response.json().await.unwrap()
+}
+
 async fn readiness_reports_an_index_outage_as_degraded(app: &TestApp) {
-    let ready: Value = app
-        .client
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready = readiness(app).await;
     assert_eq!(ready["status"], "ready", "{ready}");
     assert_eq!(ready["search"]["reachable"], true);
     app.search.close();
@@ -347,15 +344,7 @@ async fn readiness_reports_an_index_outage_as_degraded(app: &TestApp) {
     assert_eq!(degraded["status"], "degraded", "{degraded}");
     assert_eq!(degraded["search"]["reachable"], false);
     app.search.reopen().unwrap();
-    let ready: Value = app
-        .client
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready = readiness(app).await;
     assert_eq!(ready["status"], "ready", "{ready}");
 }
 
