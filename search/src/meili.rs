@@ -15,7 +15,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::documents::DocumentDeletionQuery;
-use meilisearch_sdk::errors::Error as MeiliError;
+use meilisearch_sdk::errors::{Error as MeiliError, ErrorType};
 use meilisearch_sdk::indexes::Index;
 use meilisearch_sdk::search::Selectors;
 use meilisearch_sdk::settings::{MinWordSizeForTypos, Settings, TypoToleranceSettings};
@@ -30,6 +30,9 @@ use crate::{
 
 /// How long an update may take before it counts as failed (the outbox tries again).
 const TASK_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long one request may go unanswered: a hanging Meilisearch must not hang the search
+/// page or the indexer with it.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 const TASK_POLL: Duration = Duration::from_millis(25);
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -57,6 +60,10 @@ fn meili_key(kind: DocKind, id: i64) -> String {
 
 fn unavailable(e: MeiliError) -> SearchError {
     match e {
+        // Meilisearch answered, but broken (disk full, out of memory): down for now.
+        MeiliError::Meilisearch(e) if e.error_type == ErrorType::Internal => {
+            SearchError::Unavailable(e.to_string())
+        }
         // The request reached Meilisearch and it refused: a bug or a misconfiguration here.
         MeiliError::Meilisearch(e) => SearchError::Index(e.to_string()),
         // No answer: the backend is down or unreachable; writes wait in the outbox.
@@ -78,30 +85,65 @@ pub struct MeiliIndex {
     client: Client,
     index: Index,
     analyzer: Analyzer,
+    timeout: Duration,
 }
 
 impl MeiliIndex {
     /// Connects and configures the index `name` (created when missing). Fails when
     /// Meilisearch cannot be reached: a misconfigured URL should stop the start, not hide.
     pub async fn connect(url: &str, key: Option<&str>, name: &str) -> Result<Self> {
+        Self::connect_with_timeout(url, key, name, REQUEST_TIMEOUT).await
+    }
+
+    /// [`Self::connect`] with another limit for each request.
+    pub async fn connect_with_timeout(
+        url: &str,
+        key: Option<&str>,
+        name: &str,
+        timeout: Duration,
+    ) -> Result<Self> {
         let client = Client::new(url, key).map_err(unavailable)?;
         let index = client.index(name);
         let this = Self {
             client,
             index,
             analyzer: Analyzer::default(),
+            timeout,
         };
         this.configure(name).await?;
         Ok(this)
     }
 
+    /// Awaits one call to Meilisearch, at most `limit`; no answer in time counts as down.
+    async fn answer<T>(
+        &self,
+        limit: Duration,
+        call: impl std::future::Future<Output = std::result::Result<T, MeiliError>>,
+    ) -> Result<T> {
+        match tokio::time::timeout(limit, call).await {
+            Ok(result) => result.map_err(unavailable),
+            Err(_) => Err(SearchError::Unavailable(format!(
+                "Meilisearch did not answer within {} ms",
+                limit.as_millis()
+            ))),
+        }
+    }
+
     async fn configure(&self, name: &str) -> Result<()> {
-        if let Err(MeiliError::Meilisearch(_)) = self.client.get_index(name).await {
+        let exists = self
+            .answer(self.timeout, async {
+                match self.client.get_index(name).await {
+                    Ok(_) => Ok(true),
+                    // Meilisearch answered: there is no such index yet.
+                    Err(MeiliError::Meilisearch(_)) => Ok(false),
+                    Err(e) => Err(e),
+                }
+            })
+            .await?;
+        if !exists {
             let task = self
-                .client
-                .create_index(name, Some("key"))
-                .await
-                .map_err(unavailable)?;
+                .answer(self.timeout, self.client.create_index(name, Some("key")))
+                .await?;
             self.confirm(task).await?;
         }
         let synonyms: HashMap<String, Vec<String>> = crate::analysis::DEFAULT_SYNONYMS
@@ -135,19 +177,19 @@ impl MeiliIndex {
                 }),
             });
         let task = self
-            .index
-            .set_settings(&settings)
-            .await
-            .map_err(unavailable)?;
+            .answer(self.timeout, self.index.set_settings(&settings))
+            .await?;
         self.confirm(task).await
     }
 
     /// Waits for the task and turns anything but success into an error.
     async fn confirm(&self, task: TaskInfo) -> Result<()> {
-        let done = task
-            .wait_for_completion(&self.client, Some(TASK_POLL), Some(TASK_TIMEOUT))
-            .await
-            .map_err(unavailable)?;
+        let done = self
+            .answer(
+                TASK_TIMEOUT + self.timeout,
+                task.wait_for_completion(&self.client, Some(TASK_POLL), Some(TASK_TIMEOUT)),
+            )
+            .await?;
         match done {
             Task::Succeeded { .. } => Ok(()),
             Task::Failed { content } => Err(SearchError::Index(content.error.to_string())),
@@ -246,27 +288,21 @@ impl SearchIndex for MeiliIndex {
             let mut query = DocumentDeletionQuery::new(&self.index);
             query.with_filter(&filter);
             tasks.push(
-                self.index
-                    .delete_documents_with(&query)
-                    .await
-                    .map_err(unavailable)?,
+                self.answer(self.timeout, self.index.delete_documents_with(&query))
+                    .await?,
             );
         }
         if !keys.is_empty() {
             tasks.push(
-                self.index
-                    .delete_documents(&keys)
-                    .await
-                    .map_err(unavailable)?,
+                self.answer(self.timeout, self.index.delete_documents(&keys))
+                    .await?,
             );
         }
         if !docs.is_empty() {
             let docs: Vec<MeiliDoc> = docs.into_iter().map(|d| self.to_doc(d)).collect();
             tasks.push(
-                self.index
-                    .add_or_replace(&docs, Some("key"))
-                    .await
-                    .map_err(unavailable)?,
+                self.answer(self.timeout, self.index.add_or_replace(&docs, Some("key")))
+                    .await?,
             );
         }
         for task in tasks {
@@ -308,7 +344,9 @@ impl SearchIndex for MeiliIndex {
         if q.sort == SortBy::Date || words.is_empty() {
             search.with_sort(&by_date);
         }
-        let found = search.execute::<MeiliDoc>().await.map_err(unavailable)?;
+        let found = self
+            .answer(self.timeout, search.execute::<MeiliDoc>())
+            .await?;
         let hits = found
             .hits
             .into_iter()
@@ -344,15 +382,13 @@ impl SearchIndex for MeiliIndex {
 
     async fn clear(&self) -> Result<()> {
         let task = self
-            .index
-            .delete_all_documents()
-            .await
-            .map_err(unavailable)?;
+            .answer(self.timeout, self.index.delete_all_documents())
+            .await?;
         self.confirm(task).await
     }
 
     async fn count(&self) -> Result<u64> {
-        let stats = self.index.get_stats().await.map_err(unavailable)?;
+        let stats = self.answer(self.timeout, self.index.get_stats()).await?;
         Ok(stats.number_of_documents as u64)
     }
 }

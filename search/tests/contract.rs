@@ -1,6 +1,8 @@
 //! The contract every search backend keeps, run against the embedded index and, when
 //! `MEILI_URL` (and `MEILI_KEY`) are set, against Meilisearch with an index of its own per test.
 
+use std::time::Duration;
+
 use srb_search::{
     audiences, DocKind, MeiliIndex, Removal, SearchDoc, SearchIndex, SearchQuery, SortBy,
     TantivyIndex,
@@ -243,4 +245,100 @@ async fn an_unreachable_meilisearch_is_unavailable_not_a_panic() {
         matches!(err, srb_search::SearchError::Unavailable(_)),
         "{err:?}"
     );
+}
+
+/// How the stand-in for Meilisearch fails its searches.
+#[derive(Clone, Copy)]
+enum Failure {
+    /// Answers 500 with an internal error, as a Meilisearch with a full disk does.
+    Internal,
+    /// Refuses the request, as Meilisearch does for a wrong key.
+    Refused,
+    /// Never answers.
+    Hangs,
+}
+
+/// A stand-in for Meilisearch: accepts the index configuration, then fails every search.
+async fn failing_meilisearch(failure: Failure) -> String {
+    use axum::extract::Path;
+    use axum::http::StatusCode;
+    use axum::routing::{get, patch, post};
+    use axum::{Json, Router};
+    use serde_json::json;
+
+    const NOW: &str = "2026-01-01T00:00:00Z";
+    let app = Router::new()
+        .route(
+            "/indexes/{name}",
+            get(|Path(name): Path<String>| async move {
+                Json(json!({ "uid": name, "primaryKey": "key", "createdAt": NOW, "updatedAt": NOW }))
+            }),
+        )
+        .route(
+            "/indexes/{name}/settings",
+            patch(|Path(name): Path<String>| async move {
+                (
+                    StatusCode::ACCEPTED,
+                    Json(json!({ "taskUid": 1, "indexUid": name, "status": "enqueued",
+                        "type": "settingsUpdate", "enqueuedAt": NOW })),
+                )
+            }),
+        )
+        .route(
+            "/tasks/{id}",
+            get(|Path(id): Path<u32>| async move {
+                Json(json!({ "uid": id, "indexUid": "srb", "status": "succeeded",
+                    "type": "settingsUpdate", "details": null, "duration": "PT0.001S",
+                    "enqueuedAt": NOW, "startedAt": NOW, "finishedAt": NOW }))
+            }),
+        )
+        .route(
+            "/indexes/{name}/search",
+            post(move || async move {
+                let (status, kind, code) = match failure {
+                    Failure::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal"),
+                    Failure::Refused => (StatusCode::FORBIDDEN, "auth", "invalid_api_key"),
+                    Failure::Hangs => {
+                        tokio::time::sleep(Duration::from_secs(3600)).await;
+                        unreachable!("the client gave up long before")
+                    }
+                };
+                (
+                    status,
+                    Json(json!({ "message": "No space left on device (os error 28) at /var/lib/meilisearch",
+                        "code": code, "type": kind, "link": "https://docs.meilisearch.com/errors" })),
+                )
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_failing_meilisearch_gives_a_clear_error_in_time() {
+    for (failure, want_unavailable) in [
+        (Failure::Internal, true),
+        (Failure::Hangs, true),
+        (Failure::Refused, false),
+    ] {
+        let url = failing_meilisearch(failure).await;
+        let index = MeiliIndex::connect_with_timeout(&url, None, "srb", Duration::from_millis(500))
+            .await
+            .expect("the stand-in accepts the configuration");
+        // Without the client's own limit the hanging stand-in would hold the search forever.
+        let err =
+            tokio::time::timeout(Duration::from_secs(20), index.search(&public("Fachkräfte")))
+                .await
+                .expect("an answer, not a hang")
+                .expect_err("every search fails");
+        // Down (retry later, tell the user so) or refused (a misconfiguration: an internal
+        // error); either way an answer, not a hang.
+        assert_eq!(
+            matches!(err, srb_search::SearchError::Unavailable(_)),
+            want_unavailable,
+            "{err:?}"
+        );
+    }
 }
