@@ -36,6 +36,8 @@ const CACHE_LIMIT: usize = 100_000;
 pub struct Dictionary {
     /// Folded word → Zipf frequency (log10 of occurrences per billion words).
     zipf: HashMap<String, f32>,
+    /// The German stop words, folded (for Meilisearch's settings).
+    stop_words: Vec<String>,
 }
 
 static SHARED: LazyLock<Dictionary> = LazyLock::new(|| Dictionary::load(GENERAL, DOMAIN));
@@ -77,8 +79,10 @@ impl Dictionary {
             let entry = zipf.entry(fold(word)).or_insert(z);
             *entry = entry.max(z);
         }
-        for word in folded_stop_words {
-            zipf.remove(&word);
+        folded_stop_words.sort();
+        folded_stop_words.dedup();
+        for word in &folded_stop_words {
+            zipf.remove(word);
         }
         for word in domain
             .lines()
@@ -88,7 +92,14 @@ impl Dictionary {
             let entry = zipf.entry(fold(word)).or_insert(DOMAIN_ZIPF);
             *entry = entry.max(DOMAIN_ZIPF);
         }
-        Self { zipf }
+        Self {
+            zipf,
+            stop_words: folded_stop_words,
+        }
+    }
+
+    pub fn stop_words(&self) -> &[String] {
+        &self.stop_words
     }
 
     /// The parts of a folded word, empty when it is better left whole.
@@ -200,6 +211,8 @@ mod tests {
     fn both_lists_are_loaded() {
         // words_de.txt has ~37,000 lines; a parse regression would leave only the domain list.
         assert!(Dictionary::shared().zipf.len() > 30_000);
+        let stop = Dictionary::shared().stop_words();
+        assert!(stop.iter().any(|w| w == "uber") && stop.iter().any(|w| w == "eine"));
     }
 
     #[test]

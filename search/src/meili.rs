@@ -18,7 +18,9 @@ use meilisearch_sdk::documents::DocumentDeletionQuery;
 use meilisearch_sdk::errors::{Error as MeiliError, ErrorType};
 use meilisearch_sdk::indexes::Index;
 use meilisearch_sdk::search::Selectors;
-use meilisearch_sdk::settings::{MinWordSizeForTypos, Settings, TypoToleranceSettings};
+use meilisearch_sdk::settings::{
+    LocalizedAttributes, MinWordSizeForTypos, Settings, TypoToleranceSettings,
+};
 use meilisearch_sdk::task_info::TaskInfo;
 use meilisearch_sdk::tasks::Task;
 use serde::{Deserialize, Serialize};
@@ -165,6 +167,12 @@ impl MeiliIndex {
                 "key", "kind", "district", "audience", "workshop", "tags", "category", "year",
             ])
             .with_sortable_attributes(["day"])
+            .with_localized_attributes([LocalizedAttributes {
+                locales: vec!["deu".into()],
+                attribute_patterns: vec!["*".into()],
+            }])
+            // Our analyser drops them already; set so that Meilisearch agrees with it.
+            .with_stop_words(crate::compound::Dictionary::shared().stop_words())
             .with_synonyms(synonyms)
             .with_typo_tolerance(TypoToleranceSettings {
                 enabled: Some(true),
