@@ -51,6 +51,8 @@ pub struct SearchFilter {
     pub kinds: Vec<SearchKind>,
     pub district_ags: Option<String>,
     pub workshop_id: Option<ID>,
+    /// Nur Beiträge dieser Sitzung.
+    pub session_id: Option<ID>,
     /// Nur Treffer mit allen diesen Schlagwörtern.
     #[graphql(default)]
     pub tags: Vec<String>,
@@ -72,7 +74,10 @@ pub enum SearchResult {
 /// Ein Wert einer Facette und wie viele Treffer ihn haben.
 #[derive(SimpleObject, Clone)]
 pub struct FacetCount {
+    /// Der Wert, wie ihn der Filter nimmt (AGS, ID, Schlagwort …).
     pub value: String,
+    /// Der Name zum Wert, wo er nicht für sich spricht (Bezirk, Veranstaltung, Sitzung).
+    pub label: Option<String>,
     pub count: i64,
 }
 
@@ -80,6 +85,10 @@ pub struct FacetCount {
 pub struct SearchFacets {
     pub kind: Vec<FacetCount>,
     pub district: Vec<FacetCount>,
+    /// Veranstaltungen (Wert: ihre ID, für `filter.workshopId`).
+    pub workshop: Vec<FacetCount>,
+    /// Sitzungen (Wert: ihre ID, für `filter.sessionId`).
+    pub session: Vec<FacetCount>,
     pub tags: Vec<FacetCount>,
     pub category: Vec<FacetCount>,
     pub year: Vec<FacetCount>,
@@ -115,20 +124,85 @@ fn facet(list: &[(String, u64)]) -> Vec<FacetCount> {
     list.iter()
         .map(|(value, count)| FacetCount {
             value: value.clone(),
+            label: None,
             count: *count as i64,
         })
         .collect()
 }
 
+/// The facets with names: districts by AGS, workshops and sessions by global ID and title.
+/// Only values of hits the caller may read are counted, so their names are readable too.
+async fn named_facets(
+    ctx: &Context<'_>,
+    facets: &srb_search::Facets,
+) -> async_graphql::Result<SearchFacets> {
+    let storage = ctx_storage(ctx);
+    let numbers = |list: &[(String, u64)]| -> Vec<i64> {
+        list.iter().filter_map(|(v, _)| v.parse().ok()).collect()
+    };
+    let agss: Vec<String> = facets.district.iter().map(|(v, _)| v.clone()).collect();
+    let districts: HashMap<String, String> = storage
+        .districts_by_ags(&agss)
+        .await
+        .gql()?
+        .into_iter()
+        .map(|d| (d.ags, d.name))
+        .collect();
+    let workshops: HashMap<i64, String> = storage
+        .workshops_by_ids(&numbers(&facets.workshop))
+        .await
+        .gql()?
+        .into_iter()
+        .map(|w| (w.id, w.title))
+        .collect();
+    let sessions: HashMap<i64, String> = storage
+        .sessions_by_ids(&numbers(&facets.session))
+        .await
+        .gql()?
+        .into_iter()
+        .map(|s| (s.id, s.title))
+        .collect();
+    let by_id = |list: &[(String, u64)], kind: NodeType, names: &HashMap<i64, String>| {
+        list.iter()
+            .filter_map(|(v, count)| {
+                let id: i64 = v.parse().ok()?;
+                Some(FacetCount {
+                    value: ids::encode(kind, id).to_string(),
+                    label: names.get(&id).cloned(),
+                    count: *count as i64,
+                })
+            })
+            .collect()
+    };
+    Ok(SearchFacets {
+        kind: facet(&facets.kind),
+        district: facets
+            .district
+            .iter()
+            .map(|(v, count)| FacetCount {
+                value: v.clone(),
+                label: districts.get(v).cloned(),
+                count: *count as i64,
+            })
+            .collect(),
+        workshop: by_id(&facets.workshop, NodeType::Workshop, &workshops),
+        session: by_id(&facets.session, NodeType::WorkshopSession, &sessions),
+        tags: facet(&facets.tags),
+        category: facet(&facets.category),
+        year: facet(&facets.year),
+    })
+}
+
 /// Cursors carry the offset and a fingerprint of the search they belong to.
 fn fingerprint(q: &SearchQuery) -> String {
     let text = format!(
-        "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
         q.text,
         q.audiences,
         q.kinds,
         q.district_ags,
         q.workshop_id,
+        q.session_id,
         q.tags,
         q.category,
         q.year,
@@ -237,6 +311,10 @@ impl SearchQueryRoot {
                 .workshop_id
                 .map(|id| ids::expect(&id, NodeType::Workshop, "filter.workshopId"))
                 .transpose()?,
+            session_id: filter
+                .session_id
+                .map(|id| ids::expect(&id, NodeType::WorkshopSession, "filter.sessionId"))
+                .transpose()?,
             tags: filter.tags,
             category: filter.category,
             year: filter.year,
@@ -255,13 +333,7 @@ impl SearchQueryRoot {
         let (results, mut nodes) = search_and_load(ctx, &q).await?;
         let fields = SearchFields {
             total: results.total as i64,
-            facets: SearchFacets {
-                kind: facet(&results.facets.kind),
-                district: facet(&results.facets.district),
-                tags: facet(&results.facets.tags),
-                category: facet(&results.facets.category),
-                year: facet(&results.facets.year),
-            },
+            facets: named_facets(ctx, &results.facets).await?,
         };
         let has_next = (q.offset + results.hits.len()) < results.total as usize;
         let mut connection = Connection::with_additional_fields(q.offset > 0, has_next, fields);

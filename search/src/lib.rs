@@ -97,6 +97,8 @@ pub struct SearchDoc {
     pub audiences: Vec<String>,
     /// The workshop a contribution or workshop belongs to, so a workshop's change reaches all.
     pub workshop_id: Option<i64>,
+    /// The session of a contribution.
+    pub session_id: Option<i64>,
     pub tags: Vec<String>,
     /// Role of a profile, category of an idea.
     pub category: Option<String>,
@@ -169,6 +171,7 @@ pub struct SearchQuery {
     pub kinds: Vec<DocKind>,
     pub district_ags: Option<String>,
     pub workshop_id: Option<i64>,
+    pub session_id: Option<i64>,
     pub tags: Vec<String>,
     pub category: Option<String>,
     pub year: Option<i32>,
@@ -200,6 +203,9 @@ pub struct SearchHit {
 pub struct Facets {
     pub kind: Vec<(String, u64)>,
     pub district: Vec<(String, u64)>,
+    /// Workshop and session ids, as text.
+    pub workshop: Vec<(String, u64)>,
+    pub session: Vec<(String, u64)>,
     pub tags: Vec<(String, u64)>,
     pub category: Vec<(String, u64)>,
     pub year: Vec<(String, u64)>,
@@ -255,6 +261,11 @@ impl Switchable {
         if let Ok(mut i) = self.inner.write() {
             *i = None;
         }
+    }
+
+    /// Whether opening created the index (see [`TantivyIndex::created`]).
+    pub fn created(&self) -> bool {
+        self.current().is_ok_and(|i| i.created())
     }
 
     pub fn reopen(&self) -> Result<()> {

@@ -50,6 +50,7 @@ struct MeiliDoc {
     district: Option<String>,
     audience: Vec<String>,
     workshop: Option<i64>,
+    session: Option<i64>,
     tags: Vec<String>,
     category: Option<String>,
     year: String,
@@ -164,7 +165,8 @@ impl MeiliIndex {
         let settings = Settings::new()
             .with_searchable_attributes(["terms_title", "terms_body"])
             .with_filterable_attributes([
-                "key", "kind", "district", "audience", "workshop", "tags", "category", "year",
+                "key", "kind", "district", "audience", "workshop", "session", "tags", "category",
+                "year",
             ])
             .with_sortable_attributes(["day"])
             .with_localized_attributes([LocalizedAttributes {
@@ -219,6 +221,7 @@ impl MeiliIndex {
             district: d.district_ags,
             audience: d.audiences,
             workshop: d.workshop_id,
+            session: d.session_id,
             tags: d.tags,
             category: d.category,
             year: d.year.to_string(),
@@ -240,6 +243,9 @@ impl MeiliIndex {
         }
         if let Some(w) = q.workshop_id {
             parts.push(format!("workshop = {w}"));
+        }
+        if let Some(session) = q.session_id {
+            parts.push(format!("session = {session}"));
         }
         for t in &q.tags {
             parts.push(format!("tags = {}", quoted(t)));
@@ -334,7 +340,9 @@ impl SearchIndex for MeiliIndex {
         }
         let text = terms.join(" ");
         let filter = Self::filter(q);
-        let facets = ["kind", "district", "tags", "category", "year"];
+        let facets = [
+            "kind", "district", "workshop", "session", "tags", "category", "year",
+        ];
         let mut search = self.index.search();
         search
             .with_query(&text)
@@ -381,6 +389,8 @@ impl SearchIndex for MeiliIndex {
             facets: Facets {
                 kind: facet_list(&dist, "kind"),
                 district: facet_list(&dist, "district"),
+                workshop: facet_list(&dist, "workshop"),
+                session: facet_list(&dist, "session"),
                 tags: facet_list(&dist, "tags"),
                 category: facet_list(&dist, "category"),
                 year: facet_list(&dist, "year"),

@@ -14,8 +14,7 @@ use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
 };
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
-    STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, STORED, STRING,
 };
 use tantivy::tokenizer::TokenizerManager;
 use tantivy::{
@@ -29,6 +28,10 @@ use crate::{
 };
 
 const WRITER_MEMORY: usize = 50_000_000;
+/// The index's subdirectory: a new name whenever the schema or the analysis changes, so that an
+/// updated `srb` starts a new index and fills it from the database (the old one stays until
+/// removed by hand) instead of reading terms it no longer produces.
+pub const FORMAT: &str = "v2";
 /// Characters of a body snippet.
 
 #[derive(Clone, Copy)]
@@ -37,6 +40,7 @@ struct Fields {
     kind: Field,
     id: Field,
     workshop: Field,
+    session: Field,
     audience: Field,
     district: Field,
     tags: Field,
@@ -60,7 +64,9 @@ fn schema() -> (Schema, Fields) {
         key: b.add_text_field("key", STRING),
         kind: b.add_text_field("kind", STRING | FAST | STORED),
         id: b.add_i64_field("id", STORED),
-        workshop: b.add_i64_field("workshop", INDEXED),
+        // Ids as text: facets count terms.
+        workshop: b.add_text_field("workshop", STRING | FAST),
+        session: b.add_text_field("session", STRING | FAST),
         audience: b.add_text_field("audience", STRING),
         district: b.add_text_field("district", STRING | FAST),
         tags: b.add_text_field("tags", STRING | FAST),
@@ -80,6 +86,7 @@ struct Inner {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     analyzer: Analyzer,
+    created: bool,
 }
 
 /// An index in a directory (created when missing), or in memory for tests.
@@ -87,21 +94,32 @@ struct Inner {
 pub struct TantivyIndex(Arc<Inner>);
 
 impl TantivyIndex {
+    /// Opens the index of this version's [`FORMAT`] in `dir`, creating it when there is none
+    /// (see [`Self::created`]).
     pub fn open(dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(dir).map_err(|e| SearchError::Index(e.to_string()))?;
+        let dir = dir.join(FORMAT);
+        std::fs::create_dir_all(&dir).map_err(|e| SearchError::Index(e.to_string()))?;
+        let created = !dir.join("meta.json").exists();
         let (schema, fields) = schema();
-        let directory = tantivy::directory::MmapDirectory::open(dir)
+        let directory = tantivy::directory::MmapDirectory::open(&dir)
             .map_err(|e| SearchError::Index(e.to_string()))?;
         let index = Index::open_or_create(directory, schema)?;
-        Self::with_index(index, fields)
+        Self::with_index(index, fields, created)
     }
 
     pub fn in_memory() -> Result<Self> {
         let (schema, fields) = schema();
-        Self::with_index(Index::create_in_ram(schema), fields)
+        Self::with_index(Index::create_in_ram(schema), fields, true)
     }
 
-    fn with_index(index: Index, fields: Fields) -> Result<Self> {
+    /// Whether opening created the index: it is empty, and every record must be queued for it.
+    /// That happens on the first start, when the directory was deleted, and after an update
+    /// that changed the [`FORMAT`].
+    pub fn created(&self) -> bool {
+        self.0.created
+    }
+
+    fn with_index(index: Index, fields: Fields, created: bool) -> Result<Self> {
         let writer = index.writer(WRITER_MEMORY)?;
         let reader = index
             .reader_builder()
@@ -112,6 +130,7 @@ impl TantivyIndex {
             writer: Mutex::new(writer),
             fields,
             analyzer: Analyzer::default(),
+            created,
         })))
     }
 }
@@ -132,7 +151,10 @@ impl Inner {
             f.body => d.body.clone(),
         );
         if let Some(w) = d.workshop_id {
-            doc.add_i64(f.workshop, w);
+            doc.add_text(f.workshop, w.to_string());
+        }
+        if let Some(s) = d.session_id {
+            doc.add_text(f.session, s.to_string());
         }
         if let Some(c) = &d.category {
             doc.add_text(f.category, c);
@@ -158,7 +180,7 @@ impl Inner {
                     writer.delete_term(Term::from_field_text(f.key, &crate::key(kind, id)));
                 }
                 Removal::Workshop(id) => {
-                    writer.delete_term(Term::from_field_i64(f.workshop, id));
+                    writer.delete_term(Term::from_field_text(f.workshop, &id.to_string()));
                 }
             }
         }
@@ -289,13 +311,13 @@ impl Inner {
         if let Some(w) = q.workshop_id {
             clauses.push((
                 Occur::Must,
-                Box::new(ConstScoreQuery::new(
-                    Box::new(TermQuery::new(
-                        Term::from_field_i64(f.workshop, w),
-                        IndexRecordOption::Basic,
-                    )),
-                    0.0,
-                )),
+                Self::filter_terms(f.workshop, &[w.to_string()]),
+            ));
+        }
+        if let Some(session) = q.session_id {
+            clauses.push((
+                Occur::Must,
+                Self::filter_terms(f.session, &[session.to_string()]),
             ));
         }
         for t in &q.tags {
@@ -339,6 +361,8 @@ impl Inner {
         let aggs: Aggregations = serde_json::from_value(serde_json::json!({
             "kind": { "terms": { "field": "kind", "size": 20 } },
             "district": { "terms": { "field": "district", "size": 100 } },
+            "workshop": { "terms": { "field": "workshop", "size": 50 } },
+            "session": { "terms": { "field": "session", "size": 50 } },
             "tags": { "terms": { "field": "tags", "size": 30 } },
             "category": { "terms": { "field": "category", "size": 20 } },
             "year": { "terms": { "field": "year", "size": 50 } },
@@ -406,6 +430,8 @@ fn facets(results: &AggregationResults) -> Result<Facets> {
     Ok(Facets {
         kind: buckets("kind"),
         district: buckets("district"),
+        workshop: buckets("workshop"),
+        session: buckets("session"),
         tags: buckets("tags"),
         category: buckets("category"),
         year: buckets("year"),

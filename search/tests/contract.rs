@@ -17,6 +17,7 @@ fn doc(kind: DocKind, id: i64, title: &str, body: &str) -> SearchDoc {
         district_ags: Some("07111".into()),
         audiences: audiences(true, true, Some("07111")),
         workshop_id: None,
+        session_id: None,
         tags: Vec::new(),
         category: None,
         day: 18_000 + id,
@@ -28,6 +29,7 @@ fn corpus() -> Vec<SearchDoc> {
     let mut docs = vec![
         SearchDoc {
             workshop_id: Some(1),
+            session_id: Some(11),
             tags: vec!["Fachkräftegewinnung".into()],
             category: Some("OBSERVATION".into()),
             ..doc(
@@ -39,6 +41,7 @@ fn corpus() -> Vec<SearchDoc> {
         },
         SearchDoc {
             workshop_id: Some(1),
+            session_id: Some(12),
             tags: vec!["Zugangsprofil".into()],
             category: Some("RECOMMENDATION".into()),
             ..doc(
@@ -177,6 +180,18 @@ async fn contract(index: &dyn SearchIndex) {
         ..public("")
     };
     assert_eq!(ids(index, of_workshop).await, [1]);
+    let of_session = SearchQuery {
+        session_id: Some(12),
+        ..public("")
+    };
+    assert_eq!(ids(index, of_session).await, [2]);
+    // Facets count the visible records by workshop and session (ids as text).
+    let mut by_workshop = everything.facets.workshop.clone();
+    by_workshop.sort();
+    assert_eq!(by_workshop, [("1".to_owned(), 3)]);
+    let mut by_session = everything.facets.session.clone();
+    by_session.sort();
+    assert_eq!(by_session, [("11".to_owned(), 1), ("12".to_owned(), 1)]);
 
     // Newest first, by pages that do not overlap.
     let by_date = |offset| SearchQuery {

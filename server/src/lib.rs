@@ -86,6 +86,14 @@ impl Server {
             .await
             .with_context(|| format!("binding {}", config.addr))?;
         let search = SearchBackend::open(config).await?;
+        if let SearchBackend::Embedded(index) = &search {
+            if index.created() {
+                // A new index (first start, deleted, or a new format) is filled from the
+                // database by the worker, as after `srb reindex`.
+                let queued = storage.enqueue_all().await?;
+                tracing::info!(queued, "new search index: every record queued");
+            }
+        }
         if config.search_worker {
             indexer::spawn(storage.clone(), search.index());
         }

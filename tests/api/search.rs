@@ -11,7 +11,8 @@ const OTHER: &str = "07131";
 const SEARCH: &str = r#"query($q: String!, $filter: SearchFilter, $first: Int, $after: String) {
   search(query: $q, filter: $filter, first: $first, after: $after) {
     totalCount
-    facets { kind { value count } district { value count } }
+    facets { kind { value count } district { value label count }
+      workshop { value label count } session { value label count } }
     pageInfo { hasNextPage endCursor }
     edges { cursor score highlight titleHighlight node {
       __typename
@@ -114,6 +115,30 @@ async fn german_queries_find_the_demo_workshop(app: &TestApp) {
         let only = search(app, None, "Kita", json!({ "kinds": [kind] })).await;
         assert_eq!(only["totalCount"], f["count"], "{kind}");
     }
+
+    // Workshop and session facets name their values, and filtering by one returns its count.
+    let r = search(app, None, "Fachkräfte", json!(null)).await;
+    let workshops = r["facets"]["workshop"].as_array().unwrap();
+    assert_eq!(workshops.len(), 1, "{workshops:?}");
+    assert!(
+        workshops[0]["label"]
+            .as_str()
+            .unwrap()
+            .contains("Zwischenbilanz II"),
+        "{workshops:?}"
+    );
+    let sessions = r["facets"]["session"].as_array().unwrap();
+    assert!(sessions.len() > 1, "{sessions:?}");
+    for s in sessions {
+        assert!(s["label"].is_string(), "{s}");
+        let only = search(app, None, "Fachkräfte", json!({ "sessionId": s["value"] })).await;
+        assert_eq!(only["totalCount"], s["count"], "{s}");
+    }
+    let district = r["facets"]["district"].as_array().unwrap();
+    assert!(
+        !district.is_empty() && district.iter().all(|d| d["label"].is_string()),
+        "{district:?}"
+    );
 
     // Pages follow each other; a cursor of another search is refused.
     let first = app
@@ -532,4 +557,46 @@ async fn two_workers_share_the_outbox_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_share_the_outbox_postgres() {
     two_workers_share_the_outbox(srb_tests::Db::Postgres).await;
+}
+
+/// A new embedded index (first start, a deleted directory, a new index format) is filled from
+/// the database at start, without `srb reindex`.
+async fn a_new_index_is_filled_from_the_database(db: srb_tests::Db) {
+    // No worker here: the record reaches an index only through the second instance's start.
+    let Some(app) = TestApp::spawn_with(db, |c| c.search_worker = false).await else {
+        eprintln!("skipped: TEST_DATABASE_URL is not set");
+        return;
+    };
+    let home = app.token_for(Role::Coordinator, Some(HOME)).await;
+    app.data(
+        Some(&home),
+        r#"mutation($input: CreateStaffingIdeaInput!) { createStaffingIdea(input: $input) { id } }"#,
+        json!({ "input": { "districtAgs": HOME, "idea": { "title": "Nachgefüllte Idee",
+            "category": "HALTEN", "measure": "Vor dem neuen Index gespeichert", "publication": "PUBLIC" } } }),
+    )
+    .await;
+    // Its queue row goes to this instance's index; nothing is pending any more.
+    while srb_server::indexer::run_once(app.storage.as_ref(), app.search.as_ref(), 500)
+        .await
+        .unwrap()
+        > 0
+    {}
+    assert_eq!(app.storage.outbox_status().await.unwrap().pending, 0);
+
+    let second = app.second_instance().await;
+    second.indexed().await;
+    let r = search(&second, None, "nachgefüllt", json!(null)).await;
+    assert_eq!(r["totalCount"], 1, "{r:#}");
+    second.stop().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_new_index_is_filled_from_the_database_sqlite() {
+    a_new_index_is_filled_from_the_database(srb_tests::Db::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_new_index_is_filled_from_the_database_postgres() {
+    a_new_index_is_filled_from_the_database(srb_tests::Db::Postgres).await;
 }
