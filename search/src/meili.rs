@@ -89,6 +89,7 @@ pub struct MeiliIndex {
     index: Index,
     analyzer: Analyzer,
     timeout: Duration,
+    created: bool,
 }
 
 impl MeiliIndex {
@@ -106,15 +107,36 @@ impl MeiliIndex {
         timeout: Duration,
     ) -> Result<Self> {
         let client = Client::new(url, key).map_err(unavailable)?;
-        let index = client.index(name);
-        let this = Self {
+        // One index per format, as for the embedded index: an update that changes the analysis
+        // starts a new index, filled from the database, instead of mixing terms of two versions.
+        let uid = format!("{name}_{}", crate::tantivy_index::FORMAT);
+        let index = client.index(&uid);
+        let mut this = Self {
             client,
             index,
             analyzer: Analyzer::default(),
             timeout,
+            created: false,
         };
-        this.configure(name).await?;
+        this.created = this.configure(&uid).await?;
         Ok(this)
+    }
+
+    /// Whether connecting created the index: every record must be queued for it.
+    pub fn created(&self) -> bool {
+        self.created
+    }
+
+    async fn exists(&self, uid: &str) -> Result<bool> {
+        self.answer(self.timeout, async {
+            match self.client.get_index(uid).await {
+                Ok(_) => Ok(true),
+                // Meilisearch answered: there is no such index yet.
+                Err(MeiliError::Meilisearch(_)) => Ok(false),
+                Err(e) => Err(e),
+            }
+        })
+        .await
     }
 
     /// Awaits one call to Meilisearch, at most `limit`; no answer in time counts as down.
@@ -132,22 +154,19 @@ impl MeiliIndex {
         }
     }
 
-    async fn configure(&self, name: &str) -> Result<()> {
-        let exists = self
-            .answer(self.timeout, async {
-                match self.client.get_index(name).await {
-                    Ok(_) => Ok(true),
-                    // Meilisearch answered: there is no such index yet.
-                    Err(MeiliError::Meilisearch(_)) => Ok(false),
-                    Err(e) => Err(e),
-                }
-            })
-            .await?;
-        if !exists {
+    /// Creates the index when missing and applies the settings; true when it was created.
+    async fn configure(&self, uid: &str) -> Result<bool> {
+        let mut created = false;
+        if !self.exists(uid).await? {
             let task = self
-                .answer(self.timeout, self.client.create_index(name, Some("key")))
+                .answer(self.timeout, self.client.create_index(uid, Some("key")))
                 .await?;
-            self.confirm(task).await?;
+            match self.confirm(task).await {
+                Ok(()) => created = true,
+                // Another instance starting at the same moment created it first.
+                Err(_) if self.exists(uid).await? => {}
+                Err(e) => return Err(e),
+            }
         }
         let synonyms: HashMap<String, Vec<String>> = crate::analysis::DEFAULT_SYNONYMS
             .iter()
@@ -189,7 +208,8 @@ impl MeiliIndex {
         let task = self
             .answer(self.timeout, self.index.set_settings(&settings))
             .await?;
-        self.confirm(task).await
+        self.confirm(task).await?;
+        Ok(created)
     }
 
     /// Waits for the task and turns anything but success into an error.

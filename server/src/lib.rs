@@ -64,6 +64,14 @@ impl SearchBackend {
         }
     }
 
+    /// Whether opening created the index, which is then empty.
+    pub fn created(&self) -> bool {
+        match self {
+            Self::Embedded(i) => i.created(),
+            Self::Meili(i) => i.created(),
+        }
+    }
+
     pub fn index(&self) -> Arc<dyn srb_search::SearchIndex> {
         match self {
             Self::Embedded(i) => i.clone(),
@@ -86,13 +94,11 @@ impl Server {
             .await
             .with_context(|| format!("binding {}", config.addr))?;
         let search = SearchBackend::open(config).await?;
-        if let SearchBackend::Embedded(index) = &search {
-            if index.created() {
-                // A new index (first start, deleted, or a new format) is filled from the
-                // database by the worker, as after `srb reindex`.
-                let queued = storage.enqueue_all().await?;
-                tracing::info!(queued, "new search index: every record queued");
-            }
+        if search.created() {
+            // A new index (first start, deleted, or a new format) is filled from the
+            // database by the workers, as after `srb reindex`.
+            let queued = storage.enqueue_all().await?;
+            tracing::info!(queued, "new search index: every record queued");
         }
         if config.search_worker {
             indexer::spawn(storage.clone(), search.index());
