@@ -41,7 +41,7 @@ for n in "${sizes[@]}"; do
   SRB_LOG=warn DATABASE_URL="$url" SRB_DATA_DIR="$dir" SRB_ADDR="127.0.0.1:$port" "$bin" serve >"$dir/serve.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 1; done
-  printf '%s' '{"query":"query S($q: String!) { search(query: $q, first: 10) { totalCount facets { kind { value count } district { value count } tags { value count } year { value count } } edges { score highlight node { __typename ... on Contribution { id body } ... on RoleProfile { id title } ... on CooperationModel { id title } ... on Kita { id name } } } } }","variables":{"q":"Fachkräfte Träger"}}' >"$work/search.json"
+  printf '%s' '{"query":"query S($q: String!) { search(query: $q, first: 10) { totalCount facets { kind { value count } district { value label count } workshop { value label count } session { value label count } tags { value count } category { value count } year { value count } } edges { score highlight node { __typename ... on Contribution { id body } ... on RoleProfile { id title } ... on CooperationModel { id title } ... on Kita { id name } } } } }","variables":{"q":"Fachkräfte Träger"}}' >"$work/search.json"
   wrk_line "GraphQL search with facets ($n records)" "$work/search.json" $port 1
   wrk_line "GraphQL search with facets ($n records)" "$work/search.json" $port 32
   kill $pid; wait $pid 2>/dev/null || true; pid=

@@ -141,13 +141,17 @@ async fn named_facets(
         list.iter().filter_map(|(v, _)| v.parse().ok()).collect()
     };
     let agss: Vec<String> = facets.district.iter().map(|(v, _)| v.clone()).collect();
-    let districts: HashMap<String, String> = storage
-        .districts_by_ags(&agss)
-        .await
-        .gql()?
-        .into_iter()
-        .map(|d| (d.ags, d.name))
-        .collect();
+    let districts: HashMap<String, String> = if agss.is_empty() {
+        HashMap::new()
+    } else {
+        storage
+            .districts_by_ags(&agss)
+            .await
+            .gql()?
+            .into_iter()
+            .map(|d| (d.ags, d.name))
+            .collect()
+    };
     let workshops: HashMap<i64, String> = storage
         .workshops_by_ids(&numbers(&facets.workshop))
         .await
@@ -324,6 +328,7 @@ impl SearchQueryRoot {
             },
             offset: 0,
             limit: limit as usize,
+            facets: requested_facets(ctx),
             ..Default::default()
         };
         let print = fingerprint(&q);
@@ -456,6 +461,21 @@ pub struct SimilarProfile {
 /// Shortest prefix worth suggesting for; one letter matches half the vocabulary.
 pub const MIN_PREFIX: usize = 2;
 pub const MAX_SUGGESTIONS: i32 = 20;
+
+/// The facets the query selects: only those are counted.
+fn requested_facets(ctx: &Context<'_>) -> srb_search::FacetFields {
+    let facets = ctx.look_ahead().field("facets");
+    let asked = |name: &str| facets.field(name).exists();
+    srb_search::FacetFields {
+        kind: asked("kind"),
+        district: asked("district"),
+        workshop: asked("workshop"),
+        session: asked("session"),
+        tags: asked("tags"),
+        category: asked("category"),
+        year: asked("year"),
+    }
+}
 
 fn check_suggestions(first: i32) -> async_graphql::Result<()> {
     if !(1..=MAX_SUGGESTIONS).contains(&first) {

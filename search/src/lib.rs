@@ -162,6 +162,47 @@ pub enum SortBy {
     Date,
 }
 
+/// Which facets to count: each costs a pass over the matching documents, so only those asked
+/// for are counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FacetFields {
+    pub kind: bool,
+    pub district: bool,
+    pub workshop: bool,
+    pub session: bool,
+    pub tags: bool,
+    pub category: bool,
+    pub year: bool,
+}
+
+impl FacetFields {
+    pub const ALL: Self = Self {
+        kind: true,
+        district: true,
+        workshop: true,
+        session: true,
+        tags: true,
+        category: true,
+        year: true,
+    };
+
+    /// The requested facets by their field names, as the backends call them.
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            (self.kind, "kind"),
+            (self.district, "district"),
+            (self.workshop, "workshop"),
+            (self.session, "session"),
+            (self.tags, "tags"),
+            (self.category, "category"),
+            (self.year, "year"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect()
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct SearchQuery {
     /// Plain words; anything else (quotes, operators) is just text. Empty: the newest records.
@@ -184,6 +225,8 @@ pub struct SearchQuery {
     pub sort: SortBy,
     pub offset: usize,
     pub limit: usize,
+    /// Facets to count (none by default).
+    pub facets: FacetFields,
 }
 
 #[derive(Debug, Clone, PartialEq)]

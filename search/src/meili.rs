@@ -360,16 +360,16 @@ impl SearchIndex for MeiliIndex {
         }
         let text = terms.join(" ");
         let filter = Self::filter(q);
-        let facets = [
-            "kind", "district", "workshop", "session", "tags", "category", "year",
-        ];
+        let facets = q.facets.names();
         let mut search = self.index.search();
         search
             .with_query(&text)
             .with_offset(q.offset)
             .with_limit(q.limit.max(1))
-            .with_facets(Selectors::Some(&facets))
             .with_show_ranking_score(true);
+        if !facets.is_empty() {
+            search.with_facets(Selectors::Some(&facets));
+        }
         if q.match_any {
             search.with_matching_strategy(meilisearch_sdk::search::MatchingStrategies::LAST);
         }

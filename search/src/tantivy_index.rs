@@ -23,8 +23,8 @@ use tantivy::{
 
 use crate::analysis::{Analyzer, QueryWord};
 use crate::{
-    DocKind, Facets, Removal, Result, SearchDoc, SearchError, SearchHit, SearchIndex, SearchQuery,
-    SearchResults, SortBy,
+    DocKind, FacetFields, Facets, Removal, Result, SearchDoc, SearchError, SearchHit, SearchIndex,
+    SearchQuery, SearchResults, SortBy,
 };
 
 const WRITER_MEMORY: usize = 50_000_000;
@@ -358,24 +358,34 @@ impl Inner {
                 .order_by_score();
             searcher.search(&query, &top)?
         };
-        let aggs: Aggregations = serde_json::from_value(serde_json::json!({
-            "kind": { "terms": { "field": "kind", "size": 20 } },
-            "district": { "terms": { "field": "district", "size": 100 } },
-            "workshop": { "terms": { "field": "workshop", "size": 50 } },
-            "session": { "terms": { "field": "session", "size": 50 } },
-            "tags": { "terms": { "field": "tags", "size": 30 } },
-            "category": { "terms": { "field": "category", "size": 20 } },
-            "year": { "terms": { "field": "year", "size": 50 } },
-        }))
-        .map_err(|e| SearchError::Index(e.to_string()))?;
-        let collector = AggregationCollector::from_aggs(
-            aggs,
-            AggContextParams::new(
-                AggregationLimitsGuard::default(),
-                TokenizerManager::default(),
-            ),
-        );
-        let (total, aggregations) = searcher.search(&query, &(Count, collector))?;
+        let (total, aggregations) = if q.facets == FacetFields::default() {
+            (searcher.search(&query, &Count)?, None)
+        } else {
+            let mut aggs = serde_json::Map::new();
+            for name in q.facets.names() {
+                let size = match name {
+                    "district" => 100,
+                    "workshop" | "session" | "year" => 50,
+                    "tags" => 30,
+                    _ => 20,
+                };
+                aggs.insert(
+                    name.to_owned(),
+                    serde_json::json!({ "terms": { "field": name, "size": size } }),
+                );
+            }
+            let aggs: Aggregations = serde_json::from_value(serde_json::Value::Object(aggs))
+                .map_err(|e| SearchError::Index(e.to_string()))?;
+            let collector = AggregationCollector::from_aggs(
+                aggs,
+                AggContextParams::new(
+                    AggregationLimitsGuard::default(),
+                    TokenizerManager::default(),
+                ),
+            );
+            let (total, aggregations) = searcher.search(&query, &(Count, collector))?;
+            (total, Some(aggregations))
+        };
         let mut hits = Vec::with_capacity(addresses.len());
         let f = self.fields;
         for (score, address) in addresses {
@@ -407,7 +417,10 @@ impl Inner {
         Ok(SearchResults {
             total: total as u64,
             hits,
-            facets: facets(&aggregations)?,
+            facets: match &aggregations {
+                Some(a) => facets(a)?,
+                None => Facets::default(),
+            },
         })
     }
 }

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use srb_search::{
-    audiences, DocKind, MeiliIndex, Removal, SearchDoc, SearchIndex, SearchQuery, SortBy,
-    TantivyIndex,
+    audiences, DocKind, FacetFields, MeiliIndex, Removal, SearchDoc, SearchIndex, SearchQuery,
+    SortBy, TantivyIndex,
 };
 
 fn doc(kind: DocKind, id: i64, title: &str, body: &str) -> SearchDoc {
@@ -102,6 +102,7 @@ fn public(text: &str) -> SearchQuery {
         text: text.into(),
         audiences: Some(vec!["public".into()]),
         limit: 10,
+        facets: FacetFields::ALL,
         ..Default::default()
     }
 }
@@ -147,6 +148,16 @@ async fn contract(index: &dyn SearchIndex) {
     assert_eq!(everything.total, 6);
     let kinds: u64 = everything.facets.kind.iter().map(|(_, n)| n).sum();
     assert_eq!(kinds, 6);
+    // Facets nobody asked for are not counted; the total is.
+    let plain = index
+        .search(&SearchQuery {
+            facets: FacetFields::default(),
+            ..public("")
+        })
+        .await
+        .unwrap();
+    assert_eq!(plain.total, 6);
+    assert_eq!(plain.facets, Default::default());
     let own = SearchQuery {
         audiences: Some(vec!["public".into(), "district:07111".into()]),
         ..public("Geheimprofil")

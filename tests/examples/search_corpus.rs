@@ -136,6 +136,7 @@ async fn main() -> anyhow::Result<()> {
                     text: (*q).to_owned(),
                     audiences: audiences.clone(),
                     limit: 10,
+                    facets: srb_search::FacetFields::ALL,
                     ..Default::default()
                 };
                 let t = Instant::now();
