@@ -141,31 +141,24 @@ async fn named_facets(
         list.iter().filter_map(|(v, _)| v.parse().ok()).collect()
     };
     let agss: Vec<String> = facets.district.iter().map(|(v, _)| v.clone()).collect();
-    let districts: HashMap<String, String> = if agss.is_empty() {
-        HashMap::new()
-    } else {
-        storage
-            .districts_by_ags(&agss)
-            .await
-            .gql()?
-            .into_iter()
-            .map(|d| (d.ags, d.name))
-            .collect()
-    };
-    let workshops: HashMap<i64, String> = storage
-        .workshops_by_ids(&numbers(&facets.workshop))
-        .await
-        .gql()?
-        .into_iter()
-        .map(|w| (w.id, w.title))
-        .collect();
-    let sessions: HashMap<i64, String> = storage
-        .sessions_by_ids(&numbers(&facets.session))
-        .await
-        .gql()?
-        .into_iter()
-        .map(|s| (s.id, s.title))
-        .collect();
+    let workshop_ids = numbers(&facets.workshop);
+    let session_ids = numbers(&facets.session);
+    // Three independent reads: side by side, not one after another.
+    let (districts, workshops, sessions) = tokio::try_join!(
+        async {
+            if agss.is_empty() {
+                return Ok(Vec::new());
+            }
+            storage.districts_by_ags(&agss).await
+        },
+        storage.workshops_by_ids(&workshop_ids),
+        storage.sessions_by_ids(&session_ids),
+    )
+    .gql()?;
+    let districts: HashMap<String, String> =
+        districts.into_iter().map(|d| (d.ags, d.name)).collect();
+    let workshops: HashMap<i64, String> = workshops.into_iter().map(|w| (w.id, w.title)).collect();
+    let sessions: HashMap<i64, String> = sessions.into_iter().map(|s| (s.id, s.title)).collect();
     let by_id = |list: &[(String, u64)], kind: NodeType, names: &HashMap<i64, String>| {
         list.iter()
             .filter_map(|(v, count)| {
@@ -335,10 +328,15 @@ impl SearchQueryRoot {
         if let Some(a) = &after {
             q.offset = parse_cursor(a, &print)? + 1;
         }
-        let (results, mut nodes) = search_and_load(ctx, &q).await?;
+        let index = ctx.data_unchecked::<Arc<dyn SearchIndex>>();
+        let results = index.search(&q).await.map_err(search_error)?;
+        let (mut nodes, facets) = tokio::try_join!(
+            load_nodes(ctx, &results.hits),
+            named_facets(ctx, &results.facets)
+        )?;
         let fields = SearchFields {
             total: results.total as i64,
-            facets: named_facets(ctx, &results.facets).await?,
+            facets,
         };
         let has_next = (q.offset + results.hits.len()) < results.total as usize;
         let mut connection = Connection::with_additional_fields(q.offset > 0, has_next, fields);
