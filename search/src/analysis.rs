@@ -223,19 +223,50 @@ impl Analyzer {
     /// escaped; cut to about `max_chars` around the first match.
     pub fn snippet(&self, text: &str, query: &[QueryWord], max_chars: usize) -> String {
         let mut marks: Vec<(usize, usize)> = Vec::new();
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        let mut folded: Vec<String> = Vec::new();
         let mut offset = 0;
         for w in words(text) {
             let at = offset + text[offset..].find(w).unwrap_or(0);
             offset = at + w.len();
+            spans.push((at, offset));
+            folded.push(fold(w));
             let hit = variants(w)
                 .iter()
                 .flat_map(|v| std::iter::once(v.clone()).chain(self.compound_parts(v)))
                 .filter_map(|v| self.stem(&v))
                 .any(|t| query.iter().any(|q| q.matches(&t)));
             if hit {
-                marks.push((at, at + w.len()));
+                marks.push((at, offset));
             }
         }
+        // A record found through a synonym shows it: `SRB` asked, `SR-Budget` marked.
+        let asks = |member: &Vec<String>| {
+            !member.is_empty()
+                && member.iter().all(|w| {
+                    self.stem(w)
+                        .is_some_and(|t| query.iter().any(|q| q.matches(&t)))
+                })
+        };
+        for group in self.synonyms.iter().filter(|g| g.iter().any(asks)) {
+            for member in group.iter().filter(|m| !m.is_empty()) {
+                for (i, window) in folded.windows(member.len()).enumerate() {
+                    if window == member.as_slice() {
+                        marks.push((spans[i].0, spans[i + member.len() - 1].1));
+                    }
+                }
+            }
+        }
+        marks.sort_unstable();
+        // Overlapping marks (a word and the synonym it is part of) become one.
+        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(marks.len());
+        for (a, b) in marks {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
+            }
+        }
+        let marks = merged;
         let (from, to) = window(text, marks.first().map(|m| m.0), max_chars);
         let mut out = String::new();
         if from > 0 {
@@ -425,6 +456,24 @@ mod tests {
             !terms("Kids").iter().any(|t| q[0].matches(t)),
             "no typos below 5 letters"
         );
+    }
+
+    #[test]
+    fn snippets_mark_what_a_synonym_matched() {
+        let a = Analyzer::default();
+        let q = a.query_words("Sozialrambudget");
+        assert_eq!(
+            a.snippet("Das SR-Budget ist eine Chance", &q, 150),
+            "Das <mark>SR-Budget</mark> ist eine Chance"
+        );
+        let q = a.query_words("KiSa");
+        assert_eq!(
+            a.snippet("Träger der Kita-Sozialarbeit", &q, 150),
+            "Träger der <mark>Kita-Sozialarbeit</mark>"
+        );
+        // One word of a two-word long form is not the abbreviation.
+        let q = a.query_words("Fachkraft");
+        assert_eq!(a.snippet("Die IKF berät", &q, 150), "Die IKF berät");
     }
 
     #[test]
