@@ -11,7 +11,7 @@ cargo build --release --quiet -p srb-server --bin srb
 bin="$CARGO_TARGET_DIR/release/srb"
 work=$(mktemp -d)
 pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$pid" ] && { kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; }; rm -rf "$work"' EXIT
 
 cat >"$work/districts.json" <<'JSON'
 {"query":"query Districts { districts { ags name kind } }"}

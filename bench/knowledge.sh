@@ -19,7 +19,7 @@ bin="$CARGO_TARGET_DIR/release/srb"
 live="$CARGO_TARGET_DIR/release/examples/live_capture"
 work=$(mktemp -d)
 pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$pid" ] && { kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; }; rm -rf "$work"' EXIT
 
 wrk_line() { # label token body-file port conns
   local out

@@ -23,7 +23,7 @@ bin="$CARGO_TARGET_DIR/release/srb"
 fill="$CARGO_TARGET_DIR/release/examples/fill_template"
 work=$(mktemp -d)
 pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$pid" ] && { kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; }; rm -rf "$work"' EXIT
 
 start() { # name url scale port
   local name=$1 url=$2 scale=$3 port=$4 t0

@@ -19,7 +19,7 @@ bin="$CARGO_TARGET_DIR/release/srb"
 corpus="$CARGO_TARGET_DIR/release/examples/search_corpus"
 work=$(mktemp -d)
 pid=
-trap '[ -n "$pid" ] && kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+trap '[ -n "$pid" ] && { kill $pid 2>/dev/null; wait $pid 2>/dev/null || true; }; rm -rf "$work"' EXIT
 
 wrk_line() { # label body-file port conns
   local out
