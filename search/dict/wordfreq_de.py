@@ -3,8 +3,10 @@
     python3 -m venv venv && venv/bin/pip install wordfreq==3.1.1
     venv/bin/python wordfreq_de.py > words_de.txt
 
-Only what compound splitting needs: words of letters only, at least four long, seen at least
-once per million words (Zipf 3.0). See WORDS_DE_LICENSE.md for the data's licence.
+Only what compound splitting needs: words of letters only, at least two long, seen at least
+once per million words (Zipf 3.0); parts must be longer (see search/src/compound.rs), the short
+words are there so that every German stop word is known. See WORDS_DE_LICENSE.md for the
+data's licence.
 """
 
 from wordfreq import iter_wordlist, zipf_frequency
@@ -17,5 +19,5 @@ for word in iter_wordlist("de", "large"):
     zipf = zipf_frequency(word, "de", "large")
     if zipf < MIN_ZIPF:
         break
-    if word.isalpha() and len(word) >= 4:
+    if word.isalpha() and len(word) >= 2:
         print(f"{word}\t{zipf:.2f}")

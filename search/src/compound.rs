@@ -28,6 +28,8 @@ const DOMAIN_ZIPF: f32 = 5.5;
 const MIN_COMPOUND: usize = 8;
 const MIN_PART: usize = 3;
 const MAX_PARTS: usize = 4;
+/// Shortest general word to count as a part (the domain's parts may be shorter: `Amt`).
+const MIN_GENERAL_PART: usize = 4;
 /// Least frequency of a general word shorter than five letters to count as a part.
 const MIN_SHORT_ZIPF: f32 = 4.0;
 /// Entries kept in each thread's cache of splits before it is cleared.
@@ -73,7 +75,8 @@ impl Dictionary {
                 folded_stop_words.push(fold(word));
                 continue;
             }
-            if word.chars().count() < 5 && z < MIN_SHORT_ZIPF {
+            let letters = word.chars().count();
+            if letters < MIN_GENERAL_PART || (letters < 5 && z < MIN_SHORT_ZIPF) {
                 continue;
             }
             let entry = zipf.entry(fold(word)).or_insert(z);
@@ -212,7 +215,9 @@ mod tests {
         // words_de.txt has ~37,000 lines; a parse regression would leave only the domain list.
         assert!(Dictionary::shared().zipf.len() > 30_000);
         let stop = Dictionary::shared().stop_words();
-        assert!(stop.iter().any(|w| w == "uber") && stop.iter().any(|w| w == "eine"));
+        for word in ["uber", "eine", "der", "und", "zu"] {
+            assert!(stop.iter().any(|w| w == word), "{word}");
+        }
     }
 
     #[test]
