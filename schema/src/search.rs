@@ -120,14 +120,37 @@ pub struct SearchEdgeFields {
     pub highlight: String,
 }
 
-fn facet(list: &[(String, u64)]) -> Vec<FacetCount> {
+/// Facet counts as the graph shows them: each value as the filter takes it, with its name.
+fn facet(
+    list: &[(String, u64)],
+    value_and_label: impl Fn(&str) -> Option<(String, Option<String>)>,
+) -> Vec<FacetCount> {
     list.iter()
-        .map(|(value, count)| FacetCount {
-            value: value.clone(),
-            label: None,
-            count: *count as i64,
+        .filter_map(|(v, count)| {
+            let (value, label) = value_and_label(v)?;
+            Some(FacetCount {
+                value,
+                label,
+                count: *count as i64,
+            })
         })
         .collect()
+}
+
+/// Workshops and sessions by global ID, the value `filter.workshopId`/`sessionId` takes.
+fn by_id(
+    kind: NodeType,
+    names: &HashMap<i64, String>,
+) -> impl Fn(&str) -> Option<(String, Option<String>)> + '_ {
+    move |v| {
+        let id: i64 = v.parse().ok()?;
+        Some((ids::encode(kind, id).to_string(), names.get(&id).cloned()))
+    }
+}
+
+/// A facet whose values speak for themselves (kinds, tags, years).
+fn plain(v: &str) -> Option<(String, Option<String>)> {
+    Some((v.to_owned(), None))
 }
 
 /// The facets with names: districts by AGS, workshops and sessions by global ID and title.
@@ -143,14 +166,9 @@ async fn named_facets(
     let agss: Vec<String> = facets.district.iter().map(|(v, _)| v.clone()).collect();
     let workshop_ids = numbers(&facets.workshop);
     let session_ids = numbers(&facets.session);
-    // Three independent reads: side by side, not one after another.
+    // Independent reads, side by side (districts come from memory, the others in one query each).
     let (districts, workshops, sessions) = tokio::try_join!(
-        async {
-            if agss.is_empty() {
-                return Ok(Vec::new());
-            }
-            storage.districts_by_ags(&agss).await
-        },
+        storage.districts_by_ags(&agss),
         storage.workshops_by_ids(&workshop_ids),
         storage.sessions_by_ids(&session_ids),
     )
@@ -159,34 +177,16 @@ async fn named_facets(
         districts.into_iter().map(|d| (d.ags, d.name)).collect();
     let workshops: HashMap<i64, String> = workshops.into_iter().map(|w| (w.id, w.title)).collect();
     let sessions: HashMap<i64, String> = sessions.into_iter().map(|s| (s.id, s.title)).collect();
-    let by_id = |list: &[(String, u64)], kind: NodeType, names: &HashMap<i64, String>| {
-        list.iter()
-            .filter_map(|(v, count)| {
-                let id: i64 = v.parse().ok()?;
-                Some(FacetCount {
-                    value: ids::encode(kind, id).to_string(),
-                    label: names.get(&id).cloned(),
-                    count: *count as i64,
-                })
-            })
-            .collect()
-    };
     Ok(SearchFacets {
-        kind: facet(&facets.kind),
-        district: facets
-            .district
-            .iter()
-            .map(|(v, count)| FacetCount {
-                value: v.clone(),
-                label: districts.get(v).cloned(),
-                count: *count as i64,
-            })
-            .collect(),
-        workshop: by_id(&facets.workshop, NodeType::Workshop, &workshops),
-        session: by_id(&facets.session, NodeType::WorkshopSession, &sessions),
-        tags: facet(&facets.tags),
-        category: facet(&facets.category),
-        year: facet(&facets.year),
+        kind: facet(&facets.kind, plain),
+        district: facet(&facets.district, |v| {
+            Some((v.to_owned(), districts.get(v).cloned()))
+        }),
+        workshop: facet(&facets.workshop, by_id(NodeType::Workshop, &workshops)),
+        session: facet(&facets.session, by_id(NodeType::WorkshopSession, &sessions)),
+        tags: facet(&facets.tags, plain),
+        category: facet(&facets.category, plain),
+        year: facet(&facets.year, plain),
     })
 }
 
@@ -328,8 +328,8 @@ impl SearchQueryRoot {
         if let Some(a) = &after {
             q.offset = parse_cursor(a, &print)? + 1;
         }
-        let index = ctx.data_unchecked::<Arc<dyn SearchIndex>>();
-        let results = index.search(&q).await.map_err(search_error)?;
+        let results = run_search(ctx, &q).await?;
+        // The hits' records and the facets' names: independent reads, side by side.
         let (mut nodes, facets) = tokio::try_join!(
             load_nodes(ctx, &results.hits),
             named_facets(ctx, &results.facets)
@@ -485,6 +485,15 @@ fn check_suggestions(first: i32) -> async_graphql::Result<()> {
     Ok(())
 }
 
+/// Asks the configured index.
+async fn run_search(
+    ctx: &Context<'_>,
+    q: &SearchQuery,
+) -> async_graphql::Result<srb_search::SearchResults> {
+    let index = ctx.data_unchecked::<Arc<dyn SearchIndex>>();
+    index.search(q).await.map_err(search_error)
+}
+
 /// Runs a search and reads the records behind its hits.
 async fn search_and_load(
     ctx: &Context<'_>,
@@ -493,8 +502,7 @@ async fn search_and_load(
     srb_search::SearchResults,
     HashMap<(DocKind, i64), SearchResult>,
 )> {
-    let index = ctx.data_unchecked::<Arc<dyn SearchIndex>>();
-    let results = index.search(q).await.map_err(search_error)?;
+    let results = run_search(ctx, q).await?;
     let nodes = load_nodes(ctx, &results.hits).await?;
     Ok((results, nodes))
 }

@@ -167,6 +167,18 @@ impl Analyzer {
         })
     }
 
+    /// The indexed terms of one word: each of its forms and compound parts, stemmed.
+    fn word_terms(&self, word: &str) -> Vec<String> {
+        variants(word)
+            .into_iter()
+            .flat_map(|v| {
+                let parts = self.compound_parts(&v);
+                std::iter::once(v).chain(parts)
+            })
+            .filter_map(|v| self.stem(&v))
+            .collect()
+    }
+
     /// The terms to index for a text: every word's forms stemmed, and the synonyms of the
     /// abbreviations and long forms it contains.
     pub fn index_terms(&self, text: &str) -> String {
@@ -174,16 +186,7 @@ impl Analyzer {
         let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
         let mut terms: Vec<String> = Vec::with_capacity(words.len() * 2);
         for w in &words {
-            for v in variants(w) {
-                if let Some(t) = self.stem(&v) {
-                    terms.push(t);
-                }
-                for part in self.compound_parts(&v) {
-                    if let Some(t) = self.stem(&part) {
-                        terms.push(t);
-                    }
-                }
-            }
+            terms.extend(self.word_terms(w));
         }
         for group in &self.synonyms {
             let present = group
@@ -231,11 +234,10 @@ impl Analyzer {
             offset = at + w.len();
             spans.push((at, offset));
             folded.push(fold(w));
-            let hit = variants(w)
+            let hit = self
+                .word_terms(w)
                 .iter()
-                .flat_map(|v| std::iter::once(v.clone()).chain(self.compound_parts(v)))
-                .filter_map(|v| self.stem(&v))
-                .any(|t| query.iter().any(|q| q.matches(&t)));
+                .any(|t| query.iter().any(|q| q.matches(t)));
             if hit {
                 marks.push((at, offset));
             }

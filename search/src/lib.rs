@@ -19,6 +19,11 @@ pub use analysis::Analyzer;
 pub use meili::MeiliIndex;
 pub use tantivy_index::TantivyIndex;
 
+/// The version of what is indexed (schema and analysis): the embedded index's subdirectory and
+/// the suffix of the Meilisearch index. It changes whenever the schema or the analysis does, so
+/// an updated `srb` starts a new index and fills it from the database (the old one stays until
+/// removed by hand) instead of reading terms it no longer produces.
+pub const FORMAT: &str = "v2";
 /// Length of a text snippet around the first match, in characters.
 pub(crate) const SNIPPET_CHARS: usize = 200;
 /// Words of a record used to find similar ones: enough to characterise a profile, few enough

@@ -15,7 +15,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::documents::DocumentDeletionQuery;
-use meilisearch_sdk::errors::{Error as MeiliError, ErrorType};
+use meilisearch_sdk::errors::{Error as MeiliError, ErrorCode, ErrorType};
 use meilisearch_sdk::indexes::Index;
 use meilisearch_sdk::search::Selectors;
 use meilisearch_sdk::settings::{
@@ -107,9 +107,7 @@ impl MeiliIndex {
         timeout: Duration,
     ) -> Result<Self> {
         let client = Client::new(url, key).map_err(unavailable)?;
-        // One index per format, as for the embedded index: an update that changes the analysis
-        // starts a new index, filled from the database, instead of mixing terms of two versions.
-        let uid = format!("{name}_{}", crate::tantivy_index::FORMAT);
+        let uid = format!("{name}_{}", crate::FORMAT);
         let index = client.index(&uid);
         let mut this = Self {
             client,
@@ -131,8 +129,9 @@ impl MeiliIndex {
         self.answer(self.timeout, async {
             match self.client.get_index(uid).await {
                 Ok(_) => Ok(true),
-                // Meilisearch answered: there is no such index yet.
-                Err(MeiliError::Meilisearch(_)) => Ok(false),
+                Err(MeiliError::Meilisearch(e)) if e.error_code == ErrorCode::IndexNotFound => {
+                    Ok(false)
+                }
                 Err(e) => Err(e),
             }
         })

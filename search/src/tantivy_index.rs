@@ -22,17 +22,13 @@ use tantivy::{
 };
 
 use crate::analysis::{Analyzer, QueryWord};
+use crate::FORMAT;
 use crate::{
     DocKind, FacetFields, Facets, Removal, Result, SearchDoc, SearchError, SearchHit, SearchIndex,
     SearchQuery, SearchResults, SortBy,
 };
 
 const WRITER_MEMORY: usize = 50_000_000;
-/// The index's subdirectory: a new name whenever the schema or the analysis changes, so that an
-/// updated `srb` starts a new index and fills it from the database (the old one stays until
-/// removed by hand) instead of reading terms it no longer produces.
-pub const FORMAT: &str = "v2";
-/// Characters of a body snippet.
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -94,8 +90,8 @@ struct Inner {
 pub struct TantivyIndex(Arc<Inner>);
 
 impl TantivyIndex {
-    /// Opens the index of this version's [`FORMAT`] in `dir`, creating it when there is none
-    /// (see [`Self::created`]).
+    /// Opens the index of this version's [`FORMAT`] in a subdirectory of `dir` named by it,
+    /// creating it when there is none (see [`Self::created`]).
     pub fn open(dir: &Path) -> Result<Self> {
         let dir = dir.join(FORMAT);
         std::fs::create_dir_all(&dir).map_err(|e| SearchError::Index(e.to_string()))?;

@@ -284,6 +284,24 @@ pub struct Progress {
     pub total: i64,
 }
 
+/// Every record queued for the index.
+pub struct Queued {
+    /// Rows added now.
+    pub records: i64,
+    /// Rows to apply in all: those added and those already waiting.
+    pub total: i64,
+}
+
+/// Queues every searchable record for the index.
+pub async fn queue_all(storage: &dyn Storage) -> Result<Queued> {
+    let before = storage.outbox_status().await?.pending;
+    let records = storage.enqueue_all().await?;
+    Ok(Queued {
+        records,
+        total: before + records,
+    })
+}
+
 /// Rebuilds the index from the database: queues every searchable record, then applies the
 /// queue until it is empty. With `owner` the index is emptied first (nobody else writes to it);
 /// without, records are only refreshed, so searches keep answering during the rebuild. Writes
@@ -297,9 +315,7 @@ pub async fn rebuild(
     if owner {
         index.clear().await?;
     }
-    let before = storage.outbox_status().await?.pending;
-    let queued = storage.enqueue_all().await?;
-    let total = before + queued;
+    let Queued { total, .. } = queue_all(storage).await?;
     let mut done = 0;
     progress(Progress { done, total });
     let mut failures = 0;

@@ -420,11 +420,11 @@ async fn reindex(config: &Config) -> Result<()> {
                 "Der Suchindex ist von einem laufenden Server geöffnet: alle Datensätze werden \
                  eingereiht, der Server übernimmt sie."
             );
-            let before = storage.outbox_status().await?.pending;
-            let queued = storage.enqueue_all().await?;
-            indexer::follow(storage.as_ref(), before + queued, throttled(print_progress)).await?;
+            let queued = indexer::queue_all(storage.as_ref()).await?;
+            indexer::follow(storage.as_ref(), queued.total, throttled(print_progress)).await?;
             println!(
-                "Suchindex aufgefrischt: {queued} Datensätze in {:.1} s.",
+                "Suchindex aufgefrischt: {} Datensätze in {:.1} s.",
+                queued.records,
                 started.elapsed().as_secs_f64()
             );
         }

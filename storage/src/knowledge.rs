@@ -408,8 +408,8 @@ pub trait KnowledgeStore: Send + Sync {
         delay: std::time::Duration,
     ) -> Result<()>;
     async fn outbox_status(&self) -> Result<OutboxStatus>;
-    /// Adds an outbox row for every live searchable record (a rebuild of the index); returns
-    /// how many.
+    /// Adds an outbox row for every searchable record (a rebuild of the index), deleted ones
+    /// too, so that their index entries go; returns how many.
     async fn enqueue_all(&self) -> Result<i64>;
 
     /// A whole documented workshop in one transaction (demo content, imports): None, and nothing
