@@ -119,51 +119,119 @@ impl fmt::Display for German {
     }
 }
 
+/// A number in a reason that a reader may be denied (the small-count rule of the platform
+/// decides which; the engine only writes the text without it).
+#[derive(Debug, Clone, Copy)]
+pub enum Part<'a> {
+    /// The Kita's need index.
+    Index,
+    /// The district mean of the index.
+    Mean,
+    /// The Kita's rank by index.
+    Rank,
+    /// A Kita's value of an indicator in an eligibility rule.
+    Indicator(&'a str, Decimal),
+}
+
+/// What stands in the text in place of a withheld number.
+pub const WITHHELD_TEXT: &str = "nicht gezeigt (beruht auf Zahlen < 5)";
+
+/// A reason written out with some of its numbers withheld: see [`Reason::withholding`].
+pub struct Withholding<'a> {
+    reason: &'a Reason,
+    hide: &'a dyn Fn(Part<'_>) -> bool,
+}
+
+impl Reason {
+    /// The German text with the numbers `hide` names left out.
+    pub fn withholding<'a>(&'a self, hide: &'a dyn Fn(Part<'_>) -> bool) -> Withholding<'a> {
+        Withholding { reason: self, hide }
+    }
+}
+
 impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.withholding(&|_| false).fmt(f)
+    }
+}
+
+impl fmt::Display for Withholding<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hide = self.hide;
+        let nested = |r: &'_ Reason, f: &mut fmt::Formatter<'_>| r.withholding(hide).fmt(f);
         let above = |met: bool| if met { "über" } else { "nicht über" };
-        match self {
+        let index = |i: Decimal| -> String {
+            if hide(Part::Index) {
+                WITHHELD_TEXT.to_owned()
+            } else {
+                German(i).to_string()
+            }
+        };
+        match self.reason {
             Reason::AllKitas => f.write_str("alle Kitas"),
             Reason::NoIndex => f.write_str("kein Index (fehlende Daten)"),
             Reason::IndexAbove {
-                index,
+                index: i,
                 threshold,
                 met,
             } => write!(
                 f,
                 "Index {} {} Schwelle {}",
-                German(*index),
+                index(*i),
                 above(*met),
                 German(*threshold)
             ),
-            Reason::IndexAboveMean { index, mean, met } => write!(
-                f,
-                "Index {} {} Bezirksmittel {}",
-                German(*index),
-                above(*met),
-                German(*mean)
-            ),
+            Reason::IndexAboveMean {
+                index: i,
+                mean,
+                met,
+            } => {
+                let mean = if hide(Part::Mean) {
+                    WITHHELD_TEXT.to_owned()
+                } else {
+                    German(*mean).to_string()
+                };
+                write!(
+                    f,
+                    "Index {} {} Bezirksmittel {mean}",
+                    index(*i),
+                    above(*met)
+                )
+            }
             Reason::Rank {
                 rank,
                 of,
                 considered,
                 ..
-            } => write!(
-                f,
-                "Rang {rank} von {of} (berücksichtigt: die ersten {considered})"
-            ),
+            } => {
+                let rank = if hide(Part::Rank) {
+                    WITHHELD_TEXT.to_owned()
+                } else {
+                    rank.to_string()
+                };
+                write!(
+                    f,
+                    "Rang {rank} von {of} (berücksichtigt: die ersten {considered})"
+                )
+            }
             Reason::IndicatorAtLeast {
                 indicator,
                 value,
                 threshold,
                 met,
-            } => write!(
-                f,
-                "{indicator} = {} ({} {})",
-                German(*value),
-                if *met { "mindestens" } else { "unter" },
-                German(*threshold)
-            ),
+            } => {
+                let value = if hide(Part::Indicator(indicator, *value)) {
+                    "< 5".to_owned()
+                } else {
+                    German(*value).to_string()
+                };
+                write!(
+                    f,
+                    "{indicator} = {value} ({} {})",
+                    if *met { "mindestens" } else { "unter" },
+                    German(*threshold)
+                )
+            }
             Reason::IndicatorMissing { indicator } => write!(f, "{indicator} fehlt"),
             Reason::FamilyCenter { met: true } => f.write_str("Familienzentrum"),
             Reason::FamilyCenter { met: false } => f.write_str("kein Familienzentrum"),
@@ -180,13 +248,16 @@ impl fmt::Display for Reason {
                 met: false,
             } => write!(f, "Sozialraum {s} nicht berücksichtigt"),
             Reason::SocialSpace { space: None, .. } => f.write_str("kein Sozialraum"),
-            Reason::Not { inner } => write!(f, "nicht: {inner}"),
+            Reason::Not { inner } => {
+                f.write_str("nicht: ")?;
+                nested(inner, f)
+            }
             Reason::Each { reasons } => {
                 for (i, r) in reasons.iter().enumerate() {
                     if i > 0 {
                         f.write_str("; ")?;
                     }
-                    write!(f, "{r}")?;
+                    nested(r, f)?;
                 }
                 Ok(())
             }
@@ -195,13 +266,19 @@ impl fmt::Display for Reason {
                 eligible,
                 min_index,
                 fte,
-            } => write!(
-                f,
-                "{eligible}; Stufe ab Index {}: {} VZÄ",
-                German(*min_index),
-                German(*fte)
-            ),
-            Reason::NoTier { eligible } => write!(f, "{eligible}; keine Stufe erreicht"),
+            } => {
+                nested(eligible, f)?;
+                write!(
+                    f,
+                    "; Stufe ab Index {}: {} VZÄ",
+                    German(*min_index),
+                    German(*fte)
+                )
+            }
+            Reason::NoTier { eligible } => {
+                nested(eligible, f)?;
+                f.write_str("; keine Stufe erreicht")
+            }
             Reason::NoApplication => f.write_str("kein Antrag"),
             Reason::Application { fte, text } if text.is_empty() => {
                 write!(f, "Antrag über {} VZÄ", German(*fte))
@@ -210,7 +287,8 @@ impl fmt::Display for Reason {
                 write!(f, "Antrag über {} VZÄ: {text}", German(*fte))
             }
             Reason::NotFunded { before } => {
-                write!(f, "{before}; nicht (voll) finanziert: Budget erschöpft")
+                nested(before, f)?;
+                f.write_str("; nicht (voll) finanziert: Budget erschöpft")
             }
         }
     }
@@ -262,6 +340,13 @@ mod tests {
                 },
             ],
         };
+        let hidden = or.withholding(&|p| matches!(p, Part::Rank)).to_string();
+        assert_eq!(
+            hidden,
+            format!(
+                "kein Familienzentrum; Rang {WITHHELD_TEXT} von 60 (berücksichtigt: die ersten 6)"
+            )
+        );
         assert_eq!(
             or.not_funded().to_string(),
             "kein Familienzentrum; Rang 7 von 60 (berücksichtigt: die ersten 6); \

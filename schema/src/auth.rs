@@ -56,16 +56,17 @@ impl Viewer {
         self.user.as_deref().ok_or_else(unauthenticated)
     }
 
+    /// The reader as the access rules see it (`srb_domain::Reader`).
+    pub fn reader(&self) -> srb_domain::Reader {
+        match &self.user {
+            Some(u) => srb_domain::Reader::account(u.role, u.district_ags.clone()),
+            None => srb_domain::Reader::anonymous(),
+        }
+    }
+
     /// Admins write everywhere; coordinators only in their own district.
     pub fn can_write_district(&self, ags: &str) -> bool {
-        match &self.user {
-            Some(u) => match u.role {
-                Role::Admin => true,
-                Role::Coordinator => u.district_ags.as_deref() == Some(ags),
-                Role::Ministry | Role::Facilitator => false,
-            },
-            None => false,
-        }
+        self.reader().can_write_district(ags)
     }
 
     pub fn require_district_writer(&self, ags: &str) -> async_graphql::Result<&User> {
@@ -80,14 +81,7 @@ impl Viewer {
     /// Non-public data of a district (deleted records, audit trail): admin, ministry, and the
     /// district's own coordinators.
     pub fn can_read_private(&self, ags: Option<&str>) -> bool {
-        match &self.user {
-            Some(u) => match u.role {
-                Role::Admin | Role::Ministry => true,
-                Role::Coordinator => ags.is_some() && u.district_ags.as_deref() == ags,
-                Role::Facilitator => false,
-            },
-            None => false,
-        }
+        self.reader().can_read_private(ags)
     }
 
     pub fn require_private_reader(&self, ags: Option<&str>) -> async_graphql::Result<()> {

@@ -209,45 +209,32 @@ pub enum DocumentationFormat {
 // Who may read and write
 
 pub(crate) fn audience(viewer: &Viewer) -> st::Audience {
-    match &viewer.user {
-        None => st::Audience::default(),
-        Some(u) => st::Audience {
-            everything: u.role == Role::Admin,
-            signed_in: true,
-            district_ags: u.district_ags.clone(),
-        },
-    }
+    viewer.reader().list_filter()
 }
 
-/// Workshops are documented by facilitators and admins; a district's own workshop also by its
-/// coordinators.
-fn can_edit_workshop(viewer: &Viewer, district: Option<&str>) -> bool {
-    match &viewer.user {
-        Some(u) => match u.role {
-            Role::Admin | Role::Facilitator => true,
-            Role::Coordinator => district.is_some() && u.district_ags.as_deref() == district,
-            Role::Ministry => false,
-        },
-        None => false,
-    }
+fn can_edit_workshop(
+    viewer: &Viewer,
+    district: Option<&str>,
+    publication: st::Publication,
+) -> bool {
+    viewer.reader().may_edit_workshop(district, publication)
 }
 
-fn require_workshop_editor(viewer: &Viewer, district: Option<&str>) -> async_graphql::Result<()> {
+fn require_workshop_editor(
+    viewer: &Viewer,
+    district: Option<&str>,
+    publication: st::Publication,
+) -> async_graphql::Result<()> {
     viewer.require_user()?;
-    if can_edit_workshop(viewer, district) {
+    if can_edit_workshop(viewer, district, publication) {
         Ok(())
     } else {
         Err(forbidden())
     }
 }
 
-/// A district's documents: its coordinators and admins. Documents of no district (ideas and
-/// models recorded at a workshop): facilitators and admins.
 fn can_edit_document(viewer: &Viewer, district: Option<&str>) -> bool {
-    match district {
-        Some(ags) => viewer.can_write_district(ags),
-        None => matches!(viewer.role(), Some(Role::Admin | Role::Facilitator)),
-    }
+    viewer.reader().may_edit_document(district)
 }
 
 fn require_document_editor(viewer: &Viewer, district: Option<&str>) -> async_graphql::Result<()> {
@@ -259,22 +246,62 @@ fn require_document_editor(viewer: &Viewer, district: Option<&str>) -> async_gra
     }
 }
 
+pub(crate) fn workshop_scope(w: &st::Workshop) -> srb_domain::Scope<'_> {
+    srb_domain::Scope {
+        publication: w.publication,
+        district: w.district_ags.as_deref(),
+        published: true,
+        deleted: w.deleted_at.is_some(),
+    }
+}
+
+pub(crate) fn document_scope(d: &st::KnowledgeDocument) -> srb_domain::Scope<'_> {
+    srb_domain::Scope {
+        publication: d.publication,
+        district: d.district_ags.as_deref(),
+        published: d.status == st::DocumentStatus::Published,
+        deleted: d.deleted_at.is_some(),
+    }
+}
+
+pub(crate) fn revision_readable(
+    viewer: &Viewer,
+    d: &st::KnowledgeDocument,
+    r: &st::KnowledgeRevision,
+) -> bool {
+    viewer.reader().may_read_revision(
+        &document_scope(d),
+        r.publication,
+        r.status == st::DocumentStatus::Published,
+    )
+}
+
+/// The live copies of a profile that the caller may read, with the copies themselves.
+async fn readable_forks(
+    ctx: &Context<'_>,
+    id: i64,
+) -> async_graphql::Result<Vec<(st::DocumentFork, st::KnowledgeDocument)>> {
+    let viewer = ctx_viewer(ctx);
+    let mut out = Vec::new();
+    for f in load(ctx, ForksOf(id)).await?.unwrap_or_default() {
+        if f.deleted_at.is_some() {
+            continue;
+        }
+        if let Some(d) = load(ctx, DocumentKey(f.id)).await? {
+            if d.deleted_at.is_none() && document_readable(viewer, &d) {
+                out.push((f, d));
+            }
+        }
+    }
+    Ok(out)
+}
+
 pub(crate) fn workshop_readable(viewer: &Viewer, w: &st::Workshop) -> bool {
-    let editor = can_edit_workshop(viewer, w.district_ags.as_deref());
-    editor
-        || (w.deleted_at.is_none()
-            && audience(viewer).may_read(w.publication, w.district_ags.as_deref(), true))
+    viewer.reader().may_read_workshop(&workshop_scope(w))
 }
 
 pub(crate) fn document_readable(viewer: &Viewer, d: &st::KnowledgeDocument) -> bool {
-    let editor = can_edit_document(viewer, d.district_ags.as_deref());
-    editor
-        || (d.deleted_at.is_none()
-            && audience(viewer).may_read(
-                d.publication,
-                d.district_ags.as_deref(),
-                d.status == st::DocumentStatus::Published,
-            ))
+    viewer.reader().may_read_document(&document_scope(d))
 }
 
 async fn load<K, V>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<V>>
@@ -324,7 +351,7 @@ async fn visible_session(
 ) -> async_graphql::Result<(st::WorkshopSession, st::Workshop)> {
     let (s, w) = session_record(ctx, id).await?;
     let viewer = ctx_viewer(ctx);
-    let editor = can_edit_workshop(viewer, w.district_ags.as_deref());
+    let editor = can_edit_workshop(viewer, w.district_ags.as_deref(), w.publication);
     if workshop_readable(viewer, &w) && (s.deleted_at.is_none() || editor) {
         Ok((s, w))
     } else {
@@ -556,7 +583,7 @@ impl WorkshopSession {
         let filter = filter.unwrap_or_default();
         if filter.include_deleted {
             let w = workshop_record(ctx, self.0.workshop_id).await?;
-            require_workshop_editor(ctx_viewer(ctx), w.district_ags.as_deref())?;
+            require_workshop_editor(ctx_viewer(ctx), w.district_ags.as_deref(), w.publication)?;
         }
         let filter = st::ContributionFilter {
             session_id: self.0.id,
@@ -873,15 +900,18 @@ document_object!(RoleProfile, NodeType::RoleProfile, {
             .and_then(|r| r.first().map(|r| r.revision))
             .unwrap_or(1))
     }
-    /// Alle gespeicherten Fassungen, neueste zuerst.
+    /// Die gespeicherten Fassungen, neueste zuerst: für die Bearbeitenden alle, für andere die
+    /// veröffentlichten (Entwürfe bleiben im Bezirk).
     async fn revisions(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<RoleProfileRevision>> {
+        let viewer = ctx_viewer(ctx);
         Ok(load(ctx, RevisionsOf(self.0.id))
             .await?
             .unwrap_or_default()
             .into_iter()
+            .filter(|r| revision_readable(viewer, &self.0, r))
             .map(RoleProfileRevision)
             .collect())
     }
@@ -897,32 +927,23 @@ document_object!(RoleProfile, NodeType::RoleProfile, {
             .map(RoleProfile::from);
         Ok(Some(ProfileOrigin { profile, revision }))
     }
-    /// Wie oft das Profil übernommen wurde.
+    /// Wie oft das Profil übernommen wurde (gezählt werden die Übernahmen, die man lesen darf:
+    /// ein Entwurf eines anderen Bezirks bleibt dessen Sache).
     async fn reuse_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
-        Ok(load(ctx, ForksOf(self.0.id))
-            .await?
-            .unwrap_or_default()
-            .iter()
-            .filter(|f| f.deleted_at.is_none())
-            .count() as i32)
+        Ok(readable_forks(ctx, self.0.id).await?.len() as i32)
     }
     /// Von wem und wann das Profil übernommen wurde.
     async fn reuses(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Reuse>> {
-        let forks = load(ctx, ForksOf(self.0.id)).await?.unwrap_or_default();
         let mut out = Vec::new();
-        for f in forks.into_iter().filter(|f| f.deleted_at.is_none()) {
+        for (f, d) in readable_forks(ctx, self.0.id).await? {
             let district = match &f.district_ags {
                 Some(ags) => Some(district_by_ags(ctx, ags).await?),
                 None => None,
             };
-            let profile = load(ctx, DocumentKey(f.id))
-                .await?
-                .filter(|d| document_readable(ctx_viewer(ctx), d))
-                .map(RoleProfile::from);
             out.push(Reuse {
                 district,
                 at: f.created_at,
-                profile,
+                profile: Some(RoleProfile::from(d)),
             });
         }
         Ok(out)
@@ -1119,6 +1140,7 @@ async fn comparison_side(
                 .revision(doc.id, r)
                 .await
                 .gql()?
+                .filter(|rev| revision_readable(ctx_viewer(ctx), &doc, rev))
                 .ok_or_else(|| not_found("Die Fassung"))?;
             (rev.revision, rev.title, rev.category, rev.content)
         }
@@ -1485,7 +1507,11 @@ pub(crate) async fn node(
             match visible_session(ctx, c.session_id).await {
                 Ok((_, w))
                     if c.deleted_at.is_none()
-                        || can_edit_workshop(ctx_viewer(ctx), w.district_ags.as_deref()) =>
+                        || can_edit_workshop(
+                            ctx_viewer(ctx),
+                            w.district_ags.as_deref(),
+                            w.publication,
+                        ) =>
                 {
                     Ok(Some(Node::Contribution(Contribution(c))))
                 }
@@ -2039,7 +2065,6 @@ impl KnowledgeMutation {
     ) -> async_graphql::Result<Workshop> {
         let viewer = ctx_viewer(ctx);
         let district = optional_district(ctx, input.district_ags.as_deref()).await?;
-        require_workshop_editor(viewer, district.as_deref())?;
         let data = st::WorkshopData {
             title: title("input.title", &input.title)?,
             held_on: input.held_on,
@@ -2054,6 +2079,7 @@ impl KnowledgeMutation {
             district_ags: district,
             synthetic: false,
         };
+        require_workshop_editor(viewer, data.district_ags.as_deref(), data.publication)?;
         let w = ctx_storage(ctx)
             .create_workshop(viewer.user_id(), &data)
             .await
@@ -2070,7 +2096,7 @@ impl KnowledgeMutation {
         let viewer = ctx_viewer(ctx);
         let id = ids::expect(&input.id, NodeType::Workshop, "input.id")?;
         let w = workshop_record(ctx, id).await?;
-        require_workshop_editor(viewer, w.district_ags.as_deref())?;
+        require_workshop_editor(viewer, w.district_ags.as_deref(), w.publication)?;
         let data = st::WorkshopData {
             title: match &input.title {
                 Some(t) => title("input.title", t)?,
@@ -2093,6 +2119,8 @@ impl KnowledgeMutation {
             district_ags: w.district_ags.clone(),
             synthetic: w.synthetic,
         };
+        // The new publication level must leave the workshop in the editor's reach, too.
+        require_workshop_editor(viewer, data.district_ags.as_deref(), data.publication)?;
         let w = ctx_storage(ctx)
             .update_workshop(viewer.user_id(), id, input.version, &data)
             .await
@@ -2128,7 +2156,7 @@ impl KnowledgeMutation {
         let viewer = ctx_viewer(ctx);
         let wid = ids::expect(&input.workshop_id, NodeType::Workshop, "input.workshopId")?;
         let w = workshop_record(ctx, wid).await?;
-        require_workshop_editor(viewer, w.district_ags.as_deref())?;
+        require_workshop_editor(viewer, w.district_ags.as_deref(), w.publication)?;
         if w.deleted_at.is_some() {
             return Err(bad_input("input.workshopId", "Der Workshop ist gelöscht."));
         }
@@ -2159,7 +2187,7 @@ impl KnowledgeMutation {
         let viewer = ctx_viewer(ctx);
         let id = ids::expect(&input.id, NodeType::WorkshopSession, "input.id")?;
         let (s, w) = session_record(ctx, id).await?;
-        require_workshop_editor(viewer, w.district_ags.as_deref())?;
+        require_workshop_editor(viewer, w.district_ags.as_deref(), w.publication)?;
         let data = session_data(
             s.workshop_id,
             input.kind.unwrap_or(s.kind.into()),
@@ -2213,7 +2241,7 @@ impl KnowledgeMutation {
             "input.sessionId",
         )?;
         let (s, w) = session_record(ctx, sid).await?;
-        require_workshop_editor(viewer, w.district_ags.as_deref())?;
+        require_workshop_editor(viewer, w.district_ags.as_deref(), w.publication)?;
         if s.deleted_at.is_some() || w.deleted_at.is_some() {
             return Err(bad_input(
                 "input.sessionId",
@@ -2244,7 +2272,7 @@ impl KnowledgeMutation {
         let id = ids::expect(&input.id, NodeType::Contribution, "input.id")?;
         let c = contribution_record(ctx, id).await?;
         let (_, w) = session_record(ctx, c.session_id).await?;
-        require_workshop_editor(viewer, w.district_ags.as_deref())?;
+        require_workshop_editor(viewer, w.district_ags.as_deref(), w.publication)?;
         let tags = match &input.tags {
             Some(t) => domain::tags("input.tags", t)?,
             None => load(ctx, ContributionTags(id)).await?.unwrap_or_default(),
@@ -2590,7 +2618,7 @@ async fn workshop_lifecycle(
     let viewer = ctx_viewer(ctx);
     let id = ids::expect(&input.id, NodeType::Workshop, "input.id")?;
     let w = workshop_record(ctx, id).await?;
-    require_workshop_editor(viewer, w.district_ags.as_deref())?;
+    require_workshop_editor(viewer, w.district_ags.as_deref(), w.publication)?;
     let w = ctx_storage(ctx)
         .set_workshop_lifecycle(viewer.user_id(), id, input.version, lifecycle)
         .await
@@ -2606,7 +2634,7 @@ async fn session_lifecycle(
     let viewer = ctx_viewer(ctx);
     let id = ids::expect(&input.id, NodeType::WorkshopSession, "input.id")?;
     let (_, w) = session_record(ctx, id).await?;
-    require_workshop_editor(viewer, w.district_ags.as_deref())?;
+    require_workshop_editor(viewer, w.district_ags.as_deref(), w.publication)?;
     let s = ctx_storage(ctx)
         .set_session_lifecycle(viewer.user_id(), id, input.version, lifecycle)
         .await
@@ -2623,7 +2651,7 @@ async fn contribution_lifecycle(
     let id = ids::expect(&input.id, NodeType::Contribution, "input.id")?;
     let c = contribution_record(ctx, id).await?;
     let (_, w) = session_record(ctx, c.session_id).await?;
-    require_workshop_editor(viewer, w.district_ags.as_deref())?;
+    require_workshop_editor(viewer, w.district_ags.as_deref(), w.publication)?;
     let c = ctx_storage(ctx)
         .set_contribution_lifecycle(viewer.user_id(), id, input.version, lifecycle)
         .await
@@ -2675,21 +2703,32 @@ impl KnowledgeSubscription {
             }
             Err(e) => return Err(e),
         }
+        let viewer = viewer.clone();
+        // `Some(true)`: the stream has sent its closing reason and ends with the next poll.
         Ok(futures_util::stream::unfold(
-            (events, storage),
-            move |(mut events, storage)| async move {
+            (events, storage, viewer, false),
+            move |(mut events, storage, viewer, closed)| async move {
+                if closed {
+                    return None;
+                }
                 loop {
                     match events.recv().await {
                         Ok(e) if e.session_id == sid => {
+                            // Authorised again for every event: a revoked token or a workshop
+                            // made private ends the stream with its reason.
+                            if let Err(reason) = still_allowed(storage.as_ref(), &viewer, sid).await
+                            {
+                                return Some((Err(reason), (events, storage, viewer, true)));
+                            }
                             let item =
                                 match storage.contributions_by_ids(&[e.contribution_id]).await {
                                     Ok(mut rows) => match rows.pop() {
-                                        Some(c) => Ok(Contribution(c)),
-                                        None => continue,
+                                        Some(c) if c.deleted_at.is_none() => Ok(Contribution(c)),
+                                        _ => continue,
                                     },
                                     Err(err) => Err(crate::error::from_storage(err)),
                                 };
-                            return Some((item, (events, storage)));
+                            return Some((item, (events, storage, viewer, false)));
                         }
                         Ok(_) => continue,
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
@@ -2700,12 +2739,63 @@ impl KnowledgeSubscription {
                                      bitte die Liste neu laden."
                                 ),
                             ));
-                            return Some((item, (events, storage)));
+                            return Some((item, (events, storage, viewer, false)));
                         }
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                     }
                 }
             },
         ))
+    }
+}
+
+/// Whether the subscriber may still read the session: the token is looked up again (it may
+/// have been revoked, the account's role changed) and the session and its workshop are read
+/// afresh (either may have been deleted or made private).
+async fn still_allowed(
+    storage: &dyn st::Storage,
+    viewer: &Viewer,
+    session_id: i64,
+) -> async_graphql::Result<()> {
+    let viewer = match &viewer.token_hash {
+        Some(hash) => match storage.user_by_token_hash(hash).await.gql()? {
+            Some(user) => Viewer::user(user, Some(hash.clone())),
+            None => {
+                return Err(error(
+                    Code::Unauthenticated,
+                    "Die Anmeldung ist abgelaufen oder wurde widerrufen; \
+                     die Live-Mitschrift wurde beendet.",
+                ))
+            }
+        },
+        None => viewer.clone(),
+    };
+    let gone = || {
+        error(
+            Code::NotFound,
+            "Der Programmpunkt ist nicht mehr sichtbar; die Live-Mitschrift wurde beendet.",
+        )
+    };
+    let session = storage
+        .sessions_by_ids(&[session_id])
+        .await
+        .gql()?
+        .pop()
+        .ok_or_else(gone)?;
+    let workshop = storage
+        .workshops_by_ids(&[session.workshop_id])
+        .await
+        .gql()?
+        .pop()
+        .ok_or_else(gone)?;
+    let editor = can_edit_workshop(
+        &viewer,
+        workshop.district_ags.as_deref(),
+        workshop.publication,
+    );
+    if workshop_readable(&viewer, &workshop) && (session.deleted_at.is_none() || editor) {
+        Ok(())
+    } else {
+        Err(gone())
     }
 }

@@ -25,9 +25,6 @@ use crate::planning::{self, PlanError, RunPayload, StateParams};
 use crate::types::District;
 use crate::{ctx_storage, ctx_viewer, Viewer};
 
-/// Values of count indicators below this are shown as "< 5" to anyone without access to the
-/// district's non-public data, so that no family can be identified.
-pub const SMALL_COUNT: i64 = 5;
 /// Runs listed per district and year.
 pub const MAX_RUNS: i64 = 100;
 
@@ -158,11 +155,9 @@ impl IndicatorValue {
     }
 }
 
+/// The small-count rule for one value (`srb_domain::small_count`).
 fn masked(def: &st::IndicatorDefinition, v: Decimal, private: bool) -> bool {
-    !private
-        && def.unit == st::IndicatorUnit::Count
-        && v > Decimal::ZERO
-        && v < Decimal::from(SMALL_COUNT)
+    !private && srb_domain::small_count::is_small(def.unit == st::IndicatorUnit::Count, v)
 }
 
 fn german(d: Decimal) -> String {
@@ -171,7 +166,7 @@ fn german(d: Decimal) -> String {
 
 fn shown(def: &st::IndicatorDefinition, v: Decimal, private: bool) -> String {
     if masked(def, v, private) {
-        return format!("< {SMALL_COUNT}");
+        return srb_domain::WITHHELD.to_owned();
     }
     match def.unit {
         st::IndicatorUnit::Share => format!("{} %", german((v * Decimal::ONE_HUNDRED).round_dp(2))),
@@ -880,8 +875,9 @@ pub struct KitaPillarAllocation {
     pub reason: String,
     /// Art der Begründung (maschinenlesbar, z. B. `index_above`).
     pub reason_kind: String,
-    /// Anteil an der Säule vor Deckeln, Untergrenzen und Rundung.
-    pub raw_share: Decimal,
+    /// Anteil an der Säule vor Deckeln, Untergrenzen und Rundung; leer, wenn er auf Zahlen
+    /// unter 5 schließen ließe.
+    pub raw_share: Option<Decimal>,
     /// Durch eine Obergrenze gekürzt.
     pub capped: bool,
     /// Auf eine Untergrenze angehoben (oder darunter gestrichen).
@@ -916,11 +912,22 @@ pub struct IndexTerm {
     /// Der Wert der Kita; leer, wenn er weniger als 5 Kinder beschreibt und nicht gezeigt werden darf.
     pub value: Option<Decimal>,
     pub shown_value: String,
-    pub normalized: Decimal,
-    /// Gewichteter Beitrag zum Index: positiv hebt, negativ senkt.
-    pub contribution: Decimal,
+    /// Normierter Wert; leer, wenn er auf Zahlen unter 5 schließen ließe.
+    pub normalized: Option<Decimal>,
+    /// Gewichteter Beitrag zum Index: positiv hebt, negativ senkt; leer, wenn er auf Zahlen
+    /// unter 5 schließen ließe.
+    pub contribution: Option<Decimal>,
+    /// Der Beitrag zum Anzeigen, „< 5“, wenn er zurückgehalten wird.
+    pub shown_contribution: String,
     /// Der Wert fehlte und wurde durch den Bezirksmittelwert ersetzt.
     pub imputed: bool,
+}
+
+impl KitaAllocation {
+    fn disclosure(&self) -> std::borrow::Cow<'_, srb_domain::Disclosure> {
+        self.payload
+            .disclosure(self.explain.private, &self.explain.definitions)
+    }
 }
 
 #[Object]
@@ -935,12 +942,28 @@ impl KitaAllocation {
     async fn year(&self) -> i32 {
         self.year
     }
-    /// Bedarfsindex.
+    /// Bedarfsindex; leer, wenn die Kita keinen hat oder er auf Zahlen unter 5 schließen ließe
+    /// (dann steht in `shownNeedIndex` „< 5“).
     async fn need_index(&self) -> Option<Decimal> {
+        if !self.disclosure().index(self.index) {
+            return None;
+        }
         self.payload.result.kitas[self.index].index
     }
-    /// Rang im Bezirk (1 = höchster Bedarf).
+    /// Der Bedarfsindex zum Anzeigen: deutsches Zahlenformat, „< 5“, wenn er zurückgehalten wird.
+    async fn shown_need_index(&self) -> Option<String> {
+        let ix = self.payload.result.kitas[self.index].index?;
+        Some(if self.disclosure().index(self.index) {
+            german(ix)
+        } else {
+            srb_domain::WITHHELD.to_owned()
+        })
+    }
+    /// Rang im Bezirk (1 = höchster Bedarf); leer, wenn er zurückgehalten wird.
     async fn rank(&self) -> Option<i32> {
+        if !self.disclosure().index(self.index) {
+            return None;
+        }
         self.payload.result.kitas[self.index].rank.map(|r| r as i32)
     }
     /// Zahl der Kitas mit Index im Bezirk.
@@ -970,6 +993,12 @@ impl KitaAllocation {
     }
     async fn pillars(&self) -> Vec<KitaPillarAllocation> {
         let r = &self.payload.result;
+        let dis = self.disclosure();
+        let defs = &self.explain.definitions;
+        let shown = export::Shown {
+            disclosure: &dis,
+            is_count: &|key| planning::is_count(defs, key),
+        };
         r.pillars
             .iter()
             .zip(&r.kitas[self.index].pillars)
@@ -977,12 +1006,12 @@ impl KitaAllocation {
                 pillar_id: p.id.clone(),
                 pillar_name: p.name.clone(),
                 eligible: kp.eligible,
-                reason: kp.reason.to_string(),
+                reason: shown.reason(self.index, &kp.reason),
                 reason_kind: serde_json::to_value(&kp.reason)
                     .ok()
                     .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_owned))
                     .unwrap_or_default(),
-                raw_share: kp.raw_share,
+                raw_share: dis.statistics().then_some(kp.raw_share),
                 capped: kp.capped,
                 floored: kp.floored,
                 phased: kp.phased,
@@ -996,26 +1025,24 @@ impl KitaAllocation {
     /// Welche Indikatoren den Index heben oder senken, und um wie viel.
     async fn index_terms(&self) -> Vec<IndexTerm> {
         let r = &self.payload.result;
+        let dis = self.disclosure();
+        let k = self.index;
         r.index_terms
             .iter()
-            .zip(&r.kitas[self.index].contributions)
-            .map(|(t, c)| {
+            .zip(&r.kitas[k].contributions)
+            .enumerate()
+            .map(|(ti, (t, c))| {
                 let def = self.explain.definitions.get(&t.indicator);
-                let (value, shown_value) = match def {
-                    Some(d) => (
-                        (!masked(d, c.value, self.explain.private)).then_some(c.value),
-                        shown(d, c.value, self.explain.private),
-                    ),
-                    // Unknown to the platform: treat as a count, the safe side.
-                    None => {
-                        let small = c.value > Decimal::ZERO && c.value < Decimal::from(SMALL_COUNT);
-                        if small && !self.explain.private {
-                            (None, format!("< {SMALL_COUNT}"))
-                        } else {
-                            (Some(c.value), german(c.value))
-                        }
-                    }
+                let (value, shown_value) = if dis.value(k, ti) {
+                    let text = match def {
+                        Some(d) => shown(d, c.value, true),
+                        None => german(c.value),
+                    };
+                    (Some(c.value), text)
+                } else {
+                    (None, srb_domain::WITHHELD.to_owned())
                 };
+                let derived = dis.derived(k, ti);
                 IndexTerm {
                     indicator: t.indicator.clone(),
                     label: def
@@ -1032,8 +1059,13 @@ impl KitaAllocation {
                     more_is_need: t.direction == Direction::MoreIsWorse,
                     value,
                     shown_value,
-                    normalized: c.normalized,
-                    contribution: c.contribution,
+                    normalized: derived.then_some(c.normalized),
+                    contribution: derived.then_some(c.contribution),
+                    shown_contribution: if derived {
+                        german(c.contribution)
+                    } else {
+                        srb_domain::WITHHELD.to_owned()
+                    },
                     imputed: c.imputed,
                 }
             })
@@ -1100,6 +1132,8 @@ pub struct AllocationComparison {
     a: AllocationRun,
     b: AllocationRun,
     comparison: Comparison,
+    /// Ranks withheld by the small-count rule.
+    hidden: export::HiddenRanks,
 }
 
 #[Object]
@@ -1162,8 +1196,14 @@ impl AllocationComparison {
                 difference: euros(k.difference),
                 fte_a: k.fte_a,
                 fte_b: k.fte_b,
-                rank_a: k.rank_a.map(|r| r as i32),
-                rank_b: k.rank_b.map(|r| r as i32),
+                rank_a: k
+                    .rank_a
+                    .filter(|_| !self.hidden.a.contains(&k.id))
+                    .map(|r| r as i32),
+                rank_b: k
+                    .rank_b
+                    .filter(|_| !self.hidden.b.contains(&k.id))
+                    .map(|r| r as i32),
             })
             .collect()
     }
@@ -1259,7 +1299,28 @@ async fn comparison_of(
         ));
     }
     let comparison = compare(&a.payload()?.result, &b.payload()?.result);
-    Ok(AllocationComparison { a, b, comparison })
+    let explain = Explain::new(ctx, &a.run.district_ags).await?;
+    let hidden_ranks = |run: &AllocationRun| -> async_graphql::Result<_> {
+        let p = run.payload()?;
+        let dis = p.disclosure(explain.private, &explain.definitions);
+        Ok(p.result
+            .kitas
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !dis.index(*i))
+            .map(|(_, k)| k.id.clone())
+            .collect())
+    };
+    let hidden = export::HiddenRanks {
+        a: hidden_ranks(&a)?,
+        b: hidden_ranks(&b)?,
+    };
+    Ok(AllocationComparison {
+        a,
+        b,
+        comparison,
+        hidden,
+    })
 }
 
 fn file_stub(name: &str) -> String {
@@ -1572,16 +1633,24 @@ impl PlanQuery {
             run.run.year,
             run.run.id
         );
+        let explain = Explain::new(ctx, &run.run.district_ags).await?;
+        let payload = run.payload()?;
+        let dis = payload.disclosure(explain.private, &explain.definitions);
+        let defs = &explain.definitions;
+        let shown = export::Shown {
+            disclosure: &dis,
+            is_count: &|key| planning::is_count(defs, key),
+        };
         Ok(match format {
             ExportFormat::Xlsx => download(
                 format!("{stub}.xlsx"),
                 XLSX,
-                export::run_xlsx(&info, &run.payload()?.result).map_err(internal)?,
+                export::run_xlsx(&info, &payload.result, &shown).map_err(internal)?,
             ),
             ExportFormat::Csv => download(
                 format!("{stub}.csv"),
                 "text/csv; charset=utf-8",
-                export::run_csv(&run.payload()?.result),
+                export::run_csv(&payload.result, &shown),
             ),
         })
     }
@@ -1606,12 +1675,12 @@ impl PlanQuery {
             ExportFormat::Xlsx => download(
                 format!("{stub}.xlsx"),
                 XLSX,
-                export::comparison_xlsx(&ia, &ib, &c.comparison).map_err(internal)?,
+                export::comparison_xlsx(&ia, &ib, &c.comparison, &c.hidden).map_err(internal)?,
             ),
             ExportFormat::Csv => download(
                 format!("{stub}.csv"),
                 "text/csv; charset=utf-8",
-                export::comparison_csv(&c.comparison),
+                export::comparison_csv(&c.comparison, &c.hidden),
             ),
         })
     }

@@ -312,6 +312,63 @@ pub struct RunPayload {
     pub budget: DistrictBudget,
     pub previous_run_id: Option<i64>,
     pub result: ConceptResult,
+    /// What readers without access to the district's non-public data may see; computed once
+    /// per loaded payload (the district's indicator definitions do not change within it).
+    #[serde(skip)]
+    pub public: std::sync::OnceLock<srb_domain::Disclosure>,
+}
+
+impl RunPayload {
+    /// The small-count rule applied to this result for one reader.
+    pub fn disclosure(
+        &self,
+        private: bool,
+        definitions: &HashMap<String, st::IndicatorDefinition>,
+    ) -> std::borrow::Cow<'_, srb_domain::Disclosure> {
+        if private {
+            return std::borrow::Cow::Owned(srb_domain::Disclosure::everything());
+        }
+        std::borrow::Cow::Borrowed(
+            self.public
+                .get_or_init(|| disclosure(&self.result, definitions, false)),
+        )
+    }
+}
+
+/// Whether an indicator counts children; one the platform does not know counts, the safe side.
+pub fn is_count(definitions: &HashMap<String, st::IndicatorDefinition>, key: &str) -> bool {
+    definitions
+        .get(key)
+        .is_none_or(|d| d.unit == st::IndicatorUnit::Count)
+}
+
+/// The small-count rule (`srb_domain::small_count`) over an engine result.
+pub fn disclosure(
+    result: &ConceptResult,
+    definitions: &HashMap<String, st::IndicatorDefinition>,
+    private: bool,
+) -> srb_domain::Disclosure {
+    use srb_allocation::index::Normalization;
+    let terms: Vec<srb_domain::TermValues> = result
+        .index_terms
+        .iter()
+        .enumerate()
+        .map(|(t, term)| srb_domain::TermValues {
+            is_count: is_count(definitions, &term.indicator),
+            relative: term.normalization != Normalization::Raw,
+            values: result
+                .kitas
+                .iter()
+                .map(|k| {
+                    k.contributions
+                        .get(t)
+                        .map(|c| (c.value, c.imputed))
+                        .unwrap_or_default()
+                })
+                .collect(),
+        })
+        .collect();
+    srb_domain::Disclosure::for_reader(private, result.kitas.len(), &terms)
 }
 
 pub fn payload(run: &st::AllocationRun) -> Result<RunPayload, StorageError> {
@@ -412,6 +469,7 @@ pub async fn compute(
             budget,
             previous_run_id,
             result,
+            public: Default::default(),
         },
     })
 }

@@ -8,7 +8,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use srb_allocation::concept::{Method, PillarBudget, Rule};
 use srb_allocation::index::{Direction, MissingPolicy, NeedIndex, Normalization, Term};
 use srb_allocation::{compute, Concept, ConceptInput, KitaInput, Pillar, Rounding};
-use srb_sheets::export::{run_xlsx, RunInfo};
+use srb_sheets::export::{run_xlsx, RunInfo, Shown};
 use srb_sheets::{read_indicators, IndicatorColumn, KnownKita};
 
 /// A coordinator's file: `kitas` rows, `columns` share indicators written as percentages.
@@ -126,8 +126,13 @@ fn bench(c: &mut Criterion) {
         run_id: "1".into(),
         ..Default::default()
     };
+    let everything = srb_domain::Disclosure::everything();
+    let shown = Shown {
+        disclosure: &everything,
+        is_count: &|_| true,
+    };
     c.bench_function("XLSX export of a run, 300 Kitas x 3 pillars", |b| {
-        b.iter(|| run_xlsx(&info, &result).unwrap())
+        b.iter(|| run_xlsx(&info, &result, &shown).unwrap())
     });
 }
 

@@ -7,7 +7,10 @@ use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 use srb_allocation::compare::Comparison;
 use srb_allocation::index::{Direction, Normalization};
+use srb_allocation::reason::{Part, Reason};
 use srb_allocation::ConceptResult;
+use srb_domain::{Disclosure, WITHHELD};
+use std::collections::HashSet;
 
 use crate::indicators::{IndicatorColumn, KnownKita};
 
@@ -22,6 +25,34 @@ pub struct RunInfo {
     pub engine_version: String,
     /// How the budget was reached, as label and euros (Landesmittel, Gesamtbudget, …).
     pub budget_lines: Vec<(String, i64)>,
+}
+
+/// What the reader of an export may see of a result: the small-count rule's
+/// [`Disclosure`], and which indicators count children (their small values are withheld).
+pub struct Shown<'a> {
+    pub disclosure: &'a Disclosure,
+    pub is_count: &'a dyn Fn(&str) -> bool,
+}
+
+impl Shown<'_> {
+    /// The German reason of a Kita's pillar, with what the reader may not see left out.
+    pub fn reason(&self, kita: usize, reason: &Reason) -> String {
+        let d = self.disclosure;
+        reason
+            .withholding(&|part| match part {
+                Part::Index | Part::Rank => !d.index(kita),
+                Part::Mean => !d.statistics(),
+                Part::Indicator(key, v) => !d.indicator_value((self.is_count)(key), v),
+            })
+            .to_string()
+    }
+}
+
+/// Kitas whose rank a reader may not see, in run A and run B of a comparison (by Kita number).
+#[derive(Debug, Clone, Default)]
+pub struct HiddenRanks {
+    pub a: HashSet<String>,
+    pub b: HashSet<String>,
 }
 
 struct Formats {
@@ -119,7 +150,12 @@ fn info_rows(sheet: &mut Worksheet, info: &RunInfo, f: &Formats) -> Result<u32, 
 }
 
 /// A run as a workbook: summary, Kitas, one sheet per pillar, parameters.
-pub fn run_xlsx(info: &RunInfo, result: &ConceptResult) -> Result<Vec<u8>, XlsxError> {
+pub fn run_xlsx(
+    info: &RunInfo,
+    result: &ConceptResult,
+    shown: &Shown<'_>,
+) -> Result<Vec<u8>, XlsxError> {
+    let dis = shown.disclosure;
     let f = Formats::new();
     let mut book = Workbook::new();
     let mut taken = vec!["Übersicht".to_string(), "Kitas".into(), "Parameter".into()];
@@ -201,12 +237,7 @@ pub fn run_xlsx(info: &RunInfo, result: &ConceptResult) -> Result<Vec<u8>, XlsxE
         let r = i as u32 + 1;
         sheet.write_string(r, 0, &k.id)?;
         sheet.write_string(r, 1, &k.name)?;
-        if let Some(ix) = k.index {
-            sheet.write_number_with_format(r, 2, num(ix), &f.index)?;
-        }
-        if let Some(rank) = k.rank {
-            sheet.write_number(r, 3, rank as f64)?;
-        }
+        write_index(sheet, r, k, dis.index(i), &f)?;
         sheet.write_number_with_format(r, 4, euros(k.amount), &f.euro)?;
         sheet.write_number_with_format(r, 5, num(k.fte), &f.fte)?;
         let mut c = 6u16;
@@ -221,8 +252,12 @@ pub fn run_xlsx(info: &RunInfo, result: &ConceptResult) -> Result<Vec<u8>, XlsxE
             sheet.write_number_with_format(r, c + 1, euros(change), &f.euro)?;
         }
         c += 2;
-        for t in &k.contributions {
-            sheet.write_number_with_format(r, c, num(t.contribution), &f.index)?;
+        for (ti, t) in k.contributions.iter().enumerate() {
+            if dis.derived(i, ti) {
+                sheet.write_number_with_format(r, c, num(t.contribution), &f.index)?;
+            } else {
+                sheet.write_string(r, c, WITHHELD)?;
+            }
             c += 1;
         }
     }
@@ -258,15 +293,14 @@ pub fn run_xlsx(info: &RunInfo, result: &ConceptResult) -> Result<Vec<u8>, XlsxE
             let kp = &k.pillars[pi];
             sheet.write_string(r, 0, &k.id)?;
             sheet.write_string(r, 1, &k.name)?;
-            if let Some(ix) = k.index {
-                sheet.write_number_with_format(r, 2, num(ix), &f.index)?;
-            }
-            if let Some(rank) = k.rank {
-                sheet.write_number(r, 3, rank as f64)?;
-            }
+            write_index(sheet, r, k, dis.index(i), &f)?;
             sheet.write_string(r, 4, if kp.eligible { "ja" } else { "nein" })?;
-            sheet.write_string(r, 5, kp.reason.to_string())?;
-            sheet.write_number_with_format(r, 6, num(kp.raw_share), &f.share)?;
+            sheet.write_string(r, 5, shown.reason(i, &kp.reason))?;
+            if dis.statistics() {
+                sheet.write_number_with_format(r, 6, num(kp.raw_share), &f.share)?;
+            } else {
+                sheet.write_string(r, 6, WITHHELD)?;
+            }
             sheet.write_string(r, 7, if kp.capped { "ja" } else { "" })?;
             sheet.write_string(r, 8, if kp.floored { "ja" } else { "" })?;
             sheet.write_number_with_format(r, 9, euros(kp.amount), &f.euro)?;
@@ -306,8 +340,47 @@ pub fn run_xlsx(info: &RunInfo, result: &ConceptResult) -> Result<Vec<u8>, XlsxE
     book.save_to_buffer()
 }
 
+/// Index and rank of a Kita in columns 2 and 3, or „< 5“ where they are withheld.
+fn write_index(
+    sheet: &mut Worksheet,
+    r: u32,
+    k: &srb_allocation::concept::KitaResult,
+    shown: bool,
+    f: &Formats,
+) -> Result<(), XlsxError> {
+    if !shown {
+        if k.index.is_some() {
+            sheet.write_string(r, 2, WITHHELD)?;
+        }
+        if k.rank.is_some() {
+            sheet.write_string(r, 3, WITHHELD)?;
+        }
+        return Ok(());
+    }
+    if let Some(ix) = k.index {
+        sheet.write_number_with_format(r, 2, num(ix), &f.index)?;
+    }
+    if let Some(rank) = k.rank {
+        sheet.write_number(r, 3, rank as f64)?;
+    }
+    Ok(())
+}
+
+fn rank_text(rank: Option<usize>, hidden: bool) -> String {
+    match rank {
+        Some(_) if hidden => WITHHELD.to_owned(),
+        Some(r) => r.to_string(),
+        None => String::new(),
+    }
+}
+
 /// Two results side by side, Kita by Kita, with the measures' changes.
-pub fn comparison_xlsx(a: &RunInfo, b: &RunInfo, c: &Comparison) -> Result<Vec<u8>, XlsxError> {
+pub fn comparison_xlsx(
+    a: &RunInfo,
+    b: &RunInfo,
+    c: &Comparison,
+    hidden: &HiddenRanks,
+) -> Result<Vec<u8>, XlsxError> {
     let f = Formats::new();
     let mut book = Workbook::new();
     let sheet = book.add_worksheet().set_name("Übersicht")?;
@@ -416,11 +489,15 @@ pub fn comparison_xlsx(a: &RunInfo, b: &RunInfo, c: &Comparison) -> Result<Vec<u
         sheet.write_number_with_format(r, 4, euros(k.difference), &f.euro)?;
         sheet.write_number_with_format(r, 5, num(k.fte_a), &f.fte)?;
         sheet.write_number_with_format(r, 6, num(k.fte_b), &f.fte)?;
-        if let Some(x) = k.rank_a {
-            sheet.write_number(r, 7, x as f64)?;
-        }
-        if let Some(x) = k.rank_b {
-            sheet.write_number(r, 8, x as f64)?;
+        for (col, rank, hide) in [
+            (7, k.rank_a, hidden.a.contains(&k.id)),
+            (8, k.rank_b, hidden.b.contains(&k.id)),
+        ] {
+            match rank {
+                Some(_) if hide => sheet.write_string(r, col, WITHHELD).map(|_| ())?,
+                Some(x) => sheet.write_number(r, col, x as f64).map(|_| ())?,
+                None => {}
+            }
         }
     }
     sheet.set_column_width(1, 36)?;
@@ -451,19 +528,24 @@ fn csv_bytes(rows: Vec<Vec<String>>) -> Vec<u8> {
 }
 
 /// A run's Kitas as CSV: amount per pillar and in total, FTE, index, rank, change.
-pub fn run_csv(result: &ConceptResult) -> Vec<u8> {
+pub fn run_csv(result: &ConceptResult, shown: &Shown<'_>) -> Vec<u8> {
     let mut head: Vec<String> = ["Kita-Nr.", "Kita", "Index", "Rang"]
         .map(String::from)
         .to_vec();
     head.extend(result.pillars.iter().map(|p| format!("{} (€)", p.name)));
     head.extend(["Betrag (€)", "VZÄ", "Vorjahr (€)", "Veränderung (€)"].map(String::from));
     let mut rows = vec![head];
-    for k in &result.kitas {
+    for (i, k) in result.kitas.iter().enumerate() {
+        let hide = !shown.disclosure.index(i);
         let mut row = vec![
             k.id.clone(),
             k.name.clone(),
-            k.index.map(de).unwrap_or_default(),
-            k.rank.map(|r| r.to_string()).unwrap_or_default(),
+            match k.index {
+                Some(_) if hide => WITHHELD.to_owned(),
+                Some(ix) => de(ix),
+                None => String::new(),
+            },
+            rank_text(k.rank, hide),
         ];
         row.extend(k.pillars.iter().map(|p| euro_text(p.amount)));
         row.push(euro_text(k.amount));
@@ -475,7 +557,7 @@ pub fn run_csv(result: &ConceptResult) -> Vec<u8> {
     csv_bytes(rows)
 }
 
-pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
+pub fn comparison_csv(c: &Comparison, hidden: &HiddenRanks) -> Vec<u8> {
     let mut rows = vec![[
         "Kita-Nr.",
         "Kita",
@@ -498,8 +580,8 @@ pub fn comparison_csv(c: &Comparison) -> Vec<u8> {
             euro_text(k.difference),
             de(k.fte_a),
             de(k.fte_b),
-            k.rank_a.map(|r| r.to_string()).unwrap_or_default(),
-            k.rank_b.map(|r| r.to_string()).unwrap_or_default(),
+            rank_text(k.rank_a, hidden.a.contains(&k.id)),
+            rank_text(k.rank_b, hidden.b.contains(&k.id)),
         ]);
     }
     csv_bytes(rows)

@@ -10,10 +10,8 @@ use tokio::sync::broadcast;
 use crate::model::*;
 use crate::{Actor, Result};
 
-text_enum!(
-    /// Who may read a record.
-    Publication { Public = "PUBLIC", Registered = "REGISTERED", District = "DISTRICT" }
-);
+/// Who may read a record: the rule is `srb_domain::Reader::may_read`.
+pub use srb_domain::Publication;
 
 text_enum!(
     WorkshopFormat { Online = "ONLINE", InPerson = "IN_PERSON", Hybrid = "HYBRID" }
@@ -48,15 +46,8 @@ text_enum!(
 );
 
 /// The reader a list is filtered for: the storage layer applies publication levels in SQL, so
-/// pages are full and counts honest.
-#[derive(Debug, Clone, Default)]
-pub struct Audience {
-    /// Admins read everything.
-    pub everything: bool,
-    pub signed_in: bool,
-    /// The reader's own district: its DISTRICT-level records and drafts.
-    pub district_ags: Option<String>,
-}
+/// pages are full and counts honest. The rule it translates is `srb_domain::Reader::may_read`.
+pub use srb_domain::ListFilter as Audience;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Workshop {
@@ -443,20 +434,4 @@ pub struct WorkshopSeed {
     pub workshop: WorkshopData,
     /// `workshop_id` and `session_id` of the parts are filled in while storing.
     pub sessions: Vec<(SessionData, Vec<ContributionData>)>,
-}
-
-impl Audience {
-    /// The rule `documents` and `workshops` apply in SQL, for one record already loaded.
-    pub fn may_read(
-        &self,
-        publication: Publication,
-        district_ags: Option<&str>,
-        published: bool,
-    ) -> bool {
-        self.everything
-            || (published
-                && (publication == Publication::Public
-                    || (publication == Publication::Registered && self.signed_in)))
-            || (self.district_ags.is_some() && self.district_ags.as_deref() == district_ags)
-    }
 }

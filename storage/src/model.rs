@@ -76,9 +76,8 @@ text_enum!(
     }
 );
 
-text_enum!(
-    Role { Admin = "ADMIN", Ministry = "MINISTRY", Coordinator = "COORDINATOR", Facilitator = "FACILITATOR" }
-);
+/// Roles live with the access rules.
+pub use srb_domain::Role;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct District {

@@ -113,7 +113,7 @@ macro_rules! impl_knowledge_storage {
                     qb.push(" OR publication = 'REGISTERED'");
                 }
                 qb.push("))");
-                if let Some(ags) = &audience.district_ags {
+                if let Some(ags) = &audience.district {
                     qb.push(" OR district_ags = ").push_bind(ags.clone());
                 }
                 qb.push(")");

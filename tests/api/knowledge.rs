@@ -348,20 +348,27 @@ async fn a_coordinator_forks_edits_and_compares_a_profile(app: &TestApp) {
     assert_eq!(cmp["tasksChanged"].as_array().unwrap().len(), 2);
     assert_eq!(cmp["fields"], json!([]));
 
-    // The origin shows one reuse, by the home district.
-    let origin_now = app
-        .data(
-            Some(&other),
+    // The origin shows one reuse, by the home district, to the home district; the fork is
+    // still a draft, so the origin's own district learns nothing of it yet.
+    let origin_id = &origin["id"];
+    let origin_for = |token: String| async move {
+        app.data(
+            Some(&token),
             &format!("query($id: ID!) {{ roleProfile(id: $id) {{ {PROFILE} }} }}"),
-            json!({ "id": origin["id"] }),
+            json!({ "id": origin_id }),
         )
         .await["roleProfile"]
-        .clone();
-    assert_eq!(origin_now["reuseCount"], 1);
+            .clone()
+    };
+    let seen_home = origin_for(home.clone()).await;
+    assert_eq!(seen_home["reuseCount"], 1);
     assert_eq!(
-        origin_now["reuses"],
+        seen_home["reuses"],
         json!([{ "district": { "ags": HOME } }])
     );
+    let seen_other = origin_for(other.clone()).await;
+    assert_eq!(seen_other["reuseCount"], 0);
+    assert_eq!(seen_other["reuses"], json!([]));
 
     // The fork is a draft: the other district does not see it, its own district does.
     let listed = |token: String| async move {

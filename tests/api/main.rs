@@ -9,3 +9,4 @@ mod records;
 mod relevance;
 mod roles;
 mod search;
+mod small_counts;
