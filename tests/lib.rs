@@ -257,7 +257,7 @@ impl TestApp {
             .create_user(&email, None, None, role, district)
             .await
             .expect("create user");
-        let (token, hash) = srb_schema::auth::new_token();
+        let (token, hash) = srb_app::accounts::new_token();
         self.storage
             .create_token(user.id, &hash, "test")
             .await

@@ -61,6 +61,11 @@ pub fn bad_input(field: &str, message: impl Into<String>) -> Error {
     })
 }
 
+/// A domain input error as GraphQL answers it: `BAD_USER_INPUT` with its field.
+pub fn input_error(e: srb_domain::InputError) -> Error {
+    bad_input(&e.field, e.message)
+}
+
 pub fn not_found(what: &str) -> Error {
     error(Code::NotFound, format!("{what} wurde nicht gefunden."))
 }

@@ -9,15 +9,15 @@ mod guard;
 pub mod ids;
 pub mod knowledge;
 mod loaders;
-pub mod markdown;
 pub mod mutation;
 pub mod plan;
-pub mod planning;
 pub mod query;
 pub mod search;
 pub mod types;
 
 use std::sync::Arc;
+
+use srb_app::{markdown, planning};
 
 use async_graphql::{Context, MergedObject, Request, Schema};
 use srb_storage::Storage;

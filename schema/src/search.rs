@@ -3,6 +3,7 @@
 //! show a record the caller may not read. The index query itself is restricted to the caller's
 //! audiences, so counts and facets do not reveal such records either.
 
+use srb_app::search_docs::{document_text, join};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -246,19 +247,9 @@ fn search_error(e: SearchError) -> async_graphql::Error {
     }
 }
 
-/// The audiences the caller belongs to; None: all (admins).
+/// The audiences the caller belongs to (`srb_domain::Reader::audience_terms`); None: all.
 fn caller_audiences(viewer: &crate::Viewer) -> Option<Vec<String>> {
-    match &viewer.user {
-        None => Some(vec!["public".into()]),
-        Some(u) if u.role == st::Role::Admin => None,
-        Some(u) => {
-            let mut a = vec!["public".to_owned(), "registered".to_owned()];
-            if let Some(ags) = &u.district_ags {
-                a.push(format!("district:{ags}"));
-            }
-            Some(a)
-        }
-    }
+    viewer.reader().audience_terms()
 }
 
 #[derive(Default)]
@@ -607,73 +598,4 @@ async fn load_nodes(
         }
     }
     Ok(out)
-}
-
-pub fn join(parts: &[&str]) -> String {
-    parts
-        .iter()
-        .filter(|p| !p.is_empty())
-        .copied()
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The searchable text of a document: everything its owner wrote.
-pub fn document_text(d: &st::KnowledgeDocument) -> String {
-    match d.kind {
-        st::DocumentKind::RoleProfile => {
-            let c: crate::content::RoleProfileContent = crate::content::read(&d.content);
-            let tasks: Vec<&str> = c.tasks.iter().map(|t| t.text.as_str()).collect();
-            join(&[
-                c.role_label.as_deref().unwrap_or_default(),
-                c.purpose.as_deref().unwrap_or_default(),
-                &tasks.join("\n"),
-                &c.target_groups.join(", "),
-                &c.ways_of_working
-                    .iter()
-                    .map(|w| w.label())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                &c.qualifications.join(", "),
-                c.access_notes.as_deref().unwrap_or_default(),
-                c.employer.map(|e| e.label()).unwrap_or_default(),
-                c.line_supervision.as_deref().unwrap_or_default(),
-                c.professional_supervision.as_deref().unwrap_or_default(),
-                &c.cooperation_partners.join(", "),
-            ])
-        }
-        st::DocumentKind::StaffingIdea => {
-            let c: crate::content::StaffingIdeaContent = crate::content::read(&d.content);
-            join(&[
-                &c.measure,
-                c.context.as_deref().unwrap_or_default(),
-                c.evidence.as_deref().unwrap_or_default(),
-            ])
-        }
-        st::DocumentKind::CooperationModel => {
-            let c: crate::content::CooperationModelContent = crate::content::read(&d.content);
-            let payers: Vec<&str> = c
-                .personnel_costs
-                .iter()
-                .chain(&c.material_costs)
-                .map(|s| s.payer.as_str())
-                .collect();
-            let agreements: Vec<String> = c
-                .agreements
-                .iter()
-                .map(|a| format!("{}: {}", a.parties.join(", "), a.subject))
-                .collect();
-            join(&[
-                c.description.as_deref().unwrap_or_default(),
-                c.employer.map(|e| e.label()).unwrap_or_default(),
-                c.employer_note.as_deref().unwrap_or_default(),
-                c.line_supervision.as_deref().unwrap_or_default(),
-                c.professional_supervision.as_deref().unwrap_or_default(),
-                &payers.join(", "),
-                &agreements.join("\n"),
-                &c.advantages.join("\n"),
-                &c.risks.join("\n"),
-            ])
-        }
-    }
 }

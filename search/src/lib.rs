@@ -135,22 +135,6 @@ pub fn key(kind: DocKind, id: i64) -> String {
     format!("{}:{id}", kind.as_str())
 }
 
-/// The audiences of a record: readable by everybody, by signed-in users, and always by its own
-/// district. Unpublished records (drafts) only by their district.
-pub fn audiences(public: bool, registered: bool, district_ags: Option<&str>) -> Vec<String> {
-    let mut out = Vec::new();
-    if public {
-        out.push("public".to_owned());
-    }
-    if public || registered {
-        out.push("registered".to_owned());
-    }
-    if let Some(ags) = district_ags {
-        out.push(format!("district:{ags}"));
-    }
-    out
-}
-
 /// What to remove from the index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Removal {

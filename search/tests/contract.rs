@@ -4,9 +4,26 @@
 use std::time::Duration;
 
 use srb_search::{
-    audiences, DocKind, FacetFields, MeiliIndex, Removal, SearchDoc, SearchIndex, SearchQuery,
-    SortBy, TantivyIndex,
+    DocKind, FacetFields, MeiliIndex, Removal, SearchDoc, SearchIndex, SearchQuery, SortBy,
+    TantivyIndex,
 };
+
+/// The audiences a record carries, as the platform derives them (`srb_domain`).
+fn audiences(public: bool, registered: bool, district: Option<&str>) -> Vec<String> {
+    use srb_domain::{record_audiences, Publication, Scope};
+    record_audiences(&Scope {
+        publication: if public {
+            Publication::Public
+        } else if registered {
+            Publication::Registered
+        } else {
+            Publication::District
+        },
+        district,
+        published: true,
+        deleted: false,
+    })
+}
 
 fn doc(kind: DocKind, id: i64, title: &str, body: &str) -> SearchDoc {
     SearchDoc {

@@ -6,7 +6,7 @@
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use srb_schema::content::{
+use srb_app::content::{
     self, Agreement, CooperationModelContent, CostShare, Employer, RoleProfileContent,
     StaffingIdeaContent, Task, WayOfWorking,
 };

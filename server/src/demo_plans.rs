@@ -15,7 +15,7 @@ use srb_allocation::concept::{
 };
 use srb_allocation::index::{Direction, MissingPolicy, NeedIndex, Normalization, Term};
 use srb_allocation::{Concept, Decimal, Pillar, Rounding};
-use srb_schema::planning::{self, ConceptDocument, KEY_CHILDREN, KEY_SGB2};
+use srb_app::planning::{self, ConceptDocument, KEY_CHILDREN, KEY_SGB2};
 use srb_storage::{
     ConceptData, ConceptStatus, CostRateData, IndicatorDefinitionData, IndicatorDirection,
     IndicatorImport, IndicatorLevel, IndicatorUnit, NewIndicatorValue, Storage, Subject,

@@ -2,7 +2,7 @@ use std::io::BufRead;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use srb_schema::auth;
+use srb_app::accounts as auth;
 use srb_server::{
     config::Config, demo, demo_knowledge, demo_plans, indexer, open_storage, shutdown_signal,
     telemetry, Server,
@@ -216,15 +216,10 @@ async fn main() -> Result<()> {
             file,
         } => {
             let (storage, bytes) = import_input(&config, &district, &file).await?;
-            let r = srb_schema::planning::import_kitas(
-                storage.as_ref(),
-                None,
-                &district,
-                bytes,
-                dry_run,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let r =
+                srb_app::planning::import_kitas(storage.as_ref(), None, &district, bytes, dry_run)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             if !r.problems.is_empty() {
                 for p in &r.problems {
                     eprintln!("Fehler: {p}");
@@ -258,10 +253,10 @@ async fn main() -> Result<()> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let result = srb_schema::planning::import_indicators(
+            let result = srb_app::planning::import_indicators(
                 storage.as_ref(),
                 None,
-                srb_schema::planning::ImportRequest {
+                srb_app::planning::ImportRequest {
                     district_ags: &district,
                     year,
                     file_name: &name,

@@ -8,7 +8,7 @@ const LOGIN: &str = "mutation($e: String!, $p: String!) { login(email: $e, passw
 const PASSWORD: &str = "ein-langes-passwort";
 
 async fn with_account(app: &TestApp) {
-    let hash = srb_schema::auth::hash_password(PASSWORD).unwrap();
+    let hash = srb_app::accounts::hash_password(PASSWORD).unwrap();
     app.storage
         .create_user(
             "koordination@koblenz.example",
@@ -91,7 +91,7 @@ async fn wrong_passwords_fail_alike_and_are_rate_limited(app: &TestApp) {
         .await;
     assert_eq!(code(&body), "RATE_LIMITED");
     // Other accounts are not affected.
-    let hash = srb_schema::auth::hash_password(PASSWORD).unwrap();
+    let hash = srb_app::accounts::hash_password(PASSWORD).unwrap();
     app.storage
         .create_user(
             "ministerium@rlp.example",

@@ -1,5 +1,6 @@
 //! End-to-end tests of the running server: one binary, every test on every backend.
 
+mod architecture;
 mod auth;
 mod http;
 mod knowledge;

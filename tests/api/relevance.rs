@@ -53,7 +53,7 @@ async fn demo_documents() -> (TestApp, Vec<SearchDoc>) {
         if rows.is_empty() {
             break;
         }
-        let (_, built) = srb_server::indexer::refresh(app.storage.as_ref(), &rows)
+        let (_, built) = srb_app::search_docs::refresh(app.storage.as_ref(), &rows)
             .await
             .unwrap();
         docs.extend(built);

@@ -370,7 +370,7 @@ async fn fixture(app: &TestApp, f: Fixture, n: usize) -> Value {
         }
         Fixture::Run => {
             let c = decided_concept(app).await;
-            let run = srb_schema::planning::run(s, None, &c, 2025).await.unwrap();
+            let run = srb_app::planning::run(s, None, &c, 2025).await.unwrap();
             json!({ "id": encode(NodeType::AllocationRun, run.id) })
         }
         Fixture::KitaFile => json!({ "input": { "districtAgs": HOME, "file": null } }),
@@ -746,7 +746,7 @@ async fn every_mutation_under_every_role(app: &TestApp) {
         .await
         .unwrap();
     let kita = first_kita_name(app).await;
-    let hash = srb_schema::auth::hash_password("richtig-und-lang").unwrap();
+    let hash = srb_app::accounts::hash_password("richtig-und-lang").unwrap();
     app.storage
         .create_user(
             "matrix@test.example",
