@@ -661,6 +661,218 @@ async fn subscriptions_without_permission_are_refused(app: &TestApp) {
     assert!(matches!(got, Some(Event::Next(_))), "{got:?}");
 }
 
+/// A published profile shows others its published revisions only: the draft before it stays
+/// with its district, in the list and when asked for by ID.
+async fn drafts_before_publication_stay_in_their_district(app: &TestApp) {
+    const COMPARE: &str =
+        r#"query($a: ID!, $b: ID!) { compareRoleProfiles(a: $a, b: $b) { b { revision } } }"#;
+    let home = app.token_for(Role::Coordinator, Some(HOME)).await;
+    let other = app.token_for(Role::Coordinator, Some(OTHER)).await;
+    let draft = create_profile(app, &home, HOME, "Erst Entwurf", "DRAFT").await;
+    let q = format!(
+        "mutation($input: UpdateRoleProfileInput!) {{ updateRoleProfile(input: $input) {{ {PROFILE} }} }}"
+    );
+    let published = app
+        .data(
+            Some(&home),
+            &q,
+            json!({ "input": { "id": draft["id"], "version": draft["version"],
+                               "profile": profile_input("Dann veröffentlicht", "PUBLISHED") } }),
+        )
+        .await["updateRoleProfile"]
+        .clone();
+    assert_eq!(published["status"], "PUBLISHED");
+    const REVISIONS: &str =
+        r#"query($id: ID!) { roleProfile(id: $id) { revisions { id revision status title } } }"#;
+    let published_id = &published["id"];
+    let revisions = |token: String| async move {
+        app.data(Some(&token), REVISIONS, json!({ "id": published_id }))
+            .await["roleProfile"]["revisions"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let own = revisions(home.clone()).await;
+    assert_eq!(own.len(), 2);
+    let seen = revisions(other.clone()).await;
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0]["status"], "PUBLISHED");
+    assert_eq!(seen[0]["title"], "Dann veröffentlicht");
+    // The draft revision by its ID: not found for others, readable for the district.
+    let draft_rev = own.iter().find(|r| r["status"] == "DRAFT").unwrap();
+    let body = app
+        .gql(
+            Some(&other),
+            COMPARE,
+            json!({ "a": draft_rev["id"], "b": published["id"] }),
+        )
+        .await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+    let body = app
+        .gql(
+            None,
+            COMPARE,
+            json!({ "a": draft_rev["id"], "b": published["id"] }),
+        )
+        .await;
+    assert_eq!(code(&body), "NOT_FOUND", "{body}");
+    let own_cmp = app
+        .data(
+            Some(&home),
+            COMPARE,
+            json!({ "a": draft_rev["id"], "b": published["id"] }),
+        )
+        .await;
+    assert_eq!(own_cmp["compareRoleProfiles"]["b"]["revision"], 2);
+}
+
+/// Facilitators document workshops open beyond one district; a district's own workshop
+/// (publication DISTRICT) is neither readable nor changeable for them.
+async fn facilitators_keep_out_of_district_workshops(app: &TestApp) {
+    let home = app.token_for(Role::Coordinator, Some(HOME)).await;
+    let facilitator = app.token_for(Role::Facilitator, None).await;
+    let (internal, _) = workshop_session(app, &home, "DISTRICT", Some(HOME)).await;
+    let read = app
+        .data(
+            Some(&facilitator),
+            r#"query($id: ID!) { node(id: $id) { id } }"#,
+            json!({ "id": internal }),
+        )
+        .await;
+    assert_eq!(read["node"], Value::Null);
+    let before = app.audit_count().await;
+    for mutation in [
+        r#"mutation($id: ID!) { updateWorkshop(input: { id: $id, version: 1, title: "Übernommen" }) { id } }"#,
+        r#"mutation($id: ID!) { deleteWorkshop(input: { id: $id, version: 1 }) { id } }"#,
+    ] {
+        let body = app
+            .gql(Some(&facilitator), mutation, json!({ "id": internal }))
+            .await;
+        assert!(["FORBIDDEN", "NOT_FOUND"].contains(&code(&body)), "{body}");
+    }
+    assert_eq!(app.audit_count().await, before);
+    // Nor may a facilitator create one, or turn an open workshop into one.
+    let body = app
+        .gql(
+            Some(&facilitator),
+            r#"mutation($input: CreateWorkshopInput!) { createWorkshop(input: $input) { id } }"#,
+            json!({ "input": { "title": "Intern", "heldOn": "2026-11-24", "format": "ONLINE",
+                              "publication": "DISTRICT", "districtAgs": HOME } }),
+        )
+        .await;
+    assert_eq!(code(&body), "FORBIDDEN", "{body}");
+    let (open, _) = workshop_session(app, &facilitator, "REGISTERED", Some(HOME)).await;
+    let version = app
+        .data(
+            Some(&facilitator),
+            r#"query($id: ID!) { node(id: $id) { ... on Workshop { version } } }"#,
+            json!({ "id": open }),
+        )
+        .await["node"]["version"]
+        .clone();
+    let body = app
+        .gql(
+            Some(&facilitator),
+            r#"mutation($id: ID!, $v: Int!) { updateWorkshop(input: { id: $id, version: $v, publication: DISTRICT }) { id } }"#,
+            json!({ "id": open, "v": version }),
+        )
+        .await;
+    assert_eq!(code(&body), "FORBIDDEN", "{body}");
+}
+
+/// Waits until the subscription delivers, capturing warm-up points.
+async fn until_listening(
+    app: &TestApp,
+    token: &str,
+    session: &str,
+    sub: &mut srb_tests::Subscription,
+) {
+    for round in 0..50 {
+        add(app, token, session, &format!("Aufwärmen {round}")).await;
+        if let Some(e) = sub.next_within(Duration::from_millis(200)).await {
+            assert!(
+                matches!(e, Event::Next(ref p) if !p["data"].is_null()),
+                "{e:?}"
+            );
+            while sub.next_within(Duration::from_millis(100)).await.is_some() {}
+            return;
+        }
+    }
+    panic!("the subscription never became active");
+}
+
+/// The next event that is not a warm-up point.
+async fn after_warm_up(sub: &mut srb_tests::Subscription) -> Option<Event> {
+    loop {
+        match sub.next().await {
+            Some(Event::Next(p))
+                if p["data"]["contributionAdded"]["body"]
+                    .as_str()
+                    .is_some_and(|b| b.starts_with("Aufwärmen")) => {}
+            other => return other,
+        }
+    }
+}
+
+/// A subscription is authorised on every event: a revoked token, or a workshop made private,
+/// ends it with the reason, and nothing more is delivered.
+async fn subscriptions_end_when_access_ends(app: &TestApp) {
+    let home = app.token_for(Role::Coordinator, Some(HOME)).await;
+    let other = app.token_for(Role::Coordinator, Some(OTHER)).await;
+    let revoked = app.token_for(Role::Coordinator, Some(OTHER)).await;
+    let (workshop, session) = workshop_session(app, &home, "REGISTERED", Some(HOME)).await;
+    let mut by_revoked = app
+        .subscribe(Some(&revoked), ON_ADDED, json!({ "id": session }))
+        .await;
+    until_listening(app, &home, &session, &mut by_revoked).await;
+    let mut by_other = app
+        .subscribe(Some(&other), ON_ADDED, json!({ "id": session }))
+        .await;
+    until_listening(app, &home, &session, &mut by_other).await;
+
+    assert!(app
+        .storage
+        .revoke_token(&srb_app::accounts::hash_token(&revoked))
+        .await
+        .unwrap());
+    add(app, &home, &session, "Nach dem Widerruf").await;
+    assert_eq!(
+        refusal(after_warm_up(&mut by_revoked).await),
+        "UNAUTHENTICATED"
+    );
+    assert!(matches!(
+        by_revoked.next().await,
+        Some(Event::Complete) | None
+    ));
+    match after_warm_up(&mut by_other).await {
+        Some(Event::Next(p)) => {
+            assert_eq!(p["data"]["contributionAdded"]["body"], "Nach dem Widerruf")
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let version = app
+        .data(
+            Some(&home),
+            r#"query($id: ID!) { node(id: $id) { ... on Workshop { version } } }"#,
+            json!({ "id": workshop }),
+        )
+        .await["node"]["version"]
+        .clone();
+    app.data(
+        Some(&home),
+        r#"mutation($id: ID!, $v: Int!) { updateWorkshop(input: { id: $id, version: $v, publication: DISTRICT }) { id } }"#,
+        json!({ "id": workshop, "v": version }),
+    )
+    .await;
+    add(app, &home, &session, "Jetzt intern").await;
+    assert_eq!(refusal(by_other.next().await), "NOT_FOUND");
+    assert!(matches!(
+        by_other.next().await,
+        Some(Event::Complete) | None
+    ));
+}
+
 /// Announces a body of `len` bytes and reads the answer: an oversized body is refused from its
 /// announced length, before the server reads it (a client still writing would only see the
 /// connection close).
@@ -933,4 +1145,7 @@ on_every_backend!(
     subscriptions_without_permission_are_refused,
     bad_input_is_refused_with_reasons,
     deleted_records_are_hidden_and_restorable,
+    drafts_before_publication_stay_in_their_district,
+    facilitators_keep_out_of_district_workshops,
+    subscriptions_end_when_access_ends,
 );
