@@ -177,6 +177,11 @@ impl TestApp {
         }
     }
 
+    /// The URL of this instance's database.
+    pub fn database_url(&self) -> &str {
+        &self.url
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -4,6 +4,7 @@ mod architecture;
 mod auth;
 mod http;
 mod knowledge;
+mod migrations;
 mod ops;
 mod plans;
 mod records;
