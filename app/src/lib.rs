@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod content;
+pub mod knowledge;
 pub mod markdown;
 pub mod planning;
 pub mod search_docs;

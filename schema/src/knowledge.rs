@@ -2404,31 +2404,15 @@ impl KnowledgeMutation {
         viewer.require_district_writer(&ags)?;
         let id = ids::expect(&input.id, NodeType::RoleProfile, "input.id")?;
         let origin = visible_document(ctx, id, DocumentKind::RoleProfile).await?;
-        if origin.status != st::DocumentStatus::Published {
-            return Err(bad_input(
-                "input.id",
-                "Nur veröffentlichte Profile können übernommen werden; dieses ist ein Entwurf.",
-            ));
-        }
-        let revision = load(ctx, RevisionsOf(origin.id))
-            .await?
-            .and_then(|r| r.first().map(|r| r.revision))
-            .unwrap_or(1);
-        let tags = load(ctx, DocumentTags(origin.id))
-            .await?
-            .unwrap_or_default();
-        let data = st::DocumentData {
-            kind: DocumentKind::RoleProfile,
-            district_ags: Some(ags),
-            title: origin.title.clone(),
-            category: origin.category.clone(),
-            status: st::DocumentStatus::Draft,
-            publication: origin.publication,
-            content: origin.content.clone(),
-            tags,
-            forked_from: Some((origin.id, revision)),
-            synthetic: false,
-        };
+        let newest = ctx_storage(ctx)
+            .revisions_of(&[origin.id])
+            .await
+            .gql()?
+            .into_iter()
+            .next()
+            .ok_or_else(|| not_found("Die Fassung"))?;
+        let data = srb_app::knowledge::fork_of(origin.id, &newest, ags)
+            .map_err(crate::error::input_error)?;
         let d = ctx_storage(ctx)
             .create_document(viewer.user_id(), &data)
             .await

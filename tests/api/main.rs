@@ -7,6 +7,7 @@ mod knowledge;
 mod migrations;
 mod ops;
 mod plans;
+mod read_matrix;
 mod records;
 mod relevance;
 mod roles;
