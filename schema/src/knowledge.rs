@@ -26,8 +26,9 @@ use crate::loaders::{
     SessionsOf, WorkshopKey,
 };
 use crate::markdown;
-use crate::mutation::{known_district, patch, LifecycleInput};
-use crate::query::{page_args, page_info};
+use crate::mutation::LifecycleInput;
+use crate::shared::{known_district, patch};
+use crate::shared::{page_args, page_info};
 use crate::types::{district_by_ags, District};
 use crate::{ctx_storage, ctx_viewer, domain};
 
@@ -569,7 +570,7 @@ impl WorkshopSession {
         Ok(Workshop(workshop_record(ctx, self.0.workshop_id).await?))
     }
     /// Die Beiträge in der Reihenfolge, in der sie festgehalten wurden.
-    #[graphql(complexity = "crate::query::page_complexity(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::shared::page_complexity(first, last, child_complexity)")]
     async fn contributions(
         &self,
         ctx: &Context<'_>,
@@ -1280,7 +1281,7 @@ pub struct KnowledgeQuery;
 #[Object]
 impl KnowledgeQuery {
     /// Workshops und Arbeitstagungen, die der Fragende lesen darf, älteste zuerst.
-    #[graphql(complexity = "crate::query::page_complexity(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::shared::page_complexity(first, last, child_complexity)")]
     async fn workshops(
         &self,
         ctx: &Context<'_>,
@@ -1326,7 +1327,7 @@ impl KnowledgeQuery {
 
     /// Aufgabenprofile: veröffentlichte aller Bezirke (je nach Sichtbarkeit) und alle des
     /// eigenen Bezirks.
-    #[graphql(complexity = "crate::query::page_complexity(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::shared::page_complexity(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn role_profiles(
         &self,
@@ -1400,7 +1401,7 @@ impl KnowledgeQuery {
     }
 
     /// Ideen zur Gewinnung, Bindung und Qualifizierung von Fachkräften.
-    #[graphql(complexity = "crate::query::page_complexity(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::shared::page_complexity(first, last, child_complexity)")]
     #[allow(clippy::too_many_arguments)]
     async fn staffing_ideas(
         &self,
@@ -1437,7 +1438,7 @@ impl KnowledgeQuery {
     }
 
     /// Modelle der Trägerkooperation.
-    #[graphql(complexity = "crate::query::page_complexity(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::shared::page_complexity(first, last, child_complexity)")]
     async fn cooperation_models(
         &self,
         ctx: &Context<'_>,
@@ -1472,13 +1473,23 @@ impl KnowledgeQuery {
     }
 }
 
+/// A record of the knowledge store found by its global ID.
+pub enum KnowledgeNode {
+    Workshop(Workshop),
+    WorkshopSession(WorkshopSession),
+    Contribution(Contribution),
+    RoleProfile(RoleProfile),
+    StaffingIdea(StaffingIdea),
+    CooperationModel(CooperationModel),
+}
+
 /// For `node(id:)`: the knowledge store's records, only when the caller may read them.
 pub(crate) async fn node(
     ctx: &Context<'_>,
     kind: NodeType,
     id: i64,
-) -> async_graphql::Result<Option<crate::types::Node>> {
-    use crate::types::Node;
+) -> async_graphql::Result<Option<KnowledgeNode>> {
+    use KnowledgeNode as Node;
     let found = |r: async_graphql::Result<Node>| match r {
         Ok(n) => Ok(Some(n)),
         Err(e) if crate::error::is_not_found(&e) => Ok(None),

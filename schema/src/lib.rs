@@ -5,14 +5,17 @@ pub mod auth;
 pub mod content;
 mod domain;
 pub mod error;
+mod explain;
 mod guard;
 pub mod ids;
 pub mod knowledge;
 mod loaders;
 pub mod mutation;
+mod node;
 pub mod plan;
 pub mod query;
 pub mod search;
+mod shared;
 pub mod types;
 
 use std::sync::Arc;
@@ -28,6 +31,7 @@ pub use error::Code;
 #[derive(MergedObject, Default)]
 pub struct Query(
     query::RecordsQuery,
+    node::NodeQuery,
     query::AccountQuery,
     plan::PlanQuery,
     knowledge::KnowledgeQuery,

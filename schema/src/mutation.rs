@@ -9,6 +9,7 @@ use crate::auth::{new_token, normalize_email, verify_password};
 use crate::error::{bad_input, error, not_found, Code, OrGqlError};
 use crate::guard::RoleGuard;
 use crate::ids::{self, NodeType};
+use crate::shared::{known_district, patch};
 use crate::types::{Kita, Ownership, Provider, ProviderKind, SocialSpace, User};
 use crate::{ctx_storage, ctx_viewer, domain};
 
@@ -90,41 +91,6 @@ pub struct UpdateKitaInput {
 pub struct LifecycleInput {
     pub id: ID,
     pub version: i32,
-}
-
-/// Applies an optional-field patch: absent keeps, null clears, a value replaces.
-pub(crate) fn patch<T: Clone>(current: &Option<T>, change: &MaybeUndefined<T>) -> Option<T> {
-    match change {
-        MaybeUndefined::Undefined => current.clone(),
-        MaybeUndefined::Null => None,
-        MaybeUndefined::Value(v) => Some(v.clone()),
-    }
-}
-
-/// The district of an input, which must be one of the 41.
-pub(crate) async fn known_district(ctx: &Context<'_>, ags: &str) -> async_graphql::Result<String> {
-    Ok(district_at(ctx, ags, "input.districtAgs").await?.ags)
-}
-
-/// The district of an AGS given in `field`; an unknown one is the caller's error.
-pub(crate) async fn district_at(
-    ctx: &Context<'_>,
-    ags: &str,
-    field: &str,
-) -> async_graphql::Result<st::District> {
-    let ags = ags.trim();
-    ctx_storage(ctx)
-        .districts_by_ags(&[ags.to_owned()])
-        .await
-        .gql()?
-        .into_iter()
-        .next()
-        .ok_or_else(|| {
-            bad_input(
-                field,
-                format!("„{ags}“ ist kein Jugendamtsbezirk in Rheinland-Pfalz (unbekannter AGS)."),
-            )
-        })
 }
 
 /// A reference to a provider or social space must name a live record of the same district.

@@ -8,21 +8,11 @@ use crate::error::{bad_input, OrGqlError};
 use crate::guard::RoleGuard;
 use crate::ids::{self, NodeType};
 use crate::loaders::{
-    DistrictKey, KitaKey, Loaders, ProviderKey, ProvidersOf, SocialSpaceKey, SocialSpacesOf,
+    DistrictKey, Loaders, ProviderKey, ProvidersOf, SocialSpaceKey, SocialSpacesOf,
 };
-use crate::types::{AuditEntry, District, Kita, Node, Provider, SocialSpace, User};
+use crate::shared::{page_args, page_complexity, page_info, DEFAULT_PAGE};
+use crate::types::{AuditEntry, District, Kita, User};
 use crate::{ctx_storage, ctx_viewer};
-
-/// Page size when a client names neither `first` nor `last`.
-pub const DEFAULT_PAGE: i32 = 20;
-/// The largest page one request may ask for.
-pub const MAX_PAGE: i32 = 100;
-
-/// Complexity of a paginated field: the page size times what each item costs.
-pub fn page_complexity(first: Option<i32>, last: Option<i32>, child: usize) -> usize {
-    let n = first.or(last).unwrap_or(DEFAULT_PAGE).clamp(0, MAX_PAGE) as usize;
-    1 + n.max(1) * child
-}
 
 /// Auswahl von Kitas. Alle Angaben schränken ein; leere Angaben gelten nicht.
 #[derive(InputObject, Default)]
@@ -48,55 +38,6 @@ impl KitaConnectionFields {
     /// Anzahl aller Kitas, auf die die Auswahl passt (über alle Seiten).
     async fn total_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
         ctx_storage(ctx).count_kitas(&self.filter).await.gql()
-    }
-}
-
-pub(crate) struct PageArgs {
-    pub(crate) page: st::Page,
-}
-
-pub(crate) fn page_args(
-    after: Option<String>,
-    before: Option<String>,
-    first: Option<i32>,
-    last: Option<i32>,
-) -> async_graphql::Result<PageArgs> {
-    if first.is_some() && last.is_some() {
-        return Err(bad_input(
-            "first",
-            "Bitte entweder first oder last angeben, nicht beides.",
-        ));
-    }
-    for (name, value) in [("first", first), ("last", last)] {
-        if let Some(n) = value {
-            if !(0..=MAX_PAGE).contains(&n) {
-                return Err(bad_input(
-                    name,
-                    format!("{name} muss zwischen 0 und {MAX_PAGE} liegen, nicht {n}."),
-                ));
-            }
-        }
-    }
-    let after = after.map(|c| ids::parse_cursor(&c, "after")).transpose()?;
-    let before = before
-        .map(|c| ids::parse_cursor(&c, "before"))
-        .transpose()?;
-    Ok(PageArgs {
-        page: st::Page {
-            after,
-            before,
-            limit: first.or(last).unwrap_or(DEFAULT_PAGE) as i64,
-            from_end: last.is_some(),
-        },
-    })
-}
-
-pub(crate) fn page_info<T>(args: &PageArgs, result: &st::PageOf<T>) -> (bool, bool) {
-    let p = args.page;
-    if p.from_end {
-        (result.has_more, p.before.is_some())
-    } else {
-        (p.after.is_some(), result.has_more)
     }
 }
 
@@ -255,55 +196,6 @@ impl RecordsQuery {
         last: Option<i32>,
     ) -> async_graphql::Result<Connection<String, Kita, KitaConnectionFields>> {
         kita_page(ctx, filter.unwrap_or_default(), after, before, first, last).await
-    }
-
-    /// Ein Objekt über seine globale ID. Gelöschte Objekte sieht nur, wer die nicht öffentlichen
-    /// Daten des Bezirks lesen darf.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
-        let Some((kind, key)) = ids::decode(&id) else {
-            return Err(bad_input("id", "Die ID ist ungültig."));
-        };
-        let loaders = ctx.data_unchecked::<Loaders>();
-        let viewer = ctx_viewer(ctx);
-        let visible = |ags: &str, deleted: bool| !deleted || viewer.can_read_private(Some(ags));
-        let numeric = || -> async_graphql::Result<i64> {
-            key.parse()
-                .map_err(|_| bad_input("id", "Die ID ist ungültig."))
-        };
-        let node = match kind {
-            NodeType::District => loaders
-                .load_one(DistrictKey(key.clone()))
-                .await
-                .map_err(|e| e.into_gql())?
-                .map(|d| Node::District(District(d))),
-            NodeType::Kita => loaders
-                .load_one(KitaKey(numeric()?))
-                .await
-                .map_err(|e| e.into_gql())?
-                .filter(|k| visible(&k.district_ags, k.deleted_at.is_some()))
-                .map(|k| Node::Kita(Kita(k))),
-            NodeType::Provider => loaders
-                .load_one(ProviderKey(numeric()?))
-                .await
-                .map_err(|e| e.into_gql())?
-                .filter(|p| visible(&p.district_ags, p.deleted_at.is_some()))
-                .map(|p| Node::Provider(Provider(p))),
-            NodeType::SocialSpace => loaders
-                .load_one(SocialSpaceKey(numeric()?))
-                .await
-                .map_err(|e| e.into_gql())?
-                .filter(|s| visible(&s.district_ags, s.deleted_at.is_some()))
-                .map(|s| Node::SocialSpace(SocialSpace(s))),
-            NodeType::Concept => crate::plan::visible_concept(ctx, numeric()?)
-                .await?
-                .map(Node::Concept),
-            NodeType::AllocationRun => crate::plan::run_node(ctx, numeric()?)
-                .await?
-                .map(Node::AllocationRun),
-            NodeType::IndicatorDefinition | NodeType::RoleProfileRevision => None,
-            other => crate::knowledge::node(ctx, other, numeric()?).await?,
-        };
-        Ok(node)
     }
 
     /// Änderungsprotokoll, neueste Einträge zuerst. Koordinationskräfte sehen ihren Bezirk,

@@ -18,7 +18,7 @@ use srb_storage as st;
 use crate::error::{bad_input, error, internal, Code, OrGqlError};
 use crate::ids::{self, NodeType};
 use crate::knowledge::{self, Contribution, CooperationModel, RoleProfile, StaffingIdea, Workshop};
-use crate::query::{DEFAULT_PAGE, MAX_PAGE};
+use crate::shared::{DEFAULT_PAGE, MAX_PAGE};
 use crate::types::Kita;
 use crate::{ctx_storage, ctx_viewer};
 
@@ -261,7 +261,7 @@ impl SearchQueryRoot {
     /// Workshops und Kitas. Deutsche Wortformen, Gender-Schreibweisen, Abkürzungen (KiSa, SRB,
     /// IKF, JHA, VZÄ) und Tippfehler werden berücksichtigt. Eine leere Anfrage liefert die
     /// neuesten Einträge.
-    #[graphql(complexity = "crate::query::page_complexity(first, None, child_complexity)")]
+    #[graphql(complexity = "crate::shared::page_complexity(first, None, child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -288,7 +288,7 @@ impl SearchQueryRoot {
         }
         let filter = filter.unwrap_or_default();
         if let Some(ags) = &filter.district_ags {
-            crate::mutation::district_at(ctx, ags, "filter.districtAgs").await?;
+            crate::shared::district_at(ctx, ags, "filter.districtAgs").await?;
         }
         let mut q = SearchQuery {
             text: query.trim().to_owned(),

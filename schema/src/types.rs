@@ -1,7 +1,7 @@
 //! Output types: thin wrappers over the stored records, relations through the loaders.
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{ComplexObject, Context, Enum, Interface, Object, SimpleObject, ID};
+use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 use srb_storage as st;
 
@@ -50,23 +50,6 @@ pub enum Role {
     Facilitator,
 }
 
-#[derive(Interface)]
-#[graphql(field(name = "id", ty = "ID"))]
-pub enum Node {
-    District(District),
-    SocialSpace(SocialSpace),
-    Provider(Provider),
-    Kita(Kita),
-    Concept(crate::plan::ConceptObject),
-    AllocationRun(crate::plan::AllocationRun),
-    Workshop(crate::knowledge::Workshop),
-    WorkshopSession(crate::knowledge::WorkshopSession),
-    Contribution(crate::knowledge::Contribution),
-    RoleProfile(crate::knowledge::RoleProfile),
-    StaffingIdea(crate::knowledge::StaffingIdea),
-    CooperationModel(crate::knowledge::CooperationModel),
-}
-
 async fn load<K, V>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<V>>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
@@ -85,7 +68,7 @@ pub struct District(pub st::District);
 
 #[Object]
 impl District {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::District, &self.0.ags)
     }
     /// Amtlicher Gemeindeschlüssel (Kreis: 5 Stellen, Stadt mit eigenem Jugendamt: 8 Stellen).
@@ -146,7 +129,7 @@ impl District {
         Ok(rows.unwrap_or_default().into_iter().map(Provider).collect())
     }
     /// Die Kitas des Bezirks, seitenweise.
-    #[graphql(complexity = "crate::query::page_complexity(first, last, child_complexity)")]
+    #[graphql(complexity = "crate::shared::page_complexity(first, last, child_complexity)")]
     async fn kitas(
         &self,
         ctx: &Context<'_>,
@@ -167,7 +150,7 @@ pub struct SocialSpace(pub st::SocialSpace);
 
 #[Object]
 impl SocialSpace {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::SocialSpace, self.0.id)
     }
     async fn name(&self) -> &str {
@@ -202,7 +185,7 @@ pub struct Provider(pub st::Provider);
 
 #[Object]
 impl Provider {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::Provider, self.0.id)
     }
     async fn name(&self) -> &str {
@@ -240,7 +223,7 @@ pub struct Kita(pub st::Kita);
 
 #[Object]
 impl Kita {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ids::encode(NodeType::Kita, self.0.id)
     }
     async fn name(&self) -> &str {
@@ -292,8 +275,8 @@ impl Kita {
         &self,
         ctx: &Context<'_>,
         year: i32,
-    ) -> async_graphql::Result<Option<crate::plan::KitaAllocation>> {
-        crate::plan::kita_allocation(ctx, &self.0, year).await
+    ) -> async_graphql::Result<Option<crate::explain::KitaAllocation>> {
+        crate::explain::kita_allocation(ctx, &self.0, year).await
     }
 
     /// Indikatorwerte eines Datenjahres, mit Stichtag und Quelle (nur für Berechtigte des Bezirks).
@@ -301,8 +284,8 @@ impl Kita {
         &self,
         ctx: &Context<'_>,
         year: i32,
-    ) -> async_graphql::Result<Vec<crate::plan::IndicatorValue>> {
-        crate::plan::kita_indicator_values(ctx, &self.0, year).await
+    ) -> async_graphql::Result<Vec<crate::explain::IndicatorValue>> {
+        crate::explain::kita_indicator_values(ctx, &self.0, year).await
     }
 
     async fn synthetic(&self) -> bool {
