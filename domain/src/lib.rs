@@ -8,6 +8,7 @@
 
 mod access;
 mod input;
+pub mod parse;
 mod roles;
 pub mod small_count;
 

@@ -1,22 +1,21 @@
 //! The GraphQL schema of srb-werkstatt. Thin: resolvers authorise, parse input into the storage
 //! crate's types and call [`srb_storage::Storage`]; relations go through batch loaders.
 
+mod accounts;
 pub mod auth;
 pub mod content;
-mod domain;
 pub mod error;
 mod explain;
 mod guard;
 pub mod ids;
 pub mod knowledge;
 mod loaders;
-pub mod mutation;
 mod node;
+mod parse;
 pub mod plan;
-pub mod query;
+pub mod records;
 pub mod search;
 mod shared;
-pub mod types;
 
 use std::sync::Arc;
 
@@ -30,9 +29,9 @@ pub use error::Code;
 
 #[derive(MergedObject, Default)]
 pub struct Query(
-    query::RecordsQuery,
+    records::RecordsQuery,
     node::NodeQuery,
-    query::AccountQuery,
+    accounts::AccountQuery,
     plan::PlanQuery,
     knowledge::KnowledgeQuery,
     search::SearchQueryRoot,
@@ -40,8 +39,8 @@ pub struct Query(
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
-    mutation::RecordsMutation,
-    mutation::AccountMutation,
+    records::RecordsMutation,
+    accounts::AccountMutation,
     plan::PlanMutation,
     knowledge::KnowledgeMutation,
 );

@@ -9,7 +9,7 @@ use crate::ids::{self, NodeType};
 use crate::knowledge::{self, KnowledgeNode as K};
 use crate::loaders::{DistrictKey, KitaKey, Loaders, ProviderKey, SocialSpaceKey};
 use crate::plan;
-use crate::types::{District, Kita, Provider, SocialSpace};
+use crate::records::{District, Kita, Provider, SocialSpace};
 
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID"))]

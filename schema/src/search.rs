@@ -18,8 +18,8 @@ use srb_storage as st;
 use crate::error::{bad_input, error, internal, Code, OrGqlError};
 use crate::ids::{self, NodeType};
 use crate::knowledge::{self, Contribution, CooperationModel, RoleProfile, StaffingIdea, Workshop};
+use crate::records::Kita;
 use crate::shared::{DEFAULT_PAGE, MAX_PAGE};
-use crate::types::Kita;
 use crate::{ctx_storage, ctx_viewer};
 
 /// Longest query accepted: a sentence or two, not a document.

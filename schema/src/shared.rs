@@ -1,7 +1,7 @@
 //! Helpers every area of the graph uses: paging of connections, patches of optional fields,
 //! the district an input names.
 
-use async_graphql::{Context, MaybeUndefined};
+use async_graphql::{Context, InputObject, MaybeUndefined, ID};
 use rust_decimal::Decimal;
 use srb_allocation::Cents;
 use srb_storage as st;
@@ -119,4 +119,11 @@ pub(crate) fn check_year(field: &str, year: i32) -> async_graphql::Result<i32> {
             format!("{year} ist kein Jahr des Sozialraumbudgets (2021 bis 2100)."),
         ))
     }
+}
+
+/// Löschen oder Wiederherstellen: welches Objekt, in welcher gelesenen Version.
+#[derive(InputObject)]
+pub struct LifecycleInput {
+    pub id: ID,
+    pub version: i32,
 }

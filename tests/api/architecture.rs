@@ -160,3 +160,110 @@ fn cli_demo_and_indexer_use_the_services_not_graphql() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// The top-level modules of the GraphQL crate (files and folders of `schema/src`) with the
+/// top-level modules each one refers to through `crate::`.
+fn schema_modules() -> BTreeMap<String, BTreeSet<String>> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/src");
+    let mut texts: BTreeMap<String, String> = BTreeMap::new();
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if name == "lib" {
+            continue;
+        }
+        let mut text = String::new();
+        if path.is_dir() {
+            for f in std::fs::read_dir(&path).unwrap() {
+                text += &std::fs::read_to_string(f.unwrap().path()).unwrap();
+            }
+        } else {
+            text = std::fs::read_to_string(&path).unwrap();
+        }
+        texts.insert(name, text);
+    }
+    let modules: BTreeSet<String> = texts.keys().cloned().collect();
+    let mut graph = BTreeMap::new();
+    for (name, text) in &texts {
+        let mut refs = BTreeSet::new();
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find("crate::") {
+            rest = &rest[i + "crate::".len()..];
+            let names: Vec<&str> = if let Some(list) = rest.strip_prefix('{') {
+                // `use crate::{a, b::c, d}`: the first segment of each entry.
+                let end = list.find('}').unwrap_or(list.len());
+                list[..end]
+                    .split(',')
+                    .map(|s| s.trim().split("::").next().unwrap_or("").trim())
+                    .collect()
+            } else {
+                let end = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                vec![&rest[..end]]
+            };
+            for n in names {
+                if modules.contains(n) && n != name {
+                    refs.insert(n.to_owned());
+                }
+            }
+        }
+        graph.insert(name.clone(), refs);
+    }
+    graph
+}
+
+#[test]
+fn the_graphql_crate_has_no_import_circles_and_no_long_files() {
+    let graph = schema_modules();
+    assert!(graph.contains_key("records") && graph.contains_key("plan"));
+    // Depth-first search for a path back to where it started.
+    fn cycle(
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        node: &str,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|p| p == node) {
+            let mut c = path[i..].to_vec();
+            c.push(node.to_owned());
+            return Some(c);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_owned());
+        for next in &graph[node] {
+            if let Some(c) = cycle(graph, next, path, done) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        done.insert(node.to_owned());
+        None
+    }
+    let mut done = BTreeSet::new();
+    for m in graph.keys() {
+        if let Some(c) = cycle(&graph, m, &mut Vec::new(), &mut done) {
+            panic!("import circle in schema/src: {}", c.join(" → "));
+        }
+    }
+
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/src");
+    let mut long = Vec::new();
+    let mut stack = vec![src];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let n = std::fs::read_to_string(&path).unwrap().lines().count();
+                if n > 800 {
+                    long.push(format!("{} ({n} lines)", path.display()));
+                }
+            }
+        }
+    }
+    assert!(long.is_empty(), "files over 800 lines: {long:#?}");
+}

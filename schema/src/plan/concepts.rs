@@ -8,7 +8,7 @@ use srb_storage::{self as st};
 use crate::error::{bad_input, internal, not_found, OrGqlError};
 use crate::ids::{self, NodeType};
 use crate::planning::{self, PlanError};
-use crate::types::District;
+use crate::records::District;
 use crate::{ctx_storage, ctx_viewer, Viewer};
 
 use super::*;
@@ -104,7 +104,7 @@ impl ConceptObject {
             .map_err(internal)
     }
     pub(crate) async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<District> {
-        crate::types::district_by_ags(ctx, &self.0.district_ags).await
+        crate::records::district_by_ags(ctx, &self.0.district_ags).await
     }
     pub(crate) async fn synthetic(&self) -> bool {
         self.0.synthetic

@@ -7,10 +7,10 @@ use chrono::Utc;
 use rust_decimal::Decimal;
 use srb_storage::{self as st, Role};
 
-use crate::domain;
 use crate::error::{bad_input, forbidden, internal, not_found, OrGqlError};
 use crate::guard::RoleGuard;
 use crate::ids::{self, NodeType};
+use crate::parse;
 use crate::planning::{self, PlanError};
 use crate::{ctx_storage, ctx_viewer};
 
@@ -88,11 +88,11 @@ impl PlanMutation {
         let data = st::IndicatorDefinitionData {
             district_ags,
             key: indicator_key(&input.key)?,
-            label: domain::name("input.label", &input.label)?,
+            label: parse::name("input.label", &input.label)?,
             unit: input.unit.into(),
             level: input.level.into(),
             direction: input.direction.into(),
-            description: domain::text("input.description", input.description.as_deref())?,
+            description: parse::text("input.description", input.description.as_deref())?,
         };
         let storage = ctx_storage(ctx);
         let existing = storage
@@ -134,7 +134,7 @@ impl PlanMutation {
         let viewer = ctx_viewer(ctx);
         viewer.require_district_writer(&d.ags)?;
         let year = check_year("input.year", input.year)?;
-        let source = domain::name("input.source", &input.source)
+        let source = parse::name("input.source", &input.source)
             .map_err(|_| bad_input("input.source", "Bitte die Quelle der Werte angeben."))?;
         let (file_name, bytes) = upload_bytes(ctx, &input.file)?;
         let result = planning::import_indicators(
@@ -173,7 +173,7 @@ impl PlanMutation {
         input: ImportStateKeyInput,
     ) -> async_graphql::Result<ImportReport> {
         let year = check_year("input.year", input.year)?;
-        let source = domain::name("input.source", &input.source)
+        let source = parse::name("input.source", &input.source)
             .map_err(|_| bad_input("input.source", "Bitte die Quelle der Werte angeben."))?;
         let (file_name, bytes) = upload_bytes(ctx, &input.file)?;
         let result = planning::import_indicators(
@@ -260,7 +260,7 @@ impl PlanMutation {
                 cents.trunc().mantissa() / 10i128.pow(cents.trunc().scale()),
             )
             .unwrap_or(0),
-            source: domain::name("input.source", &input.source)?,
+            source: parse::name("input.source", &input.source)?,
         };
         ctx_storage(ctx)
             .set_cost_rate(viewer.user_id(), &data)
@@ -282,7 +282,7 @@ impl PlanMutation {
         period(input.valid_from, input.valid_to)?;
         let data = st::ConceptData {
             district_ags: d.ags,
-            name: domain::name("input.name", &input.name)?,
+            name: parse::name("input.name", &input.name)?,
             status: st::ConceptStatus::Draft,
             decided_on: None,
             valid_from: input.valid_from,
@@ -309,7 +309,7 @@ impl PlanMutation {
         require_draft(&current)?;
         let mut data = data_of(&current);
         if let Some(name) = &input.name {
-            data.name = domain::name("input.name", name)?;
+            data.name = parse::name("input.name", name)?;
         }
         if let Some(doc) = &input.document {
             data.document = document_text(&doc.0)?;
@@ -403,7 +403,7 @@ impl PlanMutation {
     ) -> async_graphql::Result<ConceptObject> {
         let current = concept_for_write(ctx, &input.id).await?;
         let mut data = data_of(&current);
-        data.name = domain::name("input.name", &input.name)?;
+        data.name = parse::name("input.name", &input.name)?;
         data.status = st::ConceptStatus::Draft;
         data.decided_on = None;
         data.derived_from_id = Some(current.id);

@@ -10,7 +10,7 @@ use srb_storage::{self as st, Storage};
 use crate::error::{internal, OrGqlError};
 use crate::ids::{self, NodeType};
 use crate::planning::{self, RunPayload};
-use crate::types::District;
+use crate::records::District;
 use crate::{ctx_storage, ctx_viewer};
 
 use super::*;
@@ -98,7 +98,7 @@ impl AllocationRun {
         ids::encode(NodeType::AllocationRun, self.run.id)
     }
     pub(crate) async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<District> {
-        crate::types::district_by_ags(ctx, &self.run.district_ags).await
+        crate::records::district_by_ags(ctx, &self.run.district_ags).await
     }
     pub(crate) async fn concept(
         &self,

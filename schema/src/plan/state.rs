@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::planning::{self};
-use crate::types::District;
+use crate::records::District;
 
 use super::*;
 
@@ -18,7 +18,7 @@ pub struct DistrictBudget(pub(crate) planning::DistrictBudget);
 #[Object]
 impl DistrictBudget {
     pub(crate) async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<District> {
-        crate::types::district_by_ags(ctx, &self.0.ags).await
+        crate::records::district_by_ags(ctx, &self.0.ags).await
     }
     /// Anteil am Landesschlüssel (0 bis 1).
     pub(crate) async fn share(&self) -> Decimal {

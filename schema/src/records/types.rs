@@ -133,15 +133,15 @@ impl District {
     async fn kitas(
         &self,
         ctx: &Context<'_>,
-        filter: Option<crate::query::KitaFilter>,
+        filter: Option<super::query::KitaFilter>,
         after: Option<String>,
         before: Option<String>,
         first: Option<i32>,
         last: Option<i32>,
-    ) -> async_graphql::Result<Connection<String, Kita, crate::query::KitaConnectionFields>> {
+    ) -> async_graphql::Result<Connection<String, Kita, super::query::KitaConnectionFields>> {
         let mut filter = filter.unwrap_or_default();
         filter.district_ags = Some(self.0.ags.clone());
-        crate::query::kita_page(ctx, filter, after, before, first, last).await
+        super::query::kita_page(ctx, filter, after, before, first, last).await
     }
 }
 

@@ -10,8 +10,8 @@ use crate::ids::{self, NodeType};
 use crate::loaders::{
     DistrictKey, Loaders, ProviderKey, ProvidersOf, SocialSpaceKey, SocialSpacesOf,
 };
+use crate::records::{AuditEntry, District, Kita};
 use crate::shared::{page_args, page_complexity, page_info, DEFAULT_PAGE};
-use crate::types::{AuditEntry, District, Kita, User};
 use crate::{ctx_storage, ctx_viewer};
 
 /// Auswahl von Kitas. Alle Angaben schränken ein; leere Angaben gelten nicht.
@@ -249,16 +249,5 @@ impl RecordsQuery {
                 .map(|e| Edge::new(ids::cursor(e.id), AuditEntry(e))),
         );
         Ok(connection)
-    }
-}
-
-#[derive(Default)]
-pub struct AccountQuery;
-
-#[Object]
-impl AccountQuery {
-    /// Das angemeldete Konto; leer ohne Anmeldung.
-    async fn me(&self, ctx: &Context<'_>) -> Option<User> {
-        ctx_viewer(ctx).user.as_deref().cloned().map(User::from)
     }
 }

@@ -1,22 +1,16 @@
 //! Write side of the graph. Every mutation: authenticate, authorise for the district, parse the
 //! input, check references, then one storage call (one transaction with its audit record).
 
-use async_graphql::{Context, InputObject, MaybeUndefined, Object, SimpleObject, ID};
-use chrono::Utc;
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, ID};
 use srb_storage as st;
 
-use crate::auth::{new_token, normalize_email, verify_password};
-use crate::error::{bad_input, error, not_found, Code, OrGqlError};
+use crate::error::{bad_input, not_found, OrGqlError};
 use crate::guard::RoleGuard;
 use crate::ids::{self, NodeType};
+use crate::records::{Kita, Ownership, Provider, ProviderKind, SocialSpace};
+use crate::shared::LifecycleInput;
 use crate::shared::{known_district, patch};
-use crate::types::{Kita, Ownership, Provider, ProviderKind, SocialSpace, User};
-use crate::{ctx_storage, ctx_viewer, domain};
-
-/// Failed logins of one address within `LOGIN_WINDOW_MINUTES` before further attempts are
-/// refused. Counted in the database, so it holds across several server instances.
-pub const LOGIN_MAX_FAILURES: i64 = 5;
-pub const LOGIN_WINDOW_MINUTES: i64 = 15;
+use crate::{ctx_storage, ctx_viewer, parse};
 
 #[derive(InputObject)]
 pub struct CreateSocialSpaceInput {
@@ -84,13 +78,6 @@ pub struct UpdateKitaInput {
     pub social_space_id: MaybeUndefined<ID>,
     pub family_center: Option<bool>,
     pub tags: Option<Vec<String>>,
-}
-
-/// Löschen oder Wiederherstellen: welches Objekt, in welcher gelesenen Version.
-#[derive(InputObject)]
-pub struct LifecycleInput {
-    pub id: ID,
-    pub version: i32,
 }
 
 /// A reference to a provider or social space must name a live record of the same district.
@@ -241,20 +228,20 @@ struct KitaDraft<'a> {
 
 impl KitaDraft<'_> {
     fn parse(self) -> async_graphql::Result<st::KitaData> {
-        let places = domain::places("input.places", self.places)?;
+        let places = parse::places("input.places", self.places)?;
         Ok(st::KitaData {
             district_ags: self.ags,
-            name: domain::name("input.name", self.name)?,
-            street: domain::short_text("input.street", self.street)?,
-            postal_code: domain::postal_code("input.postalCode", self.postal_code)?,
-            city: domain::short_text("input.city", self.city)?,
+            name: parse::name("input.name", self.name)?,
+            street: parse::short_text("input.street", self.street)?,
+            postal_code: parse::postal_code("input.postalCode", self.postal_code)?,
+            city: parse::short_text("input.city", self.city)?,
             places,
-            places_under3: domain::places_under3("input.placesUnder3", self.places_under3, places)?,
+            places_under3: parse::places_under3("input.placesUnder3", self.places_under3, places)?,
             provider_id: self.provider_id,
             social_space_id: self.social_space_id,
             family_center: self.family_center,
             synthetic: self.synthetic,
-            tags: domain::tags("input.tags", self.tags)?,
+            tags: parse::tags("input.tags", self.tags)?,
         })
     }
 }
@@ -276,8 +263,8 @@ impl RecordsMutation {
         viewer.require_district_writer(&ags)?;
         let data = st::SocialSpaceData {
             district_ags: ags,
-            name: domain::name("input.name", &input.name)?,
-            description: domain::text("input.description", input.description.as_deref())?,
+            name: parse::name("input.name", &input.name)?,
+            description: parse::text("input.description", input.description.as_deref())?,
             synthetic: false,
         };
         let s = ctx_storage(ctx)
@@ -297,8 +284,8 @@ impl RecordsMutation {
         let viewer = ctx_viewer(ctx);
         viewer.require_district_writer(&current.district_ags)?;
         let data = st::SocialSpaceData {
-            name: domain::name("input.name", input.name.as_deref().unwrap_or(&current.name))?,
-            description: domain::text(
+            name: parse::name("input.name", input.name.as_deref().unwrap_or(&current.name))?,
+            description: parse::text(
                 "input.description",
                 patch(&current.description, &input.description).as_deref(),
             )?,
@@ -343,7 +330,7 @@ impl RecordsMutation {
         viewer.require_district_writer(&ags)?;
         let data = st::ProviderData {
             district_ags: ags,
-            name: domain::name("input.name", &input.name)?,
+            name: parse::name("input.name", &input.name)?,
             ownership: input.ownership.into(),
             kind: input.kind.into(),
             synthetic: false,
@@ -365,7 +352,7 @@ impl RecordsMutation {
         let viewer = ctx_viewer(ctx);
         viewer.require_district_writer(&current.district_ags)?;
         let data = st::ProviderData {
-            name: domain::name("input.name", input.name.as_deref().unwrap_or(&current.name))?,
+            name: parse::name("input.name", input.name.as_deref().unwrap_or(&current.name))?,
             ownership: input.ownership.map(Into::into).unwrap_or(current.ownership),
             kind: input.kind.map(Into::into).unwrap_or(current.kind),
             district_ags: current.district_ags,
@@ -526,80 +513,5 @@ impl RecordsMutation {
         input: LifecycleInput,
     ) -> async_graphql::Result<Kita> {
         kita_lifecycle(ctx, input, st::Lifecycle::Restore).await
-    }
-}
-
-/// Ergebnis einer Anmeldung: das API-Token wird nur dieses eine Mal gezeigt.
-#[derive(SimpleObject)]
-pub struct LoginPayload {
-    /// Als `Authorization: Bearer <token>` mitsenden.
-    pub token: String,
-    pub user: User,
-}
-
-#[derive(Default)]
-pub struct AccountMutation;
-
-#[Object]
-impl AccountMutation {
-    /// Anmeldung mit E-Mail-Adresse und Passwort. Nach wiederholten Fehlversuchen wird die
-    /// Adresse für eine Weile gesperrt (RATE_LIMITED).
-    async fn login(
-        &self,
-        ctx: &Context<'_>,
-        email: String,
-        password: String,
-    ) -> async_graphql::Result<LoginPayload> {
-        let storage = ctx_storage(ctx);
-        let email = normalize_email(&email);
-        let now = Utc::now();
-        let since = now - chrono::Duration::minutes(LOGIN_WINDOW_MINUTES);
-        if storage.login_failures_since(&email, since).await.gql()? >= LOGIN_MAX_FAILURES {
-            return Err(error(
-                Code::RateLimited,
-                format!(
-                    "Zu viele fehlgeschlagene Anmeldungen. Bitte in {LOGIN_WINDOW_MINUTES} Minuten erneut versuchen."
-                ),
-            ));
-        }
-        let user = storage.user_by_email(&email).await.gql()?;
-        let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-        // argon2 takes tens of milliseconds of CPU: keep it off the async workers.
-        let ok = tokio::task::spawn_blocking(move || verify_password(&password, stored.as_deref()))
-            .await
-            .map_err(crate::error::internal)?;
-        let user = match (ok, user) {
-            (true, Some(user)) => user,
-            _ => {
-                storage.record_login_failure(&email, now).await.gql()?;
-                return Err(error(
-                    Code::Unauthenticated,
-                    "E-Mail-Adresse oder Passwort ist falsch.",
-                ));
-            }
-        };
-        storage.clear_login_failures(&email).await.gql()?;
-        let (token, hash) = new_token();
-        storage
-            .create_token(
-                user.id,
-                &hash,
-                &format!("Anmeldung {}", now.format("%Y-%m-%d %H:%M")),
-            )
-            .await
-            .gql()?;
-        Ok(LoginPayload {
-            token,
-            user: user.into(),
-        })
-    }
-
-    /// Widerruft das Token, mit dem diese Anfrage kam.
-    #[graphql(guard = "RoleGuard::signed_in()")]
-    async fn logout(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        match &ctx_viewer(ctx).token_hash {
-            Some(hash) => ctx_storage(ctx).revoke_token(hash).await.gql(),
-            None => Ok(false),
-        }
     }
 }

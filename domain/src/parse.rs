@@ -1,9 +1,11 @@
-//! Parse, don't validate: input values become the storage crate's data types only through these
-//! functions, and every failure names the input field and says why, in German.
+//! Parse, don't validate: input values become stored data only through these functions, and
+//! every failure names the input field and says why, in German.
 
-use async_graphql::Result;
+use crate::{InputError, InputResult as Result};
 
-use crate::error::bad_input;
+fn bad_input(field: &str, message: impl Into<String>) -> InputError {
+    InputError::new(field, message)
+}
 
 pub const MAX_NAME: usize = 200;
 pub const MAX_TEXT: usize = 2_000;
@@ -126,4 +128,27 @@ pub fn tags(field: &str, raw: &[String]) -> Result<Vec<String>> {
     }
     out.sort();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_is_cleaned_or_refused_with_its_field() {
+        assert_eq!(
+            name("input.name", "  Kita   Regenbogen ").unwrap(),
+            "Kita Regenbogen"
+        );
+        assert_eq!(name("input.name", "  ").unwrap_err().field, "input.name");
+        assert_eq!(
+            postal_code("p", Some("56068")).unwrap().as_deref(),
+            Some("56068")
+        );
+        assert!(postal_code("p", Some("5606")).is_err());
+        assert_eq!(places_under3("u", 12, 10).unwrap_err().field, "u");
+        let t = tags("t", &["b".into(), "a".into(), "b".into()]).unwrap();
+        assert_eq!(t, ["a", "b"]);
+        assert_eq!(tags("t", &["".into()]).unwrap_err().field, "t.0");
+    }
 }
