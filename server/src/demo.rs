@@ -279,7 +279,7 @@ pub async fn seed(storage: &dyn Storage, scale: u32) -> Result<SeedReport> {
     let mut report = SeedReport::default();
     for (i, (d, n)) in districts.iter().zip(&counts).enumerate() {
         let demo = district_demo(d, *n);
-        if storage.seed_demo_district(&demo).await? {
+        if storage.seeder().seed_demo_district(&demo).await? {
             report.districts_seeded += 1;
             report.kitas += demo.kitas.len();
         }

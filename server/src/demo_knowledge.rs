@@ -506,7 +506,7 @@ pub async fn seed(storage: &dyn Storage) -> Result<KnowledgeReport> {
     let mut report = KnowledgeReport::default();
     let seed = workshop();
     let contributions: usize = seed.sessions.iter().map(|(_, c)| c.len()).sum();
-    if storage.seed_workshop(&seed).await?.is_some() {
+    if storage.seeder().seed_workshop(&seed).await?.is_some() {
         report.workshops += 1;
         report.contributions += contributions;
     }

@@ -258,23 +258,6 @@ pub enum Lifecycle {
     Restore,
 }
 
-/// A district's demo records: names are unique within the district, and Kitas refer to their
-/// provider and social space by name.
-#[derive(Debug, Clone, Default)]
-pub struct DemoDistrict {
-    pub district_ags: String,
-    pub social_spaces: Vec<SocialSpaceData>,
-    pub providers: Vec<ProviderData>,
-    pub kitas: Vec<DemoKita>,
-}
-
-#[derive(Debug, Clone)]
-pub struct DemoKita {
-    pub data: KitaData,
-    pub provider_name: String,
-    pub social_space_name: String,
-}
-
 text_enum!(
     /// A count of children (or places) or a share between 0 and 1.
     IndicatorUnit { Count = "COUNT", Share = "SHARE" }

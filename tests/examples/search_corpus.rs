@@ -98,6 +98,7 @@ async fn main() -> anyhow::Result<()> {
     while total < target {
         n += 1;
         storage
+            .seeder()
             .seed_workshop(&synthetic_workshop(&seed, n, &districts, &mut rng))
             .await?;
         total += per_workshop;
