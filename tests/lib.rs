@@ -342,6 +342,68 @@ macro_rules! on_every_backend {
     };
 }
 
+/// The callers every role matrix runs under: anonymous, each role, and coordinators of the
+/// record's own district (`07111`) and of another (`07131`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Caller {
+    Anonymous,
+    Admin,
+    Ministry,
+    CoordinatorHome,
+    CoordinatorOther,
+    Facilitator,
+}
+
+pub const CALLERS: [Caller; 6] = [
+    Caller::Anonymous,
+    Caller::Admin,
+    Caller::Ministry,
+    Caller::CoordinatorHome,
+    Caller::CoordinatorOther,
+    Caller::Facilitator,
+];
+
+impl TestApp {
+    /// A token of a fresh account of this kind; none for anonymous callers.
+    pub async fn token_as(&self, caller: Caller) -> Option<String> {
+        Some(match caller {
+            Caller::Anonymous => return None,
+            Caller::Admin => self.token_for(Role::Admin, None).await,
+            Caller::Ministry => self.token_for(Role::Ministry, None).await,
+            Caller::CoordinatorHome => self.token_for(Role::Coordinator, Some("07111")).await,
+            Caller::CoordinatorOther => self.token_for(Role::Coordinator, Some("07131")).await,
+            Caller::Facilitator => self.token_for(Role::Facilitator, None).await,
+        })
+    }
+
+    /// The demo districts with their Kitas, indicator values, concepts and official plans.
+    pub async fn seed_demo(&self) {
+        srb_server::demo::seed(self.storage.as_ref(), 1)
+            .await
+            .unwrap();
+        srb_server::demo_plans::seed(self.storage.as_ref())
+            .await
+            .unwrap();
+    }
+}
+
+/// The bytes of a `FileDownload`.
+pub fn decode_file(file: &Value) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(file["contentBase64"].as_str().unwrap())
+        .unwrap()
+}
+
+/// The cells of one sheet of an XLSX file.
+pub fn xlsx_sheet(bytes: &[u8], name: &str) -> Vec<Vec<calamine::Data>> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = book.worksheet_range(name).unwrap();
+    range.rows().map(|r| r.to_vec()).collect()
+}
+
 /// A GraphQL subscription over WebSocket (`graphql-transport-ws`), as a browser client runs it.
 pub struct Subscription {
     socket: tokio_tungstenite::WebSocketStream<

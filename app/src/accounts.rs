@@ -11,6 +11,20 @@ use sha2::{Digest, Sha256};
 
 const TOKEN_PREFIX: &str = "srb_";
 
+/// The account a bearer token belongs to, with the token's hash (to revoke it at logout); None
+/// for an unknown or revoked token. Looked up in the database on every call, so a revoked token
+/// stops working at once on every instance.
+pub async fn account_of_token(
+    storage: &dyn srb_storage::Storage,
+    token: &str,
+) -> srb_storage::Result<Option<(srb_storage::User, String)>> {
+    let hash = hash_token(token.trim());
+    Ok(storage
+        .user_by_token_hash(&hash)
+        .await?
+        .map(|user| (user, hash)))
+}
+
 /// A new API token: the plain text (shown once) and the hash to store.
 pub fn new_token() -> (String, String) {
     let mut bytes = [0u8; 32];

@@ -1,8 +1,5 @@
 //! Roles of accounts and publication levels of records, stored as their SCREAMING_CASE names.
 
-use serde::Serialize;
-use std::fmt;
-
 /// A string that names no known variant (from the database: a bug, since CHECK constraints
 /// guard the columns).
 #[derive(Debug, thiserror::Error)]
@@ -12,10 +9,14 @@ pub struct UnknownVariant {
     pub value: String,
 }
 
+/// An enumeration stored as its SCREAMING_CASE name in a TEXT column: `as_str`, `FromStr`,
+/// `TryFrom<String>` (for sqlx), `Display`, `Serialize`, `ALL`. The storage crate defines its
+/// enumerations with it too.
+#[macro_export]
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
         #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
         pub enum $name { $($(#[$vmeta])* $variant),+ }
 
@@ -27,27 +28,27 @@ macro_rules! text_enum {
         }
 
         impl ::std::str::FromStr for $name {
-            type Err = UnknownVariant;
+            type Err = $crate::UnknownVariant;
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    other => Err(UnknownVariant { kind: stringify!($name), value: other.to_owned() }),
+                    other => Err($crate::UnknownVariant { kind: stringify!($name), value: other.to_owned() }),
                 }
             }
         }
 
         impl TryFrom<String> for $name {
-            type Error = UnknownVariant;
+            type Error = $crate::UnknownVariant;
             fn try_from(s: String) -> Result<Self, Self::Error> { s.parse() }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.as_str()) }
         }
     };
 }
 
-text_enum!(
+crate::text_enum!(
     /// What an account may do; see [`crate::Reader`].
     Role {
         /// Operates the platform: reads and writes everything.
@@ -61,7 +62,7 @@ text_enum!(
     }
 );
 
-text_enum!(
+crate::text_enum!(
     /// Who may read a record.
     Publication {
         Public = "PUBLIC",

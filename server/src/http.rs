@@ -18,7 +18,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use metrics_exporter_prometheus::PrometheusHandle;
 use serde_json::{json, Map, Value};
-use srb_schema::{auth, Code, SrbSchema, Viewer};
+use srb_schema::{Code, SrbSchema, Viewer};
 use srb_storage::Storage;
 use tower_http::trace::TraceLayer;
 
@@ -351,9 +351,8 @@ async fn viewer_from_credentials(
         .or_else(|| value.strip_prefix("bearer "))
         .ok_or("Erwartet wird Authorization: Bearer <Token>.")?
         .trim();
-    let hash = auth::hash_token(token);
-    match storage.user_by_token_hash(&hash).await {
-        Ok(Some(user)) => Ok(Viewer::user(user, Some(hash))),
+    match srb_app::accounts::account_of_token(storage, token).await {
+        Ok(Some((user, hash))) => Ok(Viewer::user(user, Some(hash))),
         Ok(None) => Err("Das API-Token ist ungültig oder widerrufen."),
         Err(e) => {
             tracing::error!(error = %e, "looking up a token");

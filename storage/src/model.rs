@@ -5,49 +5,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use std::fmt;
 
+pub(crate) use srb_domain::text_enum;
 /// A string from the database that names no known variant: the schema's CHECK constraints make
-/// this a bug, not bad input.
-#[derive(Debug, thiserror::Error)]
-#[error("unknown {kind} '{value}' in the database")]
-pub struct UnknownVariant {
-    pub(crate) kind: &'static str,
-    pub(crate) value: String,
-}
-
-macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl ::std::str::FromStr for $name {
-            type Err = UnknownVariant;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s {
-                    $($text => Ok($name::$variant),)+
-                    other => Err($crate::model::UnknownVariant { kind: stringify!($name), value: other.to_owned() }),
-                }
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = UnknownVariant;
-            fn try_from(s: String) -> Result<Self, Self::Error> { s.parse() }
-        }
-
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.as_str()) }
-        }
-    };
-}
+/// this a bug, not bad input. Enumerations are defined with `srb_domain::text_enum!`.
+pub use srb_domain::UnknownVariant;
 
 text_enum!(
     /// Legal form of a Jugendamtsbezirk.

@@ -3,22 +3,16 @@
 
 use std::io::Cursor;
 
-use base64::Engine;
 use calamine::{Data, Reader, Xlsx};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::{json, Value};
 use srb_storage::{KitaFilter, Page, Role, ValueFilter};
-use srb_tests::{code, on_every_backend, TestApp};
+use srb_tests::{code, decode_file, on_every_backend, xlsx_sheet, TestApp};
 
 const HOME: &str = "07111";
 
 async fn seeded(app: &TestApp) {
-    srb_server::demo::seed(app.storage.as_ref(), 1)
-        .await
-        .unwrap();
-    srb_server::demo_plans::seed(app.storage.as_ref())
-        .await
-        .unwrap();
+    app.seed_demo().await;
 }
 
 async fn home_kitas(app: &TestApp) -> Vec<srb_storage::Kita> {
@@ -46,18 +40,6 @@ async fn value_count(app: &TestApp) -> usize {
         .await
         .unwrap()
         .len()
-}
-
-fn decode(file: &Value) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD
-        .decode(file["contentBase64"].as_str().unwrap())
-        .unwrap()
-}
-
-fn sheet(bytes: &[u8], name: &str) -> Vec<Vec<Data>> {
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
-    let range = book.worksheet_range(name).unwrap();
-    range.rows().map(|r| r.to_vec()).collect()
 }
 
 const IMPORT: &str = r#"mutation($input: ImportIndicatorValuesInput!) {
@@ -144,7 +126,7 @@ async fn coordinator_imports_runs_compares_and_exports(app: &TestApp) {
             json!({}),
         )
         .await;
-    let template = sheet(&decode(&data["indicatorTemplate"]), "Indikatoren");
+    let template = xlsx_sheet(&decode_file(&data["indicatorTemplate"]), "Indikatoren");
     assert_eq!(template.len(), kitas.len() + 1);
     assert_eq!(template[0][1], Data::String("Kita".into()));
     assert!(template[0]
@@ -299,7 +281,7 @@ async fn coordinator_imports_runs_compares_and_exports(app: &TestApp) {
         .await["exportAllocationComparison"]
         .clone();
     assert!(export["fileName"].as_str().unwrap().ends_with(".xlsx"));
-    let rows = sheet(&decode(&export), "Kitas");
+    let rows = xlsx_sheet(&decode_file(&export), "Kitas");
     assert_eq!(rows.len(), kitas.len() + 1);
     let first_change = &cmp["kitas"][0];
     let row = rows
@@ -310,7 +292,7 @@ async fn coordinator_imports_runs_compares_and_exports(app: &TestApp) {
         Data::Float(f) => assert!((f - dec(&first_change["difference"])).abs() < 0.001),
         other => panic!("difference is not a number: {other:?}"),
     }
-    let summary = sheet(&decode(&export), "Übersicht");
+    let summary = xlsx_sheet(&decode_file(&export), "Übersicht");
     assert!(summary
         .iter()
         .any(|r| r[0] == Data::String("Kitas mit mehr".into())));
@@ -323,7 +305,7 @@ async fn coordinator_imports_runs_compares_and_exports(app: &TestApp) {
         )
         .await["exportAllocationComparison"]
         .clone();
-    let text = String::from_utf8(decode(&csv)).unwrap();
+    let text = String::from_utf8(decode_file(&csv)).unwrap();
     assert!(text.starts_with("\u{feff}Kita-Nr.;Kita;Betrag A (€)"));
     assert_eq!(text.lines().count(), kitas.len() + 1);
 
@@ -336,7 +318,7 @@ async fn coordinator_imports_runs_compares_and_exports(app: &TestApp) {
         )
         .await["exportAllocationRun"]
         .clone();
-    let book: Xlsx<_> = Xlsx::new(Cursor::new(decode(&run_export))).unwrap();
+    let book: Xlsx<_> = Xlsx::new(Cursor::new(decode_file(&run_export))).unwrap();
     let names = book.sheet_names();
     assert_eq!(names.len(), 3 + run["pillars"].as_array().unwrap().len());
     assert_eq!(names[0], "Übersicht");

@@ -9,12 +9,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 use srb_schema::ids::{encode, NodeType};
 use srb_storage::{
-    DocumentData, DocumentKind, DocumentStatus, Lifecycle, Page, Publication, Role, SocialSpaceData,
+    DocumentData, DocumentKind, DocumentStatus, Lifecycle, Page, Publication, SocialSpaceData,
 };
-use srb_tests::{on_every_backend, TestApp};
+use srb_tests::{on_every_backend, Caller, TestApp, CALLERS};
 
 const HOME: &str = "07111";
-const OTHER: &str = "07131";
 
 /// Who may read what a field holds.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -195,25 +194,6 @@ fn every_field_has_a_read_rule() {
     );
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Caller {
-    Anonymous,
-    Admin,
-    Ministry,
-    CoordinatorHome,
-    CoordinatorOther,
-    Facilitator,
-}
-
-const CALLERS: [Caller; 6] = [
-    Caller::Anonymous,
-    Caller::Admin,
-    Caller::Ministry,
-    Caller::CoordinatorHome,
-    Caller::CoordinatorOther,
-    Caller::Facilitator,
-];
-
 fn may(rule: Read, caller: Caller) -> bool {
     match rule {
         Private => matches!(
@@ -266,29 +246,13 @@ fn nonempty(v: &Value) -> bool {
 
 async fn read_side_role_matrix(app: &TestApp) {
     let s = app.storage.as_ref();
-    srb_server::demo::seed(s, 1).await.unwrap();
-    srb_server::demo_plans::seed(s).await.unwrap();
-    let mut tokens: BTreeMap<&str, String> = BTreeMap::new();
-    for (name, role, district) in [
-        ("admin", Role::Admin, None),
-        ("ministry", Role::Ministry, None),
-        ("home", Role::Coordinator, Some(HOME)),
-        ("other", Role::Coordinator, Some(OTHER)),
-        ("facilitator", Role::Facilitator, None),
-    ] {
-        tokens.insert(name, app.token_for(role, district).await);
+    app.seed_demo().await;
+    let mut tokens = BTreeMap::new();
+    for caller in CALLERS {
+        tokens.insert(caller, app.token_as(caller).await);
     }
-    let token = |c: Caller| -> Option<String> {
-        match c {
-            Caller::Anonymous => None,
-            Caller::Admin => Some(tokens["admin"].clone()),
-            Caller::Ministry => Some(tokens["ministry"].clone()),
-            Caller::CoordinatorHome => Some(tokens["home"].clone()),
-            Caller::CoordinatorOther => Some(tokens["other"].clone()),
-            Caller::Facilitator => Some(tokens["facilitator"].clone()),
-        }
-    };
-    let home = tokens["home"].clone();
+    let token = |c: Caller| tokens[&c].clone();
+    let home = token(Caller::CoordinatorHome).unwrap();
 
     // Fixtures in HOME: a Kita, a deleted Kita and social space, a draft concept and a run
     // that is not official, a DISTRICT-level workshop, a draft profile, a DISTRICT-level idea.

@@ -8,29 +8,10 @@ use srb_schema::ids::{encode, NodeType};
 use srb_storage::{
     KitaData, Lifecycle, Ownership, Page, ProviderData, ProviderKind, Role, SocialSpaceData,
 };
-use srb_tests::{code, on_every_backend, TestApp};
+use srb_tests::{code, on_every_backend, Caller, TestApp, CALLERS};
 
 const HOME: &str = "07111";
 const OTHER: &str = "07131";
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Caller {
-    Anonymous,
-    Admin,
-    Ministry,
-    CoordinatorHome,
-    CoordinatorOther,
-    Facilitator,
-}
-
-const CALLERS: [Caller; 6] = [
-    Caller::Anonymous,
-    Caller::Admin,
-    Caller::Ministry,
-    Caller::CoordinatorHome,
-    Caller::CoordinatorOther,
-    Caller::Facilitator,
-];
 
 /// Who may run a mutation on records of district `HOME`.
 #[derive(Clone, Copy)]
@@ -727,24 +708,8 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-async fn token(app: &TestApp, caller: Caller) -> Option<String> {
-    Some(match caller {
-        Caller::Anonymous => return None,
-        Caller::Admin => app.token_for(Role::Admin, None).await,
-        Caller::Ministry => app.token_for(Role::Ministry, None).await,
-        Caller::CoordinatorHome => app.token_for(Role::Coordinator, Some(HOME)).await,
-        Caller::CoordinatorOther => app.token_for(Role::Coordinator, Some(OTHER)).await,
-        Caller::Facilitator => app.token_for(Role::Facilitator, None).await,
-    })
-}
-
 async fn every_mutation_under_every_role(app: &TestApp) {
-    srb_server::demo::seed(app.storage.as_ref(), 1)
-        .await
-        .unwrap();
-    srb_server::demo_plans::seed(app.storage.as_ref())
-        .await
-        .unwrap();
+    app.seed_demo().await;
     let kita = first_kita_name(app).await;
     let hash = srb_app::accounts::hash_password("richtig-und-lang").unwrap();
     app.storage
@@ -783,7 +748,7 @@ async fn every_mutation_under_every_role(app: &TestApp) {
             let vars = fixture(app, case.fixture, n).await;
             // Unique names for creates.
             let document = case.document.replace("\"Neu\"", &format!("\"Neu {n}\""));
-            let token = token(app, caller).await;
+            let token = app.token_as(caller).await;
             let audits_before = app.audit_count().await;
             let body = if matches!(
                 case.fixture,

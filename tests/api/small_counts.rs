@@ -6,11 +6,10 @@
 
 use std::io::Cursor;
 
-use base64::Engine;
 use calamine::{Data, Reader, Xlsx};
 use serde_json::{json, Value};
 use srb_storage::Role;
-use srb_tests::{on_every_backend, TestApp};
+use srb_tests::{decode_file, on_every_backend, xlsx_sheet, TestApp};
 
 const HOME: &str = "07111";
 const COUNT: &str = "kinder_eingliederung";
@@ -21,18 +20,6 @@ const KITAS: &str = "query($r: ID!) { allocationRun(id: $r) { kitas {
   pillars { reason reasonKind rawShare amount }
   indexTerms { indicator value shownValue normalized contribution shownContribution imputed }
 } } }";
-
-fn decode(file: &Value) -> Vec<u8> {
-    base64::engine::general_purpose::STANDARD
-        .decode(file["contentBase64"].as_str().unwrap())
-        .unwrap()
-}
-
-fn sheet(bytes: &[u8], name: &str) -> Vec<Vec<Data>> {
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).unwrap();
-    let range = book.worksheet_range(name).unwrap();
-    range.rows().map(|r| r.to_vec()).collect()
-}
 
 fn num(v: &Value) -> f64 {
     v.as_str()
@@ -103,7 +90,7 @@ async fn export(app: &TestApp, token: Option<&str>, run: &Value, format: &str) -
             json!({ "r": run, "f": format }),
         )
         .await;
-    decode(&data["exportAllocationRun"])
+    decode_file(&data["exportAllocationRun"])
 }
 
 /// Checks one reader's view of a run against the private view.
@@ -188,8 +175,8 @@ async fn check_reader(
 
     // Both export formats say the same as the fields.
     let xlsx = export(app, token, run, "XLSX").await;
-    let kitas = sheet(&xlsx, "Kitas");
-    let pillar = sheet(&xlsx, "Kita-Sozialarbeit");
+    let kitas = xlsx_sheet(&xlsx, "Kitas");
+    let pillar = xlsx_sheet(&xlsx, "Kita-Sozialarbeit");
     let csv = String::from_utf8(export(app, token, run, "CSV").await).unwrap();
     let csv_rows: Vec<Vec<String>> = csv
         .trim_start_matches('\u{feff}')
@@ -249,12 +236,7 @@ async fn check_reader(
 }
 
 async fn small_counts_never_reach_other_readers(app: &TestApp) {
-    srb_server::demo::seed(app.storage.as_ref(), 1)
-        .await
-        .unwrap();
-    srb_server::demo_plans::seed(app.storage.as_ref())
-        .await
-        .unwrap();
+    app.seed_demo().await;
     let own = app.token_for(Role::Coordinator, Some(HOME)).await;
     let other = app.token_for(Role::Coordinator, Some("07131")).await;
     let ministry = app.token_for(Role::Ministry, None).await;
@@ -295,7 +277,7 @@ async fn small_counts_never_reach_other_readers(app: &TestApp) {
                 "{case}"
             );
             let own_xlsx = export(app, Some(&own), &run, "XLSX").await;
-            let own_rows = sheet(&own_xlsx, "Kitas");
+            let own_rows = xlsx_sheet(&own_xlsx, "Kitas");
             assert!(own_rows[1..]
                 .iter()
                 .all(|r| !matches!(&r[2], Data::String(s) if s == "< 5")));
@@ -355,11 +337,11 @@ async fn small_counts_never_reach_other_readers(app: &TestApp) {
                 json!({ "a": a, "b": b, "f": format }),
             )
             .await;
-        let bytes = decode(&data["exportAllocationComparison"]);
+        let bytes = decode_file(&data["exportAllocationComparison"]);
         if format == "XLSX" {
             let book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.clone())).unwrap();
             let names = book.sheet_names();
-            let rows = sheet(&bytes, names.last().unwrap());
+            let rows = xlsx_sheet(&bytes, names.last().unwrap());
             assert!(rows[1..]
                 .iter()
                 .all(|r| !matches!(r[8], Data::Float(_) | Data::Int(_))));
