@@ -160,13 +160,15 @@ impl fmt::Display for Withholding<'_> {
         let hide = self.hide;
         let nested = |r: &'_ Reason, f: &mut fmt::Formatter<'_>| r.withholding(hide).fmt(f);
         let above = |met: bool| if met { "über" } else { "nicht über" };
-        let index = |i: Decimal| -> String {
-            if hide(Part::Index) {
+        // A number as text, or the withheld marker.
+        let shown = |part: Part<'_>, text: &dyn fmt::Display| -> String {
+            if hide(part) {
                 WITHHELD_TEXT.to_owned()
             } else {
-                German(i).to_string()
+                text.to_string()
             }
         };
+        let index = |i: Decimal| shown(Part::Index, &German(i));
         match self.reason {
             Reason::AllKitas => f.write_str("alle Kitas"),
             Reason::NoIndex => f.write_str("kein Index (fehlende Daten)"),
@@ -186,11 +188,7 @@ impl fmt::Display for Withholding<'_> {
                 mean,
                 met,
             } => {
-                let mean = if hide(Part::Mean) {
-                    WITHHELD_TEXT.to_owned()
-                } else {
-                    German(*mean).to_string()
-                };
+                let mean = shown(Part::Mean, &German(*mean));
                 write!(
                     f,
                     "Index {} {} Bezirksmittel {mean}",
@@ -204,11 +202,7 @@ impl fmt::Display for Withholding<'_> {
                 considered,
                 ..
             } => {
-                let rank = if hide(Part::Rank) {
-                    WITHHELD_TEXT.to_owned()
-                } else {
-                    rank.to_string()
-                };
+                let rank = shown(Part::Rank, rank);
                 write!(
                     f,
                     "Rang {rank} von {of} (berücksichtigt: die ersten {considered})"
