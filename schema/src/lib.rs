@@ -22,10 +22,11 @@ use std::sync::Arc;
 use srb_app::{markdown, planning};
 
 use async_graphql::{Context, MergedObject, Request, Schema};
-use srb_storage::Storage;
 
 pub use auth::Viewer;
 pub use error::Code;
+/// The store the schema reads, for doors that hand it in (the web pages).
+pub use srb_storage::Storage;
 
 #[derive(MergedObject, Default)]
 pub struct Query(

@@ -41,8 +41,13 @@ pub fn router(
     storage: Arc<dyn Storage>,
     search: Arc<dyn srb_search::SearchIndex>,
 ) -> Router {
+    let schema = srb_schema::build(storage.clone(), search.clone(), config.limits());
+    let pages = srb_web::router(srb_web::WebState {
+        schema: schema.clone(),
+        storage: storage.clone(),
+    });
     let state = AppState {
-        schema: srb_schema::build(storage.clone(), search.clone(), config.limits()),
+        schema,
         storage,
         search,
         metrics: crate::telemetry::metrics(),
@@ -58,6 +63,9 @@ pub fn router(
         router = router.route("/_bench/districts", get(bench_districts));
     }
     router
+        .with_state(state)
+        // The web pages, and their German 404 for every other path.
+        .merge(pages)
         // One limit for every body: an announced oversized body is refused at once, before any
         // of it is read, a streamed one when it passes the limit. axum's own default limit
         // would only repeat the check.
@@ -67,7 +75,6 @@ pub fn router(
             move |req, next| limit_body(req, next, limits)
         }))
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
 }
 
 fn is_multipart(headers: &HeaderMap) -> bool {

@@ -121,6 +121,12 @@ fn dependencies_point_one_way() {
         "srb-schema",
         &["sqlx", "axum", "srb-web", "srb-server"],
     ));
+    // The pages go through the GraphQL schema like every other client.
+    wrong.extend(forbid(
+        &deps,
+        "srb-web",
+        &["sqlx", "srb-storage", "srb-app", "srb-search", "srb-server"],
+    ));
     for lower in ["srb-storage", "srb-search", "srb-sheets"] {
         wrong.extend(forbid(
             &deps,

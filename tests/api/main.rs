@@ -13,3 +13,4 @@ mod relevance;
 mod roles;
 mod search;
 mod small_counts;
+mod web;
