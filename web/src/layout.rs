@@ -63,15 +63,15 @@ pub fn message(heading: &str, text: &str, reference: Option<&str>) -> Markup {
 pub fn search_form(query: &str) -> Markup {
     html! {
         form class="search" role="search" action="/suche" method="get" {
-            div {
-                label for="q" { "Suchbegriff" }
+            label for="q" { "Suchbegriff" }
+            div class="row" {
                 input type="search" id="q" name="q" value=(query) maxlength="500"
                     aria-describedby="q-hinweis" autocomplete="off";
-                p id="q-hinweis" class="hint" {
-                    "Zum Beispiel „Kita-Sozialarbeit“, „KiSa Träger“ oder „Fachkräfte gewinnen“."
-                }
+                button type="submit" { "Suchen" }
             }
-            button type="submit" { "Suchen" }
+            p id="q-hinweis" class="hint" {
+                "Zum Beispiel „Kita-Sozialarbeit“, „KiSa Träger“ oder „Fachkräfte gewinnen“."
+            }
         }
     }
 }
