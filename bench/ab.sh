@@ -25,6 +25,8 @@ start() { # binary backend url
     "$1" serve --demo >"$work/$2.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 1; done
+  # A new search index is filled from the database at start: measure once it is done.
+  for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/readyz" | grep -q '"pending":0' && break; sleep 1; done
   curl -fs "http://127.0.0.1:$port/graphql" -H 'content-type: application/json' -d @"$work/kitas.json" >/dev/null
 }
 
