@@ -133,11 +133,6 @@ impl Disclosure {
     pub fn indicator_value(&self, is_count: bool, value: Decimal) -> bool {
         self.everything || !is_small(is_count, value)
     }
-
-    /// Whether anything at all is withheld.
-    pub fn withholds_anything(&self) -> bool {
-        !self.everything && !self.statistics
-    }
 }
 
 #[cfg(test)]
@@ -200,13 +195,13 @@ mod tests {
     fn private_readers_see_everything() {
         let dis = Disclosure::for_reader(true, 1, &[term(true, vec![d(3)])]);
         assert!(dis.value(0, 0) && dis.derived(0, 0) && dis.index(0) && dis.statistics());
-        assert!(!dis.withholds_anything());
+        assert!(dis.statistics());
     }
 
     #[test]
     fn without_small_counts_nothing_is_withheld() {
         let dis = Disclosure::for_reader(false, 2, &[term(true, vec![d(0), d(12)])]);
-        assert!(!dis.withholds_anything());
+        assert!(dis.statistics());
         assert!(dis.derived(0, 0) && dis.index(1));
     }
 }

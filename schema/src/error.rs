@@ -90,7 +90,7 @@ pub fn forbidden() -> Error {
 
 /// Logs the cause with a reference and sends only the reference.
 pub fn internal(cause: impl std::fmt::Display) -> Error {
-    let reference = uuid_like();
+    let reference = new_reference();
     tracing::error!(reference = %reference, error = %cause, "internal error");
     Error::new(format!(
         "Interner Fehler. Bitte später erneut versuchen (Referenz {reference})."
@@ -101,7 +101,8 @@ pub fn internal(cause: impl std::fmt::Display) -> Error {
     })
 }
 
-fn uuid_like() -> String {
+/// A reference for the log and the caller (an error page, an `INTERNAL` answer).
+pub fn new_reference() -> String {
     use rand::Rng;
     format!("{:016x}", rand::thread_rng().gen::<u64>())
 }

@@ -8,7 +8,7 @@ mod search;
 mod start;
 mod workshops;
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use axum::extract::Path;
 use axum::http::{header, StatusCode};
@@ -158,28 +158,17 @@ pub(crate) async fn query(
                     .as_ref()
                     .and_then(|x| x.get("reference"))
                     .map(|r| r.to_string().trim_matches('"').to_owned())
-                    .unwrap_or_else(reference);
+                    .unwrap_or_else(srb_schema::error::new_reference);
                 tracing::error!(%reference, message = %e.message, "page query failed");
                 PageError::Internal(reference)
             }
         });
     }
-    response
-        .data
-        .into_json()
-        .map_err(|e| PageError::Internal(format!("{}: {e}", reference())))
-}
-
-/// A reference for the log and the error page.
-fn reference() -> String {
-    use sha2::Digest;
-    static SEED: LazyLock<std::time::Instant> = LazyLock::new(std::time::Instant::now);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_nanos();
-    let digest = sha2::Sha256::digest(format!("{now}/{:?}", SEED.elapsed()));
-    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    response.data.into_json().map_err(|e| {
+        let reference = srb_schema::error::new_reference();
+        tracing::error!(%reference, error = %e, "page data unreadable");
+        PageError::Internal(reference)
+    })
 }
 
 /// The caller of a page. Pages are public for now: sign-in with a cookie session follows.

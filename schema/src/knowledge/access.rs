@@ -160,14 +160,19 @@ pub(crate) async fn session_record(
     Ok((s, w))
 }
 
+/// A session: readable with its workshop; a deleted one only for the workshop's editors.
+pub(crate) fn session_readable(viewer: &Viewer, s: &st::WorkshopSession, w: &st::Workshop) -> bool {
+    workshop_readable(viewer, w)
+        && (s.deleted_at.is_none()
+            || can_edit_workshop(viewer, w.district_ags.as_deref(), w.publication))
+}
+
 pub(crate) async fn visible_session(
     ctx: &Context<'_>,
     id: i64,
 ) -> async_graphql::Result<(st::WorkshopSession, st::Workshop)> {
     let (s, w) = session_record(ctx, id).await?;
-    let viewer = ctx_viewer(ctx);
-    let editor = can_edit_workshop(viewer, w.district_ags.as_deref(), w.publication);
-    if workshop_readable(viewer, &w) && (s.deleted_at.is_none() || editor) {
+    if session_readable(ctx_viewer(ctx), &s, &w) {
         Ok((s, w))
     } else {
         Err(not_found("Der Programmpunkt"))

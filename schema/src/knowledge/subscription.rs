@@ -124,12 +124,7 @@ pub(crate) async fn still_allowed(
         .gql()?
         .pop()
         .ok_or_else(gone)?;
-    let editor = can_edit_workshop(
-        &viewer,
-        workshop.district_ags.as_deref(),
-        workshop.publication,
-    );
-    if workshop_readable(&viewer, &workshop) && (session.deleted_at.is_none() || editor) {
+    if session_readable(&viewer, &session, &workshop) {
         Ok(())
     } else {
         Err(gone())
