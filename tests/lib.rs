@@ -516,3 +516,145 @@ impl Subscription {
         self.next_within(std::time::Duration::from_secs(10)).await
     }
 }
+
+/// A signed-in person's password in the tests.
+pub const PASSWORD: &str = "ein-langes-passwort";
+
+impl TestApp {
+    /// An account that signs in with e-mail and [`PASSWORD`]: its e-mail address.
+    pub async fn person(&self, role: Role, district: Option<&str>, name: &str) -> String {
+        let email = format!("{}@test.example", uuid::Uuid::new_v4().simple());
+        let hash = srb_app::accounts::hash_password(PASSWORD).expect("hash");
+        self.storage
+            .create_user(&email, Some(name), Some(&hash), role, district)
+            .await
+            .expect("create user");
+        email
+    }
+
+    /// A browser without JavaScript: keeps cookies, follows no redirects (tests look at them).
+    pub fn browser(&self) -> WebClient {
+        WebClient {
+            base: self.base.clone(),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            cookies: Default::default(),
+        }
+    }
+}
+
+/// One answer of a page.
+pub struct Page {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    /// Where a redirect points.
+    pub fn location(&self) -> &str {
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The value of the first hidden form token on the page.
+    pub fn form_token(&self) -> String {
+        self.body
+            .split(r#"name="token" value=""#)
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The `Set-Cookie` headers.
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect()
+    }
+}
+
+pub struct WebClient {
+    base: String,
+    client: reqwest::Client,
+    pub cookies: std::collections::BTreeMap<String, String>,
+}
+
+impl WebClient {
+    fn absorb(&mut self, headers: &reqwest::header::HeaderMap) {
+        for v in headers.get_all("set-cookie") {
+            let Ok(v) = v.to_str() else { continue };
+            let first = v.split(';').next().unwrap_or_default();
+            if let Some((name, value)) = first.split_once('=') {
+                let removed = v.to_ascii_lowercase().contains("max-age=0");
+                if removed || value.is_empty() {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_owned(), value.to_owned());
+                }
+            }
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> Page {
+        let r = request
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        let headers = r.headers().clone();
+        self.absorb(&headers);
+        Page {
+            status,
+            headers,
+            body: r.text().await.expect("body"),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let request = self.client.get(format!("{}{path}", self.base));
+        self.send(request).await
+    }
+
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .form(fields);
+        self.send(request).await
+    }
+
+    /// Signs in through the sign-in form; returns the answer to the form.
+    pub async fn sign_in(&mut self, email: &str, back: &str) -> Page {
+        let form = self
+            .get(&format!("/anmelden?weiter={}", back.replace('&', "%26")))
+            .await;
+        let token = form.form_token();
+        self.post(
+            "/anmelden",
+            &[
+                ("token", &token),
+                ("weiter", back),
+                ("email", email),
+                ("password", PASSWORD),
+            ],
+        )
+        .await
+    }
+}

@@ -13,6 +13,8 @@ pub struct Viewer {
     pub user: Option<Arc<User>>,
     /// SHA-256 of the bearer token the request came with, so `logout` can revoke it.
     pub token_hash: Option<String>,
+    /// SHA-256 of the web session's cookie secret, when the caller is a signed-in browser.
+    pub session_hash: Option<String>,
 }
 
 impl std::fmt::Debug for Viewer {
@@ -32,6 +34,16 @@ impl Viewer {
         Self {
             user: Some(Arc::new(user)),
             token_hash,
+            session_hash: None,
+        }
+    }
+
+    /// A browser signed in with a web session.
+    pub fn session(user: User, session_hash: String) -> Self {
+        Self {
+            user: Some(Arc::new(user)),
+            token_hash: None,
+            session_hash: Some(session_hash),
         }
     }
 
@@ -88,3 +100,67 @@ impl Viewer {
 pub use srb_app::accounts::{
     hash_password, hash_token, new_token, normalize_email, verify_password,
 };
+
+pub use srb_app::accounts::{form_token, new_secret, SignInError, SESSION_HOURS};
+
+/// Why no caller could be made of the credentials sent.
+#[derive(Debug)]
+pub enum CredentialError {
+    /// Unknown, revoked or expired: the caller should sign in again.
+    Invalid,
+    /// The database could not be asked; logged.
+    Unavailable,
+}
+
+/// The caller of a bearer token (API clients).
+pub async fn viewer_of_token(
+    storage: &dyn srb_storage::Storage,
+    token: &str,
+) -> Result<Viewer, CredentialError> {
+    match srb_app::accounts::account_of_token(storage, token).await {
+        Ok(Some((user, hash))) => Ok(Viewer::user(user, Some(hash))),
+        Ok(None) => Err(CredentialError::Invalid),
+        Err(e) => {
+            tracing::error!(error = %e, "looking up a token");
+            Err(CredentialError::Unavailable)
+        }
+    }
+}
+
+/// The caller of a web session's cookie secret (browsers).
+pub async fn viewer_of_session(
+    storage: &dyn srb_storage::Storage,
+    secret: &str,
+) -> Result<Viewer, CredentialError> {
+    match srb_app::accounts::account_of_session(storage, secret).await {
+        Ok(Some((user, hash))) => Ok(Viewer::session(user, hash)),
+        Ok(None) => Err(CredentialError::Invalid),
+        Err(e) => {
+            tracing::error!(error = %e, "looking up a web session");
+            Err(CredentialError::Unavailable)
+        }
+    }
+}
+
+/// Signs a browser in: checks the password (with the failure limit) and starts a session.
+/// Returns the new caller and the cookie's secret.
+pub async fn sign_in_browser(
+    storage: &dyn srb_storage::Storage,
+    email: &str,
+    password: &str,
+) -> Result<(Viewer, srb_app::accounts::NewSession), SignInError> {
+    let user = srb_app::accounts::sign_in(storage, email, password).await?;
+    let session = srb_app::accounts::start_session(storage, &user).await?;
+    Ok((Viewer::session(user, session.hash.clone()), session))
+}
+
+/// Ends the browser session of `viewer`, if it has one.
+pub async fn sign_out_browser(
+    storage: &dyn srb_storage::Storage,
+    viewer: &Viewer,
+) -> srb_storage::Result<()> {
+    if let Some(hash) = &viewer.session_hash {
+        storage.revoke_web_session(hash).await?;
+    }
+    Ok(())
+}

@@ -22,6 +22,7 @@ pub enum NodeType {
     RoleProfileRevision,
     StaffingIdea,
     CooperationModel,
+    ApiToken,
 }
 
 impl NodeType {
@@ -41,6 +42,7 @@ impl NodeType {
             NodeType::Contribution => "Contribution",
             NodeType::WorkshopSession => "WorkshopSession",
             NodeType::Workshop => "Workshop",
+            NodeType::ApiToken => "ApiToken",
         }
     }
 
@@ -71,6 +73,7 @@ impl NodeType {
             "Contribution" => NodeType::Contribution,
             "WorkshopSession" => NodeType::WorkshopSession,
             "Workshop" => NodeType::Workshop,
+            "ApiToken" => NodeType::ApiToken,
             _ => return None,
         })
     }

@@ -18,6 +18,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use metrics_exporter_prometheus::PrometheusHandle;
 use serde_json::{json, Map, Value};
+use srb_schema::auth::CredentialError;
 use srb_schema::{Code, SrbSchema, Viewer};
 use srb_storage::Storage;
 use tower_http::trace::TraceLayer;
@@ -277,6 +278,11 @@ async fn graphql_get(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
+    // A browser opening /graphql gets the explorer; API clients send a query.
+    let has_query = raw.as_deref().is_some_and(|q| !q.is_empty());
+    if srb_web::wants_explorer(&headers, has_query) {
+        return srb_web::explorer_page();
+    }
     let Some(media) = response_media_type(&headers) else {
         return not_acceptable();
     };
@@ -358,13 +364,35 @@ async fn viewer_from_credentials(
         .or_else(|| value.strip_prefix("bearer "))
         .ok_or("Erwartet wird Authorization: Bearer <Token>.")?
         .trim();
-    match srb_app::accounts::account_of_token(storage, token).await {
-        Ok(Some((user, hash))) => Ok(Viewer::user(user, Some(hash))),
-        Ok(None) => Err("Das API-Token ist ungültig oder widerrufen."),
-        Err(e) => {
-            tracing::error!(error = %e, "looking up a token");
-            Err("Die Anmeldung konnte nicht geprüft werden.")
-        }
+    srb_schema::auth::viewer_of_token(storage, token)
+        .await
+        .map_err(|e| match e {
+            CredentialError::Invalid => "Das API-Token ist ungültig oder widerrufen.",
+            CredentialError::Unavailable => "Die Anmeldung konnte nicht geprüft werden.",
+        })
+}
+
+/// A browser's WebSocket carries its cookies: the web session counts, but only when the page
+/// that opens the socket is our own (`Origin` equals `Host`), so another site cannot open a
+/// socket in the user's name.
+async fn viewer_from_cookie(headers: &HeaderMap, storage: &dyn Storage) -> Viewer {
+    let same_origin = match (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
+        (Some(origin), Some(host)) => origin
+            .split_once("://")
+            .is_some_and(|(_, rest)| rest.eq_ignore_ascii_case(host)),
+        _ => false,
+    };
+    if !same_origin {
+        return Viewer::anonymous();
+    }
+    match srb_web::session_secret(headers) {
+        Some(secret) => srb_schema::auth::viewer_of_session(storage, &secret)
+            .await
+            .unwrap_or_default(),
+        None => Viewer::anonymous(),
     }
 }
 
@@ -379,6 +407,7 @@ async fn graphql_ws(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let from_header = match viewer_from(&headers, app.storage.as_ref()).await {
+        Ok(v) if v.user.is_none() => viewer_from_cookie(&headers, app.storage.as_ref()).await,
         Ok(v) => v,
         Err(message) => {
             return http_error(

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod demo_accounts;
 pub mod demo_knowledge;
 pub mod demo_plans;
 pub mod http;

@@ -4,8 +4,8 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use srb_app::accounts as auth;
 use srb_server::{
-    config::Config, demo, demo_knowledge, demo_plans, indexer, open_storage, shutdown_signal,
-    telemetry, Server,
+    config::Config, demo, demo_accounts, demo_knowledge, demo_plans, indexer, open_storage,
+    shutdown_signal, telemetry, Server,
 };
 use srb_storage::Role;
 
@@ -171,6 +171,12 @@ async fn main() -> Result<()> {
                 let report = demo::seed(storage.as_ref(), scale).await?;
                 let plans = demo_plans::seed(storage.as_ref()).await?;
                 let knowledge = demo_knowledge::seed(storage.as_ref()).await?;
+                demo_accounts::seed(storage.as_ref()).await?;
+                tracing::info!(
+                    password = demo_accounts::PASSWORD,
+                    accounts = ?demo_accounts::ACCOUNTS.iter().map(|a| a.0).collect::<Vec<_>>(),
+                    "demo accounts (only for trying the platform)"
+                );
                 tracing::info!(
                     districts = report.districts_seeded,
                     kitas = report.kitas,

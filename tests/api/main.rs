@@ -2,6 +2,7 @@
 
 mod architecture;
 mod auth;
+mod browser;
 mod http;
 mod knowledge;
 mod migrations;
@@ -14,3 +15,4 @@ mod roles;
 mod search;
 mod small_counts;
 mod web;
+mod web_forms;

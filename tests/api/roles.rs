@@ -42,6 +42,8 @@ fn allowed(rule: Allowed, caller: Caller) -> bool {
 #[derive(Clone, Copy, PartialEq)]
 enum Fixture {
     None,
+    /// Another API token of the caller (made with the caller's own token), to revoke.
+    OwnToken,
     SocialSpace {
         deleted: bool,
     },
@@ -248,7 +250,8 @@ async fn fixture(app: &TestApp, f: Fixture, n: usize) -> Value {
     let s = app.storage.as_ref();
     let name = format!("Fixture {n}");
     match f {
-        Fixture::None => json!({}),
+        // Made in the loop, where the caller is known.
+        Fixture::None | Fixture::OwnToken => json!({}),
         Fixture::SocialSpace { deleted } => {
             let r = s
                 .create_social_space(
@@ -694,6 +697,18 @@ fn cases() -> Vec<Case> {
             document: r#"mutation($id: ID!, $version: Int!) { restoreCooperationModel(input: { id: $id, version: $version }) { id } }"#,
         },
         Case {
+            mutation: "createApiToken",
+            rule: SignedIn,
+            fixture: F::None,
+            document: r#"mutation { createApiToken(label: "Matrix") { token apiToken { id } } }"#,
+        },
+        Case {
+            mutation: "revokeApiToken",
+            rule: SignedIn,
+            fixture: F::OwnToken,
+            document: r#"mutation($id: ID!) { revokeApiToken(id: $id) { id revokedAt } }"#,
+        },
+        Case {
             mutation: "logout",
             rule: SignedIn,
             fixture: F::None,
@@ -745,10 +760,27 @@ async fn every_mutation_under_every_role(app: &TestApp) {
     for case in cases() {
         for caller in CALLERS {
             n += 1;
-            let vars = fixture(app, case.fixture, n).await;
+            let mut vars = fixture(app, case.fixture, n).await;
             // Unique names for creates.
             let document = case.document.replace("\"Neu\"", &format!("\"Neu {n}\""));
             let token = app.token_as(caller).await;
+            if case.fixture == Fixture::OwnToken {
+                vars = match &token {
+                    Some(t) => {
+                        let made = app
+                            .data(
+                                Some(t),
+                                r#"mutation { createApiToken(label: "Zum Widerrufen") { apiToken { id } } }"#,
+                                json!({}),
+                            )
+                            .await;
+                        json!({ "id": made["createApiToken"]["apiToken"]["id"] })
+                    }
+                    None => {
+                        json!({ "id": srb_schema::ids::encode(srb_schema::ids::NodeType::ApiToken, 1) })
+                    }
+                };
+            }
             let audits_before = app.audit_count().await;
             let body = if matches!(
                 case.fixture,

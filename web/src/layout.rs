@@ -5,16 +5,41 @@ use std::sync::LazyLock;
 
 use maud::{html, Markup, DOCTYPE};
 
+use crate::session::Caller;
+
+/// A value for a query string.
+pub fn urlencode(v: &str) -> String {
+    serde_urlencoded::to_string([("", v)])
+        .map(|s| s.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
 /// Where the stylesheet is served: the name carries the first bytes of its SHA-256, so a new
 /// version gets a new name and the old one can be cached for good.
-pub static CSS_PATH: LazyLock<String> = LazyLock::new(|| {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(super::CSS.as_bytes());
-    let hash: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
-    format!("/assets/srb-{hash}.css")
-});
+pub static CSS_PATH: LazyLock<String> = LazyLock::new(|| hashed("srb", "css", super::CSS));
+pub static LIVE_JS_PATH: LazyLock<String> = LazyLock::new(|| hashed("live", "js", super::LIVE_JS));
 
-pub fn page(title: &str, content: Markup) -> Markup {
+pub static EXPLORER_JS_PATH: LazyLock<String> =
+    LazyLock::new(|| hashed("explorer", "js", include_str!("../assets/explorer.js")));
+
+fn hashed(stem: &str, ext: &str, content: &str) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(content.as_bytes());
+    let hash: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    format!("/assets/{stem}-{hash}.{ext}")
+}
+
+/// A page for `caller`: the header offers sign-in, or the account and sign-out.
+pub fn page(caller: &Caller, title: &str, content: Markup) -> Markup {
+    frame(Some(caller), title, content)
+}
+
+/// A page that may be shown before the caller is known (404, 500).
+pub fn bare(title: &str, content: Markup) -> Markup {
+    frame(None, title, content)
+}
+
+fn frame(caller: Option<&Caller>, title: &str, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="de" {
@@ -32,6 +57,22 @@ pub fn page(title: &str, content: Markup) -> Markup {
                         ul {
                             li { a href="/suche" { "Suche" } }
                             li { a href="/workshops" { "Workshops" } }
+                            li { a href="/profile" { "Aufgabenprofile" } }
+                            li { a href="/ideen" { "Ideen" } }
+                            li { a href="/kooperationen" { "Kooperationen" } }
+                        }
+                    }
+                    @if let Some(c) = caller {
+                        div class="account" {
+                            @if let Some(name) = c.name() {
+                                a href="/konto" { "Konto: " (name) }
+                                form method="post" action="/abmelden" class="inline" {
+                                    input type="hidden" name="token" value=(c.form_token());
+                                    button type="submit" class="link" { "Abmelden" }
+                                }
+                            } @else {
+                                a href={ "/anmelden?weiter=" (urlencode(&c.here)) } { "Anmelden" }
+                            }
                         }
                     }
                 }

@@ -3,8 +3,16 @@
 //! the caller's rights, so a page can show nothing an API client could not read. The binary
 //! serves its own stylesheet under a name that carries its hash (cached for a year).
 
+mod account;
+mod explorer;
+mod forms;
+mod ideas;
 mod layout;
+mod live;
+mod profile_edit;
+mod profiles;
 mod search;
+mod session;
 mod start;
 mod workshops;
 
@@ -13,13 +21,15 @@ use std::sync::Arc;
 use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use maud::Markup;
 use serde_json::Value;
 use srb_schema::{SrbSchema, Storage, Viewer};
 
+pub use explorer::{page as explorer_page, wants_explorer};
 pub use layout::CSS_PATH;
+pub use session::{session_secret, SESSION_COOKIE};
 
 #[derive(Clone)]
 pub struct WebState {
@@ -34,32 +44,69 @@ pub fn router(state: WebState) -> Router {
         .route("/suche", get(search::page))
         .route("/workshops", get(workshops::list))
         .route("/workshops/{id}", get(workshops::page))
+        .route(
+            "/anmelden",
+            get(session::sign_in_page).post(session::sign_in),
+        )
+        .route("/abmelden", post(session::sign_out))
+        .route("/profile", get(profiles::list))
+        .route("/profile/vergleich", get(profiles::compare))
+        .route("/profile/{id}", get(profiles::page))
+        .route("/profile/{id}/uebernehmen", post(profiles::fork))
+        .route(
+            "/profile/{id}/bearbeiten",
+            get(profile_edit::edit).post(profile_edit::save),
+        )
+        .route("/mitschrift/{id}", get(live::page).post(live::add))
+        .route("/ideen", get(ideas::ideas))
+        .route("/ideen/{id}", get(ideas::idea))
+        .route("/kooperationen", get(ideas::models))
+        .route("/kooperationen/{id}", get(ideas::model))
+        .route("/konto", get(account::page))
+        .route("/konto/tokens", post(account::create_token))
+        .route("/konto/tokens/widerrufen", post(account::revoke_token))
         .route("/assets/{name}", get(asset))
         .fallback(not_found)
         .with_state(state)
 }
 
 static CSS: &str = include_str!("../assets/srb.css");
+static LIVE_JS: &str = include_str!("../assets/live.js");
 
-async fn asset(Path(name): Path<String>) -> Response {
-    if name == CSS_PATH.trim_start_matches("/assets/") {
-        (
-            [
-                (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
-            ],
-            CSS,
-        )
-            .into_response()
-    } else {
-        not_found().await
+/// The assets under their hashed names, cached for a year (a new version has a new name).
+async fn asset(Path(name): Path<String>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(vendored) = explorer::asset(&name, &headers) {
+        return vendored;
     }
+    let path = format!("/assets/{name}");
+    let (content_type, body) = if path == *CSS_PATH {
+        ("text/css; charset=utf-8", CSS)
+    } else if path == *layout::LIVE_JS_PATH {
+        ("text/javascript; charset=utf-8", LIVE_JS)
+    } else {
+        return not_found().await;
+    };
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// Why a page could not be shown.
 #[derive(Debug)]
-pub(crate) enum PageError {
+pub enum PageError {
     NotFound,
+    /// Signed in, but not allowed (or a form without a valid token); the German reason.
+    Forbidden(String),
+    /// Needs an account: to the sign-in page, and back to `back` afterwards.
+    SignIn {
+        back: String,
+        expired: bool,
+    },
     /// The caller's input, with the German message for the page.
     BadInput(String),
     /// Logged with the reference the page shows.
@@ -70,16 +117,30 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
             PageError::NotFound => not_found_page(),
+            PageError::Forbidden(message) => html(
+                StatusCode::FORBIDDEN,
+                layout::bare(
+                    "Nicht erlaubt",
+                    layout::message("Das ist nicht erlaubt", &message, None),
+                ),
+            ),
+            PageError::SignIn { back, expired } => {
+                let mut target = format!("/anmelden?weiter={}", layout::urlencode(&back));
+                if expired {
+                    target.push_str("&abgelaufen=1");
+                }
+                axum::response::Redirect::to(&target).into_response()
+            }
             PageError::BadInput(message) => html(
                 StatusCode::BAD_REQUEST,
-                layout::page(
+                layout::bare(
                     "Eingabe nicht verstanden",
                     layout::message("Eingabe nicht verstanden", &message, None),
                 ),
             ),
             PageError::Internal(reference) => html(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                layout::page(
+                layout::bare(
                     "Fehler",
                     layout::message(
                         "Da ist etwas schiefgegangen",
@@ -108,7 +169,7 @@ pub(crate) fn html(status: StatusCode, markup: Markup) -> Response {
 fn not_found_page() -> Response {
     html(
         StatusCode::NOT_FOUND,
-        layout::page(
+        layout::bare(
             "Nicht gefunden",
             layout::message(
                 "Diese Seite gibt es nicht",
@@ -123,6 +184,31 @@ fn not_found_page() -> Response {
 
 async fn not_found() -> Response {
     not_found_page()
+}
+
+/// The page's error for an error of the API: not found, forbidden, bad input, or internal
+/// (logged with the reference the page shows).
+fn page_error(e: &async_graphql::ServerError) -> PageError {
+    let ext = |key: &str| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get(key))
+            .and_then(|c| match c {
+                async_graphql::Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
+    };
+    match ext("code").as_deref() {
+        Some("NOT_FOUND") => PageError::NotFound,
+        Some("BAD_USER_INPUT") => PageError::BadInput(e.message.clone()),
+        Some("FORBIDDEN") => PageError::Forbidden(e.message.clone()),
+        Some("UNAUTHENTICATED") => PageError::Forbidden("Dafür ist eine Anmeldung nötig.".into()),
+        _ => {
+            let reference = ext("reference").unwrap_or_else(srb_schema::error::new_reference);
+            tracing::error!(%reference, message = %e.message, "page query failed");
+            PageError::Internal(reference)
+        }
+    }
 }
 
 /// Runs a GraphQL document in process for `viewer` and returns its data; errors become the
@@ -140,29 +226,7 @@ pub(crate) async fn query(
         .execute(srb_schema::prepare(request, state.storage.clone(), viewer))
         .await;
     if let Some(e) = response.errors.first() {
-        let code = e
-            .extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .and_then(|c| match c {
-                async_graphql::Value::String(s) => Some(s.clone()),
-                _ => None,
-            })
-            .unwrap_or_default();
-        return Err(match code.as_str() {
-            "NOT_FOUND" => PageError::NotFound,
-            "BAD_USER_INPUT" => PageError::BadInput(e.message.clone()),
-            _ => {
-                let reference = e
-                    .extensions
-                    .as_ref()
-                    .and_then(|x| x.get("reference"))
-                    .map(|r| r.to_string().trim_matches('"').to_owned())
-                    .unwrap_or_else(srb_schema::error::new_reference);
-                tracing::error!(%reference, message = %e.message, "page query failed");
-                PageError::Internal(reference)
-            }
-        });
+        return Err(page_error(e));
     }
     response.data.into_json().map_err(|e| {
         let reference = srb_schema::error::new_reference();
@@ -171,9 +235,53 @@ pub(crate) async fn query(
     })
 }
 
-/// The caller of a page. Pages are public for now: sign-in with a cookie session follows.
-pub(crate) fn visitor() -> Viewer {
-    Viewer::anonymous()
+/// A problem with what a form sent, as the API answered it: the input field's path (e.g.
+/// `input.profile.title`) and the German message.
+pub(crate) struct InputProblem {
+    pub field: String,
+    pub message: String,
+}
+
+/// Runs a mutation for a form: bad input and version conflicts come back to the form (to show
+/// next to the fields); everything else is the page's error, as with `query`.
+pub(crate) async fn mutate(
+    state: &WebState,
+    viewer: Viewer,
+    document: &str,
+    variables: Value,
+) -> Result<Result<Value, InputProblem>, PageError> {
+    let request = async_graphql::Request::new(document)
+        .variables(async_graphql::Variables::from_json(variables));
+    let response = state
+        .schema
+        .execute(srb_schema::prepare(request, state.storage.clone(), viewer))
+        .await;
+    if let Some(e) = response.errors.first() {
+        let ext = |key: &str| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get(key))
+                .and_then(|c| match c {
+                    async_graphql::Value::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+        };
+        match ext("code").as_deref() {
+            Some("BAD_USER_INPUT") | Some("CONFLICT") => {
+                return Ok(Err(InputProblem {
+                    field: ext("field").unwrap_or_default(),
+                    message: e.message.clone(),
+                }))
+            }
+            _ => {}
+        }
+        return Err(page_error(e));
+    }
+    response.data.into_json().map(Ok).map_err(|e| {
+        let reference = srb_schema::error::new_reference();
+        tracing::error!(%reference, error = %e, "page data unreadable");
+        PageError::Internal(reference)
+    })
 }
 
 /// A string field of a JSON value, empty when missing.

@@ -8,7 +8,8 @@ use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::{german_date, html, layout, query, text, visitor, PageError, WebState};
+use crate::session::Caller;
+use crate::{german_date, html, layout, query, text, PageError, WebState};
 
 const SEARCH: &str = r#"query Suche($q: String!, $after: String, $filter: SearchFilter) {
   search(query: $q, first: 20, after: $after, filter: $filter) {
@@ -19,10 +20,10 @@ const SEARCH: &str = r#"query Suche($q: String!, $after: String, $filter: Search
       titleHighlight highlight
       node {
         __typename
-        ... on Contribution { kindLabel session { title workshop { id title } } }
-        ... on RoleProfile { district { name } }
-        ... on StaffingIdea { district { name } }
-        ... on CooperationModel { title }
+        ... on Contribution { kindLabel session { id title workshop { id title } } }
+        ... on RoleProfile { id district { name } }
+        ... on StaffingIdea { id district { name } }
+        ... on CooperationModel { id title }
         ... on Workshop { id heldOn }
         ... on Kita { city district { name } }
       }
@@ -93,6 +94,7 @@ fn kind_label(kind: &str) -> &'static str {
 
 pub async fn page(
     State(state): State<WebState>,
+    caller: Caller,
     Query(params): Query<Params>,
 ) -> Result<Response, PageError> {
     let mut filter = json!({});
@@ -106,7 +108,7 @@ pub async fn page(
         filter["year"] = json!(j);
     }
     let vars = json!({ "q": params.q.trim(), "after": params.nach, "filter": filter });
-    let data = query(&state, visitor(), SEARCH, vars).await?;
+    let data = query(&state, caller.viewer.clone(), SEARCH, vars).await?;
     let s = &data["search"];
     let total = s["totalCount"].as_i64().unwrap_or(0);
     let edges = s["edges"].as_array().cloned().unwrap_or_default();
@@ -143,7 +145,7 @@ pub async fn page(
             }
         }
     };
-    Ok(html(StatusCode::OK, layout::page(&title, content)))
+    Ok(html(StatusCode::OK, layout::page(&caller, &title, content)))
 }
 
 fn hit(e: &Value) -> Markup {
@@ -152,9 +154,13 @@ fn hit(e: &Value) -> Markup {
     let href = match kind {
         "Workshop" => Some(format!("/workshops/{}", text(node, "id"))),
         "Contribution" => Some(format!(
-            "/workshops/{}",
-            text(&node["session"]["workshop"], "id")
+            "/workshops/{}#s-{}",
+            text(&node["session"]["workshop"], "id"),
+            text(&node["session"], "id")
         )),
+        "RoleProfile" => Some(format!("/profile/{}", text(node, "id"))),
+        "StaffingIdea" => Some(format!("/ideen/{}", text(node, "id"))),
+        "CooperationModel" => Some(format!("/kooperationen/{}", text(node, "id"))),
         _ => None,
     };
     let context = match kind {
@@ -176,7 +182,14 @@ fn hit(e: &Value) -> Markup {
         },
     };
     // The server writes both with the matched words in <mark> and everything else escaped.
-    let title = PreEscaped(text(e, "titleHighlight").to_owned());
+    // A contribution has no title of its own: it is named by its kind and session.
+    let title = match text(e, "titleHighlight") {
+        "" if kind == "Contribution" => PreEscaped(
+            maud::html! { (text(node, "kindLabel")) " in „" (text(&node["session"], "title")) "“" }
+                .into_string(),
+        ),
+        t => PreEscaped(t.to_owned()),
+    };
     html! {
         p class="kind" { (context) }
         h3 {

@@ -7,7 +7,8 @@ use axum::response::Response;
 use maud::html;
 use serde_json::json;
 
-use crate::{german_date, html, layout, query, text, visitor, PageError, WebState};
+use crate::session::Caller;
+use crate::{german_date, html, layout, query, text, PageError, WebState};
 
 const START: &str = r#"query Start {
   workshops(first: 5) { nodes { id title heldOn district { name } } }
@@ -16,8 +17,8 @@ const START: &str = r#"query Start {
   districts { ags name kind }
 }"#;
 
-pub async fn page(State(state): State<WebState>) -> Result<Response, PageError> {
-    let data = query(&state, visitor(), START, json!({})).await?;
+pub async fn page(State(state): State<WebState>, caller: Caller) -> Result<Response, PageError> {
+    let data = query(&state, caller.viewer.clone(), START, json!({})).await?;
     let list = |key: &str| data[key]["nodes"].as_array().cloned().unwrap_or_default();
     let (workshops, profiles, ideas) = (
         list("workshops"),
@@ -82,5 +83,8 @@ pub async fn page(State(state): State<WebState>) -> Result<Response, PageError> 
             }
         }
     };
-    Ok(html(StatusCode::OK, layout::page("Start", content)))
+    Ok(html(
+        StatusCode::OK,
+        layout::page(&caller, "Start", content),
+    ))
 }

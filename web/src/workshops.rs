@@ -7,7 +7,8 @@ use axum::response::Response;
 use maud::{html, PreEscaped};
 use serde_json::{json, Value};
 
-use crate::{german_date, html, layout, query, text, visitor, PageError, WebState};
+use crate::session::Caller;
+use crate::{german_date, html, layout, query, text, PageError, WebState};
 
 const LIST: &str = r#"query Workshops {
   workshops(first: 100) { nodes { id title heldOn format district { name } } }
@@ -32,8 +33,8 @@ fn format_label(f: &str) -> &'static str {
     }
 }
 
-pub async fn list(State(state): State<WebState>) -> Result<Response, PageError> {
-    let data = query(&state, visitor(), LIST, json!({})).await?;
+pub async fn list(State(state): State<WebState>, caller: Caller) -> Result<Response, PageError> {
+    let data = query(&state, caller.viewer.clone(), LIST, json!({})).await?;
     let workshops = data["workshops"]["nodes"]
         .as_array()
         .cloned()
@@ -54,15 +55,19 @@ pub async fn list(State(state): State<WebState>) -> Result<Response, PageError> 
             }
         }
     };
-    Ok(html(StatusCode::OK, layout::page("Workshops", content)))
+    Ok(html(
+        StatusCode::OK,
+        layout::page(&caller, "Workshops", content),
+    ))
 }
 
 pub async fn page(
     State(state): State<WebState>,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     // An address with an ID that is no workshop's is a page that does not exist.
-    let data = query(&state, visitor(), ONE, json!({ "id": id }))
+    let data = query(&state, caller.viewer.clone(), ONE, json!({ "id": id }))
         .await
         .map_err(|e| match e {
             PageError::BadInput(_) => PageError::NotFound,
@@ -108,7 +113,7 @@ pub async fn page(
         @if let Some(d) = w["descriptionHtml"].as_str() { div { (PreEscaped(d.to_owned())) } }
         @if !agenda.is_empty() {
             h2 { "Programm" }
-            table class="agenda" {
+            div class="table-wrap" tabindex="0" role="region" aria-label="Tabelle (seitlich verschiebbar)" { table class="agenda" {
                 caption class="hint" { "Programmpunkte mit Zeit und Moderation" }
                 thead { tr { th scope="col" { "Zeit" } th scope="col" { "Programmpunkt" } th scope="col" { "Moderation" } } }
                 tbody {
@@ -116,7 +121,7 @@ pub async fn page(
                         tr { td { (time(s)) } td { (text(s, "title")) } td { (names(&s["moderators"])) } }
                     }
                 }
-            }
+            } }
         }
         @for s in sessions.iter() {
             @let contributions = s["contributions"]["nodes"].as_array().cloned().unwrap_or_default();
@@ -130,6 +135,7 @@ pub async fn page(
                     @if !m.is_empty() || !time(s).is_empty() {
                         p class="hint" { (time(s)) @if !m.is_empty() { " · Moderation: " (m) } }
                     }
+                    p class="noprint" { a href={ "/mitschrift/" (text(s, "id")) } { "Live-Mitschrift von „" (text(s, "title")) "“" } }
                     @for (label, group) in group_by_kind(&contributions) {
                         h3 { (label) }
                         ul {
@@ -143,7 +149,7 @@ pub async fn page(
             "Zum Drucken die Druckfunktion des Browsers nutzen: die Seite druckt ohne Navigation."
         }
     };
-    Ok(html(StatusCode::OK, layout::page(&title, content)))
+    Ok(html(StatusCode::OK, layout::page(&caller, &title, content)))
 }
 
 /// Contributions grouped by kind, in the order the kinds first appear.

@@ -93,18 +93,27 @@ pub(crate) async fn still_allowed(
     viewer: &Viewer,
     session_id: i64,
 ) -> async_graphql::Result<()> {
-    let viewer = match &viewer.token_hash {
-        Some(hash) => match storage.user_by_token_hash(hash).await.gql()? {
+    let expired = || {
+        error(
+            Code::Unauthenticated,
+            "Die Anmeldung ist abgelaufen oder wurde widerrufen; \
+             die Live-Mitschrift wurde beendet.",
+        )
+    };
+    let viewer = match (&viewer.token_hash, &viewer.session_hash) {
+        (Some(hash), _) => match storage.user_by_token_hash(hash).await.gql()? {
             Some(user) => Viewer::user(user, Some(hash.clone())),
-            None => {
-                return Err(error(
-                    Code::Unauthenticated,
-                    "Die Anmeldung ist abgelaufen oder wurde widerrufen; \
-                     die Live-Mitschrift wurde beendet.",
-                ))
-            }
+            None => return Err(expired()),
         },
-        None => viewer.clone(),
+        (None, Some(hash)) => match storage
+            .user_by_web_session(hash, chrono::Utc::now())
+            .await
+            .gql()?
+        {
+            Some(user) => Viewer::session(user, hash.clone()),
+            None => return Err(expired()),
+        },
+        (None, None) => viewer.clone(),
     };
     let gone = || {
         error(

@@ -1,7 +1,7 @@
 //! Output types: thin wrappers over the stored records, relations through the loaders.
 
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{ComplexObject, Context, Enum, Object, SimpleObject, ID};
+use async_graphql::{Context, Enum, Object, ID};
 use chrono::{DateTime, NaiveDate, Utc};
 use srb_storage as st;
 
@@ -314,39 +314,6 @@ pub(crate) async fn district_by_ags(
         .await?
         .map(District)
         .ok_or_else(|| crate::error::not_found("Der Bezirk"))
-}
-
-/// Ein Benutzerkonto.
-#[derive(SimpleObject)]
-#[graphql(complex)]
-pub struct User {
-    #[graphql(skip)]
-    pub inner: st::User,
-    pub email: String,
-    pub display_name: Option<String>,
-    pub role: Role,
-}
-
-impl From<st::User> for User {
-    fn from(u: st::User) -> Self {
-        Self {
-            email: u.email.clone(),
-            display_name: u.display_name.clone(),
-            role: u.role.into(),
-            inner: u,
-        }
-    }
-}
-
-#[ComplexObject]
-impl User {
-    /// Der Bezirk einer Koordinationskraft.
-    async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<District>> {
-        match &self.inner.district_ags {
-            Some(ags) => Ok(Some(district_by_ags(ctx, ags).await?)),
-            None => Ok(None),
-        }
-    }
 }
 
 /// Ein Eintrag im Änderungsprotokoll: wer hat wann was geändert.

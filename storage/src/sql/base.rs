@@ -699,7 +699,7 @@ impl AccountStore for SqlStore<Db> {
         .await?)
     }
 
-    async fn create_token(&self, user_id: i64, token_hash: &str, label: &str) -> Result<()> {
+    async fn create_token(&self, user_id: i64, token_hash: &str, label: &str) -> Result<i64> {
         let mut tx = self.begin_write().await?;
         self.count(1);
         let token_id: i64 = sqlx::query_scalar(
@@ -720,7 +720,7 @@ impl AccountStore for SqlStore<Db> {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(token_id)
     }
 
     async fn revoke_token(&self, token_hash: &str) -> Result<bool> {
@@ -742,6 +742,115 @@ impl AccountStore for SqlStore<Db> {
             user_id,
             "token_revoke",
             json!({ "tokenId": token_id }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn tokens_of_user(&self, user_id: i64) -> Result<Vec<ApiToken>> {
+        self.count(1);
+        Ok(sqlx::query_as(
+            "SELECT id, user_id, label, created_at, revoked_at FROM api_tokens \
+             WHERE user_id = $1 ORDER BY id DESC",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn revoke_token_of_user(&self, user_id: i64, token_id: i64) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        self.count(1);
+        let revoked = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 \
+             WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL",
+        )
+        .bind(Utc::now())
+        .bind(token_id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !revoked {
+            return Ok(false);
+        }
+        self.token_audit(
+            &mut tx,
+            user_id,
+            "token_revoke",
+            json!({ "tokenId": token_id }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn create_web_session(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        self.count(1);
+        let session_id: i64 = sqlx::query_scalar(
+            "INSERT INTO web_sessions (user_id, token_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(user_id)
+        .bind(token_hash)
+        .bind(Utc::now())
+        .bind(expires_at)
+        .fetch_one(&mut *tx)
+        .await?;
+        self.token_audit(
+            &mut tx,
+            user_id,
+            "session_start",
+            json!({ "sessionId": session_id }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn user_by_web_session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>> {
+        self.count(1);
+        Ok(sqlx::query_as(
+            "SELECT u.* FROM users u JOIN web_sessions s ON s.user_id = u.id \
+             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn revoke_web_session(&self, token_hash: &str) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        self.count(1);
+        let ended: Option<(i64, i64)> = sqlx::query_as(
+            "UPDATE web_sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL \
+             RETURNING id, user_id",
+        )
+        .bind(Utc::now())
+        .bind(token_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((session_id, user_id)) = ended else {
+            return Ok(false);
+        };
+        self.token_audit(
+            &mut tx,
+            user_id,
+            "session_end",
+            json!({ "sessionId": session_id }),
         )
         .await?;
         tx.commit().await?;
