@@ -192,6 +192,25 @@ async fn searching_a_german_word_and_opening_the_hit() {
     };
     let b = open(&driver).await;
     visit(&b, &app, "/").await;
+    // Suggestions while typing come from what is public.
+    b.find(Locator::Id("q"))
+        .await
+        .unwrap()
+        .send_keys("Koordinat")
+        .await
+        .unwrap();
+    let suggested = b
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css("#q-vorschlaege option"))
+        .await;
+    assert!(suggested.is_ok(), "suggestions appear while typing");
+    b.find(Locator::Id("q"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
     // German word forms: the plural finds the singular in the workshop's contributions.
     b.find(Locator::Id("q"))
         .await

@@ -19,6 +19,8 @@ pub fn urlencode(v: &str) -> String {
 pub static CSS_PATH: LazyLock<String> = LazyLock::new(|| hashed("srb", "css", super::CSS));
 pub static LIVE_JS_PATH: LazyLock<String> = LazyLock::new(|| hashed("live", "js", super::LIVE_JS));
 
+pub static SUGGEST_JS_PATH: LazyLock<String> =
+    LazyLock::new(|| hashed("suggest", "js", super::SUGGEST_JS));
 pub static EXPLORER_JS_PATH: LazyLock<String> =
     LazyLock::new(|| hashed("explorer", "js", include_str!("../assets/explorer.js")));
 
@@ -107,12 +109,14 @@ pub fn search_form(query: &str) -> Markup {
             label for="q" { "Suchbegriff" }
             div class="row" {
                 input type="search" id="q" name="q" value=(query) maxlength="500"
-                    aria-describedby="q-hinweis" autocomplete="off";
+                    aria-describedby="q-hinweis" autocomplete="off" list="q-vorschlaege";
+                datalist id="q-vorschlaege" {}
                 button type="submit" { "Suchen" }
             }
             p id="q-hinweis" class="hint" {
                 "Zum Beispiel „Kita-Sozialarbeit“, „KiSa Träger“ oder „Fachkräfte gewinnen“."
             }
         }
+        script src=(SUGGEST_JS_PATH.as_str()) defer {}
     }
 }

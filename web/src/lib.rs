@@ -72,6 +72,7 @@ pub fn router(state: WebState) -> Router {
 
 static CSS: &str = include_str!("../assets/srb.css");
 static LIVE_JS: &str = include_str!("../assets/live.js");
+static SUGGEST_JS: &str = include_str!("../assets/suggest.js");
 
 /// The assets under their hashed names, cached for a year (a new version has a new name).
 async fn asset(Path(name): Path<String>, headers: axum::http::HeaderMap) -> Response {
@@ -83,6 +84,8 @@ async fn asset(Path(name): Path<String>, headers: axum::http::HeaderMap) -> Resp
         ("text/css; charset=utf-8", CSS)
     } else if path == *layout::LIVE_JS_PATH {
         ("text/javascript; charset=utf-8", LIVE_JS)
+    } else if path == *layout::SUGGEST_JS_PATH {
+        ("text/javascript; charset=utf-8", SUGGEST_JS)
     } else {
         return not_found().await;
     };
