@@ -66,6 +66,66 @@ pub fn input_error(e: srb_domain::InputError) -> Error {
     bad_input(&e.field, e.message)
 }
 
+/// The problems of one input, collected so a client (a form) learns of all of them at once.
+/// Answered as one `BAD_USER_INPUT` error: message and `field` of the first problem, and
+/// `problems` with every `{ field, message }`.
+#[derive(Default)]
+pub struct Problems(Vec<Error>);
+
+impl Problems {
+    pub fn push(&mut self, e: Error) {
+        self.0.push(e);
+    }
+
+    /// The value, or `None` with the problem kept.
+    pub fn take<T>(&mut self, r: Result<T, Error>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+
+    pub fn finish(self) -> Result<(), Error> {
+        let mut all = self.0.into_iter();
+        let Some(first) = all.next() else {
+            return Ok(());
+        };
+        let field_of = |e: &Error| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("field"))
+                .and_then(|v| match v {
+                    async_graphql::Value::String(s) => Some(s.clone()),
+                    _ => None,
+                })
+                .unwrap_or_default()
+        };
+        let mut list = vec![(field_of(&first), first.message.clone())];
+        list.extend(all.map(|e| (field_of(&e), e.message.clone())));
+        let problems = async_graphql::Value::List(
+            list.iter()
+                .map(|(field, message)| {
+                    let mut m = async_graphql::indexmap::IndexMap::new();
+                    m.insert(
+                        async_graphql::Name::new("field"),
+                        async_graphql::Value::from(field.as_str()),
+                    );
+                    m.insert(
+                        async_graphql::Name::new("message"),
+                        async_graphql::Value::from(message.as_str()),
+                    );
+                    async_graphql::Value::Object(m)
+                })
+                .collect(),
+        );
+        Err(bad_input(&list[0].0, list[0].1.clone())
+            .extend_with(move |_, e| e.set("problems", problems.clone())))
+    }
+}
+
 pub fn not_found(what: &str) -> Error {
     error(Code::NotFound, format!("{what} wurde nicht gefunden."))
 }

@@ -280,8 +280,8 @@ async fn the_edit_form_shows_errors_and_keeps_the_input(app: &TestApp) {
     assert!(form.body.contains("in Ihren Bezirk übernommen"));
     let audit = app.audit_count().await;
 
-    // Missing title and a task far too long: both named, next to the fields and in the summary.
-    let long_task = "x".repeat(5_000);
+    // Missing title and a task far too long: both named at once, next to the fields and in
+    // the summary, with what was typed kept.
     let version = form
         .body
         .split(r#"name="version" value=""#)
@@ -291,14 +291,16 @@ async fn the_edit_form_shows_errors_and_keeps_the_input(app: &TestApp) {
         .next()
         .unwrap()
         .to_owned();
-    let fields = [
+    let mut fields = vec![
         ("token", form.form_token()),
         ("version", version.clone()),
         ("title", "   ".to_owned()),
         ("role", "KITA_SOZIALARBEIT".to_owned()),
         ("task_key", String::new()),
+        ("task_text", "x".repeat(5_000)),
+        ("task_key", String::new()),
         ("task_text", "Neue Aufgabe mit Absicht".to_owned()),
-        ("fte", "ein halb".to_owned()),
+        ("fte", "0,5".to_owned()),
         ("publication", "REGISTERED".to_owned()),
         ("status", "DRAFT".to_owned()),
     ];
@@ -308,39 +310,39 @@ async fn the_edit_form_shows_errors_and_keeps_the_input(app: &TestApp) {
     assert!(bad.body.contains(r#"class="error-summary""#));
     assert!(
         bad.body
-            .contains(r##"<a href="#title">Bitte einen Titel angeben.</a>"##),
+            .contains(r##"<a href="#title">Der Titel darf nicht leer"##),
         "{}",
         bad.body
     );
     assert!(bad.body.contains(r#"id="title-fehler""#));
-    assert!(bad.body.contains(r##"<a href="#fte">"##));
+    assert!(bad.body.contains(r##"<a href="#task-1">"##), "{}", bad.body);
+    assert!(bad.body.contains(r#"id="task-1-fehler""#));
     assert!(bad.body.contains(r#"aria-invalid="true""#));
     assert!(
         bad.body.contains(r#"value="Neue Aufgabe mit Absicht""#),
         "input kept"
     );
-    assert!(bad.body.contains(r#"value="ein halb""#), "input kept");
+    assert!(bad.body.contains(r#"value="0,5""#), "input kept");
     assert!(bad.body.starts_with("<!DOCTYPE html>"));
     assert_eq!(app.audit_count().await, audit, "nothing stored");
 
-    // A task too long: the API's message, next to that task.
-    let mut fields = fields.to_vec();
+    // A number the form cannot read: said next to the field, nothing sent.
     fields[2].1 = "Kita-Sozialarbeit Mainz".into();
-    fields[5].1 = long_task;
-    fields[6].1 = "0,5".into();
+    fields[5].1 = "Beratung in der Kita".into();
+    fields[8].1 = "ein halb".into();
     let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let too_long = browser.post(&edit_path, &refs).await;
-    assert_eq!(too_long.status, 422);
+    let unreadable = browser.post(&edit_path, &refs).await;
+    assert_eq!(unreadable.status, 422);
     assert!(
-        too_long.body.contains(r##"<a href="#task-1">"##),
+        unreadable.body.contains(r##"<a href="#fte">"##),
         "{}",
-        too_long.body
+        unreadable.body
     );
-    assert!(too_long.body.contains(r#"id="task-1-fehler""#));
+    assert!(unreadable.body.contains(r#"value="ein halb""#));
     assert_eq!(app.audit_count().await, audit, "nothing stored");
+    fields[8].1 = "0,5".into();
 
     // Corrected, it saves as a new revision.
-    fields[5].1 = "Neue Aufgabe mit Absicht".into();
     let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let saved = browser.post(&edit_path, &refs).await;
     assert_eq!(saved.status, 303, "{}", saved.body);

@@ -149,8 +149,10 @@ pub async fn create_token(
     .await?
     {
         Ok(data) => Some(data),
-        Err(p) => {
-            problems.add("label", &p.message);
+        Err(found) => {
+            for p in found {
+                problems.add("label", &p.message);
+            }
             None
         }
     };

@@ -252,7 +252,7 @@ pub(crate) async fn mutate(
     viewer: Viewer,
     document: &str,
     variables: Value,
-) -> Result<Result<Value, InputProblem>, PageError> {
+) -> Result<Result<Value, Vec<InputProblem>>, PageError> {
     let request = async_graphql::Request::new(document)
         .variables(async_graphql::Variables::from_json(variables));
     let response = state
@@ -271,10 +271,28 @@ pub(crate) async fn mutate(
         };
         match ext("code").as_deref() {
             Some("BAD_USER_INPUT") | Some("CONFLICT") => {
-                return Ok(Err(InputProblem {
-                    field: ext("field").unwrap_or_default(),
-                    message: e.message.clone(),
-                }))
+                // Every problem when the API lists them, else the one of the error.
+                let listed: Vec<InputProblem> = e
+                    .extensions
+                    .as_ref()
+                    .and_then(|x| x.get("problems"))
+                    .and_then(|v| v.clone().into_json().ok())
+                    .and_then(|v| v.as_array().cloned())
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|p| InputProblem {
+                        field: text(p, "field").to_owned(),
+                        message: text(p, "message").to_owned(),
+                    })
+                    .collect();
+                return Ok(Err(if listed.is_empty() {
+                    vec![InputProblem {
+                        field: ext("field").unwrap_or_default(),
+                        message: e.message.clone(),
+                    }]
+                } else {
+                    listed
+                }));
             }
             _ => {}
         }

@@ -140,13 +140,15 @@ pub async fn add(
                 let position = &data["addContribution"]["position"];
                 return Ok(Redirect::to(&format!("{back}#beitrag-{position}")).into_response());
             }
-            Err(p) => {
-                let field = if p.field.ends_with("kind") {
-                    "kind"
-                } else {
-                    "body"
-                };
-                problems.add(field, &p.message);
+            Err(found) => {
+                for p in found {
+                    let field = if p.field.ends_with("kind") {
+                        "kind"
+                    } else {
+                        "body"
+                    };
+                    problems.add(field, &p.message);
+                }
             }
         }
     }

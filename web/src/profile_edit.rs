@@ -345,9 +345,6 @@ pub async fn save(
     let p = load_for_edit(&state, &caller, &id).await?;
     let draft = Draft::from_form(&form);
     let mut problems = Problems::default();
-    if draft.title.trim().is_empty() {
-        problems.add("title", "Bitte einen Titel angeben.");
-    }
     let input = draft.input(&mut problems);
     if problems.is_empty() {
         let version: i64 = draft.version.parse().unwrap_or(0);
@@ -356,7 +353,11 @@ pub async fn save(
             Ok(_) => {
                 return Ok(Redirect::to(&format!("/profile/{id}?gespeichert=1")).into_response())
             }
-            Err(problem) => problems.add(&field_of(&problem.field), &problem.message),
+            Err(found) => {
+                for p in found {
+                    problems.add(&field_of(&p.field), &p.message);
+                }
+            }
         }
     }
     let title = format!("„{}“ bearbeiten", text(&p, "title"));

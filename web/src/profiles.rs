@@ -408,7 +408,13 @@ pub async fn fork(
                     .into_response(),
             )
         }
-        Err(p) => Err(PageError::BadInput(p.message)),
+        Err(found) => Err(PageError::BadInput(
+            found
+                .into_iter()
+                .map(|p| p.message)
+                .collect::<Vec<_>>()
+                .join(" "),
+        )),
     }
 }
 

@@ -284,10 +284,14 @@ pub(crate) fn role_profile_data(
     forked_from: Option<(i64, i32)>,
     path: &str,
 ) -> async_graphql::Result<st::DocumentData> {
+    // Every field is read, so a form learns of all its problems at once.
+    let mut problems = crate::error::Problems::default();
     let f = |name: &str| format!("{path}.{name}");
-    let role_label = short(&f("roleLabel"), p.role_label.as_deref())?;
+    let role_label = problems
+        .take(short(&f("roleLabel"), p.role_label.as_deref()))
+        .flatten();
     if p.role == ProfileRole::Other && role_label.is_none() {
-        return Err(bad_input(
+        problems.push(bad_input(
             &f("roleLabel"),
             "Für eine andere Rolle bitte eine Bezeichnung angeben.",
         ));
@@ -295,16 +299,17 @@ pub(crate) fn role_profile_data(
     let fte = match p.fte {
         None => None,
         Some(v) if v <= Decimal::ZERO || v > Decimal::from(20) => {
-            return Err(bad_input(
+            problems.push(bad_input(
                 &f("fte"),
                 format!("{v} VZÄ ist kein plausibler Umfang (mehr als 0, höchstens 20)."),
-            ))
+            ));
+            None
         }
         Some(v) => Some(v.normalize().to_string()),
     };
     if let Some(n) = p.kitas_served {
         if !(0..=500).contains(&n) {
-            return Err(bad_input(
+            problems.push(bad_input(
                 &f("kitasServed"),
                 format!("{n} Kitas sind unplausibel (0 bis 500)."),
             ));
@@ -319,34 +324,85 @@ pub(crate) fn role_profile_data(
             ways.push(w);
         }
     }
+    let title = problems.take(title(&f("title"), &p.title));
+    let purpose = problems.take(content::body(&f("purpose"), p.purpose.as_deref()));
+    let tasks = problems.take(content::tasks(&f("tasks"), &tasks));
+    let target_groups = problems.take(content::list(&f("targetGroups"), &p.target_groups));
+    let qualifications = problems.take(content::list(&f("qualifications"), &p.qualifications));
+    let access_notes = problems.take(content::body(&f("accessNotes"), p.access_notes.as_deref()));
+    let line_supervision =
+        problems.take(short(&f("lineSupervision"), p.line_supervision.as_deref()));
+    let professional_supervision = problems.take(short(
+        &f("professionalSupervision"),
+        p.professional_supervision.as_deref(),
+    ));
+    let cooperation_partners = problems.take(content::list(
+        &f("cooperationPartners"),
+        &p.cooperation_partners,
+    ));
+    let publication = problems.take(publication_for(
+        &f("publication"),
+        p.publication,
+        Some(district),
+    ));
+    let tags = problems.take(parse::tags(&f("tags"), &p.tags));
+    problems.finish()?;
+    // `finish` returned: every `take` above holds a value.
+    let (
+        Some(title),
+        Some(purpose),
+        Some(tasks),
+        Some(target_groups),
+        Some(qualifications),
+        Some(access_notes),
+        Some(line_supervision),
+        Some(professional_supervision),
+        Some(cooperation_partners),
+        Some(publication),
+        Some(tags),
+    ) = (
+        title,
+        purpose,
+        tasks,
+        target_groups,
+        qualifications,
+        access_notes,
+        line_supervision,
+        professional_supervision,
+        cooperation_partners,
+        publication,
+        tags,
+    )
+    else {
+        return Err(crate::error::internal(
+            "a profile field without value or problem",
+        ));
+    };
     let c = RoleProfileContent {
         role_label,
-        purpose: content::body(&f("purpose"), p.purpose.as_deref())?,
-        tasks: content::tasks(&f("tasks"), &tasks)?,
-        target_groups: content::list(&f("targetGroups"), &p.target_groups)?,
+        purpose,
+        tasks,
+        target_groups,
         ways_of_working: ways,
-        qualifications: content::list(&f("qualifications"), &p.qualifications)?,
+        qualifications,
         lateral_entry: p.lateral_entry,
-        access_notes: content::body(&f("accessNotes"), p.access_notes.as_deref())?,
+        access_notes,
         fte,
         kitas_served: p.kitas_served,
         employer: p.employer.map(Into::into),
-        line_supervision: short(&f("lineSupervision"), p.line_supervision.as_deref())?,
-        professional_supervision: short(
-            &f("professionalSupervision"),
-            p.professional_supervision.as_deref(),
-        )?,
-        cooperation_partners: content::list(&f("cooperationPartners"), &p.cooperation_partners)?,
+        line_supervision,
+        professional_supervision,
+        cooperation_partners,
     };
     Ok(st::DocumentData {
         kind: DocumentKind::RoleProfile,
         district_ags: Some(district.to_owned()),
-        title: title(&f("title"), &p.title)?,
+        title,
         category: Some(p.role.as_str().into()),
         status: p.status.into(),
-        publication: publication_for(&f("publication"), p.publication, Some(district))?,
+        publication,
         content: content::write(&c),
-        tags: parse::tags(&f("tags"), &p.tags)?,
+        tags,
         forked_from,
         synthetic: false,
     })
