@@ -9,8 +9,21 @@ fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
 }
 
-/// Sanitised HTML of a Markdown text.
+/// Sanitised HTML of a Markdown text. Remembered for the most recent texts: rendering and
+/// sanitising is the largest cost of a workshop's documentation page, and the result depends on
+/// the text alone, so the memo can never be stale and holds nothing another instance needs.
 pub fn to_html(markdown: &str) -> String {
+    static MEMO: std::sync::LazyLock<quick_cache::sync::Cache<String, std::sync::Arc<str>>> =
+        std::sync::LazyLock::new(|| quick_cache::sync::Cache::new(4096));
+    if let Some(html) = MEMO.get(markdown) {
+        return html.to_string();
+    }
+    let html = render(markdown);
+    MEMO.insert(markdown.to_owned(), std::sync::Arc::from(html.as_str()));
+    html
+}
+
+fn render(markdown: &str) -> String {
     let mut raw = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut raw, Parser::new_ext(markdown, options()));
     ammonia::Builder::default()

@@ -29,6 +29,9 @@ pub struct Analyzer {
     compounds: &'static Dictionary,
     /// Each group as word sequences (folded, split).
     synonyms: Vec<Vec<Vec<String>>>,
+    /// The stem of each word of `synonyms`, in the same shape: computed once, since snippets
+    /// ask for them for every hit.
+    synonym_stems: Vec<Vec<Vec<Option<String>>>>,
 }
 
 impl Default for Analyzer {
@@ -138,11 +141,23 @@ impl Analyzer {
                     .collect()
             })
             .collect();
-        Self {
+        let mut analyzer = Self {
             stemmer,
             synonyms,
+            synonym_stems: Vec::new(),
             compounds: Dictionary::shared(),
-        }
+        };
+        analyzer.synonym_stems = analyzer
+            .synonyms
+            .iter()
+            .map(|group| {
+                group
+                    .iter()
+                    .map(|member| member.iter().map(|w| analyzer.stem(w)).collect())
+                    .collect()
+            })
+            .collect();
+        analyzer
     }
 
     /// The parts of a compound (see [`crate::compound`]), empty for other words.
@@ -243,14 +258,20 @@ impl Analyzer {
             }
         }
         // A record found through a synonym shows it: `SRB` asked, `SR-Budget` marked.
-        let asks = |member: &Vec<String>| {
+        let asks = |member: &Vec<Option<String>>| {
             !member.is_empty()
-                && member.iter().all(|w| {
-                    self.stem(w)
-                        .is_some_and(|t| query.iter().any(|q| q.matches(&t)))
+                && member.iter().all(|stem| {
+                    stem.as_ref()
+                        .is_some_and(|t| query.iter().any(|q| q.matches(t)))
                 })
         };
-        for group in self.synonyms.iter().filter(|g| g.iter().any(asks)) {
+        let asked = self
+            .synonyms
+            .iter()
+            .zip(&self.synonym_stems)
+            .filter(|(_, stems)| stems.iter().any(asks))
+            .map(|(group, _)| group);
+        for group in asked {
             for member in group.iter().filter(|m| !m.is_empty()) {
                 for (i, window) in folded.windows(member.len()).enumerate() {
                     if window == member.as_slice() {
@@ -339,10 +360,14 @@ impl QueryWord {
     /// Whether an indexed term matches: equal, starting with the form (compounds), or within
     /// the typo tolerance.
     pub fn matches(&self, term: &str) -> bool {
+        let max = self.max_edits() as usize;
+        let term_len = term.chars().count();
         self.forms.iter().any(|f| {
+            let len = f.chars().count();
             term == f
-                || (f.chars().count() >= 4 && term.starts_with(f.as_str()))
-                || edit_distance(f, term) <= self.max_edits() as usize
+                || (len >= 4 && term.starts_with(f.as_str()))
+                // Lengths further apart than the tolerance cannot be within it.
+                || (max > 0 && len.abs_diff(term_len) <= max && edit_distance(f, term) <= max)
         })
     }
 }

@@ -19,7 +19,7 @@ const ONE: &str = r#"query Workshop($id: ID!) {
     title heldOn format organisers descriptionHtml district { name }
     sessions {
       id kind title startsAt endsAt moderators inputs description
-      contributions(first: 100) { totalCount nodes { kind kindLabel html tags } }
+      contributions(first: 100) { nodes { kind kindLabel html tags } }
     }
   }
 }"#;
