@@ -150,9 +150,7 @@ pub async fn create_token(
     {
         Ok(data) => Some(data),
         Err(found) => {
-            for p in found {
-                problems.add("label", &p.message);
-            }
+            problems.add_all(found, |_| "label".into());
             None
         }
     };

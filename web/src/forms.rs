@@ -56,6 +56,13 @@ impl Problems {
         self.0.push((field.to_owned(), message.to_owned()));
     }
 
+    /// The API's problems, each on the form field `field_of` names for its input path.
+    pub fn add_all(&mut self, found: Vec<crate::InputProblem>, field_of: impl Fn(&str) -> String) {
+        for p in found {
+            self.add(&field_of(&p.field), &p.message);
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -9,7 +9,9 @@ use serde_json::{json, Value};
 
 use crate::profiles::{label, EMPLOYERS};
 use crate::session::Caller;
-use crate::{german_date, html, layout, query, text, PageError, WebState};
+use crate::{
+    german_date, html, layout, missing_if_bad_id, query, strings, text, PageError, WebState,
+};
 
 const CATEGORIES: &[(&str, &str)] = &[
     ("GEWINNEN", "Gewinnen"),
@@ -41,23 +43,6 @@ const MODEL: &str = r#"query Kooperation($id: ID!) {
 
 fn day(v: &Value) -> String {
     german_date(&text(v, "updatedAt").chars().take(10).collect::<String>())
-}
-
-fn bad_id(e: PageError) -> PageError {
-    match e {
-        PageError::BadInput(_) => PageError::NotFound,
-        other => other,
-    }
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 pub async fn ideas(State(state): State<WebState>, caller: Caller) -> Result<Response, PageError> {
@@ -96,7 +81,7 @@ pub async fn idea(
 ) -> Result<Response, PageError> {
     let data = query(&state, caller.viewer.clone(), IDEA, json!({ "id": id }))
         .await
-        .map_err(bad_id)?;
+        .map_err(missing_if_bad_id)?;
     let i = &data["staffingIdea"];
     let title = text(i, "title").to_owned();
     let content = html! {
@@ -168,7 +153,7 @@ pub async fn model(
 ) -> Result<Response, PageError> {
     let data = query(&state, caller.viewer.clone(), MODEL, json!({ "id": id }))
         .await
-        .map_err(bad_id)?;
+        .map_err(missing_if_bad_id)?;
     let m = &data["cooperationModel"];
     let title = text(m, "title").to_owned();
     let or_dash = |k: &str| m[k].as_str().unwrap_or("nicht festgelegt").to_owned();

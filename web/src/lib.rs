@@ -189,25 +189,72 @@ async fn not_found() -> Response {
     not_found_page()
 }
 
+/// A string extension of an API error (`code`, `field`, `reference`).
+fn extension(e: &async_graphql::ServerError, key: &str) -> Option<String> {
+    e.extensions
+        .as_ref()
+        .and_then(|x| x.get(key))
+        .and_then(|c| match c {
+            async_graphql::Value::String(s) => Some(s.clone()),
+            _ => None,
+        })
+}
+
+/// A record's page: an address whose ID is malformed names no record, so it is a page that
+/// does not exist rather than bad input.
+pub(crate) fn missing_if_bad_id(e: PageError) -> PageError {
+    match e {
+        PageError::BadInput(_) => PageError::NotFound,
+        other => other,
+    }
+}
+
+/// A list of strings of a JSON value, empty when missing.
+pub(crate) fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Executes a GraphQL document in process for `viewer`, as `/graphql` would.
+async fn execute(
+    state: &WebState,
+    viewer: Viewer,
+    document: &str,
+    variables: Value,
+) -> async_graphql::Response {
+    let request = async_graphql::Request::new(document)
+        .variables(async_graphql::Variables::from_json(variables));
+    state
+        .schema
+        .execute(srb_schema::prepare(request, state.storage.clone(), viewer))
+        .await
+}
+
+/// The data of a response without errors.
+fn data_of(response: async_graphql::Response) -> Result<Value, PageError> {
+    response.data.into_json().map_err(|e| {
+        let reference = srb_schema::error::new_reference();
+        tracing::error!(%reference, error = %e, "page data unreadable");
+        PageError::Internal(reference)
+    })
+}
+
 /// The page's error for an error of the API: not found, forbidden, bad input, or internal
 /// (logged with the reference the page shows).
 fn page_error(e: &async_graphql::ServerError) -> PageError {
-    let ext = |key: &str| {
-        e.extensions
-            .as_ref()
-            .and_then(|x| x.get(key))
-            .and_then(|c| match c {
-                async_graphql::Value::String(s) => Some(s.clone()),
-                _ => None,
-            })
-    };
-    match ext("code").as_deref() {
+    match extension(e, "code").as_deref() {
         Some("NOT_FOUND") => PageError::NotFound,
         Some("BAD_USER_INPUT") => PageError::BadInput(e.message.clone()),
         Some("FORBIDDEN") => PageError::Forbidden(e.message.clone()),
         Some("UNAUTHENTICATED") => PageError::Forbidden("Dafür ist eine Anmeldung nötig.".into()),
         _ => {
-            let reference = ext("reference").unwrap_or_else(srb_schema::error::new_reference);
+            let reference =
+                extension(e, "reference").unwrap_or_else(srb_schema::error::new_reference);
             tracing::error!(%reference, message = %e.message, "page query failed");
             PageError::Internal(reference)
         }
@@ -222,20 +269,11 @@ pub(crate) async fn query(
     document: &str,
     variables: Value,
 ) -> Result<Value, PageError> {
-    let request = async_graphql::Request::new(document)
-        .variables(async_graphql::Variables::from_json(variables));
-    let response = state
-        .schema
-        .execute(srb_schema::prepare(request, state.storage.clone(), viewer))
-        .await;
+    let response = execute(state, viewer, document, variables).await;
     if let Some(e) = response.errors.first() {
         return Err(page_error(e));
     }
-    response.data.into_json().map_err(|e| {
-        let reference = srb_schema::error::new_reference();
-        tracing::error!(%reference, error = %e, "page data unreadable");
-        PageError::Internal(reference)
-    })
+    data_of(response)
 }
 
 /// A problem with what a form sent, as the API answered it: the input field's path (e.g.
@@ -253,23 +291,9 @@ pub(crate) async fn mutate(
     document: &str,
     variables: Value,
 ) -> Result<Result<Value, Vec<InputProblem>>, PageError> {
-    let request = async_graphql::Request::new(document)
-        .variables(async_graphql::Variables::from_json(variables));
-    let response = state
-        .schema
-        .execute(srb_schema::prepare(request, state.storage.clone(), viewer))
-        .await;
+    let response = execute(state, viewer, document, variables).await;
     if let Some(e) = response.errors.first() {
-        let ext = |key: &str| {
-            e.extensions
-                .as_ref()
-                .and_then(|x| x.get(key))
-                .and_then(|c| match c {
-                    async_graphql::Value::String(s) => Some(s.clone()),
-                    _ => None,
-                })
-        };
-        match ext("code").as_deref() {
+        match extension(e, "code").as_deref() {
             Some("BAD_USER_INPUT") | Some("CONFLICT") => {
                 // Every problem when the API lists them, else the one of the error.
                 let listed: Vec<InputProblem> = e
@@ -287,7 +311,7 @@ pub(crate) async fn mutate(
                     .collect();
                 return Ok(Err(if listed.is_empty() {
                     vec![InputProblem {
-                        field: ext("field").unwrap_or_default(),
+                        field: extension(e, "field").unwrap_or_default(),
                         message: e.message.clone(),
                     }]
                 } else {
@@ -298,11 +322,7 @@ pub(crate) async fn mutate(
         }
         return Err(page_error(e));
     }
-    response.data.into_json().map(Ok).map_err(|e| {
-        let reference = srb_schema::error::new_reference();
-        tracing::error!(%reference, error = %e, "page data unreadable");
-        PageError::Internal(reference)
-    })
+    data_of(response).map(Ok)
 }
 
 /// A string field of a JSON value, empty when missing.

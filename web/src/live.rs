@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::forms::{self, Form, Problems};
 use crate::session::Caller;
-use crate::{html, layout, mutate, query, text, PageError, WebState};
+use crate::{html, layout, missing_if_bad_id, mutate, query, text, PageError, WebState};
 
 pub const KINDS: &[(&str, &str)] = &[
     ("OBSERVATION", "Beobachtung"),
@@ -110,10 +110,7 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let data = query(&state, caller.viewer.clone(), SESSION, json!({ "id": id }))
         .await
-        .map_err(|e| match e {
-            PageError::BadInput(_) => PageError::NotFound,
-            other => other,
-        })?;
+        .map_err(missing_if_bad_id)?;
     let (title, content) = render(&caller, &data, &Problems::default(), "OBSERVATION", "")?;
     Ok(html(StatusCode::OK, layout::page(&caller, &title, content)))
 }
@@ -140,16 +137,14 @@ pub async fn add(
                 let position = &data["addContribution"]["position"];
                 return Ok(Redirect::to(&format!("{back}#beitrag-{position}")).into_response());
             }
-            Err(found) => {
-                for p in found {
-                    let field = if p.field.ends_with("kind") {
-                        "kind"
-                    } else {
-                        "body"
-                    };
-                    problems.add(field, &p.message);
+            Err(found) => problems.add_all(found, |path| {
+                if path.ends_with("kind") {
+                    "kind"
+                } else {
+                    "body"
                 }
-            }
+                .to_owned()
+            }),
         }
     }
     let data = query(&state, caller.viewer.clone(), SESSION, json!({ "id": id })).await?;

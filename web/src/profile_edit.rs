@@ -10,11 +10,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::forms::{self, Form, Problems};
-use crate::profiles::{
-    lines, may_edit, not_found_for_bad_id, EMPLOYERS, ME, PUBLICATIONS, ROLES, STATUSES, WAYS,
-};
+use crate::profiles::{may_edit, EMPLOYERS, ME, PUBLICATIONS, ROLES, STATUSES, WAYS};
 use crate::session::Caller;
-use crate::{html, layout, mutate, query, text, PageError, WebState};
+use crate::{html, layout, missing_if_bad_id, mutate, query, strings, text, PageError, WebState};
 
 const EDIT: &str = r#"query ProfilBearbeiten($id: ID!) {
   roleProfile(id: $id) {
@@ -75,9 +73,9 @@ impl Draft {
                 .as_array()
                 .map(|a| a.iter().map(|t| (s(&t["key"]), s(&t["text"]))).collect())
                 .unwrap_or_default(),
-            target_groups: lines(&p["targetGroups"]).join("\n"),
-            ways: lines(&p["waysOfWorking"]),
-            qualifications: lines(&p["accessProfile"]["qualifications"]).join("\n"),
+            target_groups: strings(&p["targetGroups"]).join("\n"),
+            ways: strings(&p["waysOfWorking"]),
+            qualifications: strings(&p["accessProfile"]["qualifications"]).join("\n"),
             lateral_entry: p["accessProfile"]["lateralEntry"] == true,
             access_notes: s(&p["accessProfile"]["notes"]),
             fte: s(&p["fte"]).replace('.', ","),
@@ -88,8 +86,8 @@ impl Draft {
             employer: s(&p["employer"]),
             line_supervision: s(&p["lineSupervision"]),
             professional_supervision: s(&p["professionalSupervision"]),
-            cooperation_partners: lines(&p["cooperationPartners"]).join("\n"),
-            tags: lines(&p["tags"]).join(", "),
+            cooperation_partners: strings(&p["cooperationPartners"]).join("\n"),
+            tags: strings(&p["tags"]).join(", "),
             publication: s(&p["publication"]),
             status: s(&p["status"]),
         }
@@ -304,7 +302,7 @@ async fn load_for_edit(state: &WebState, caller: &Caller, id: &str) -> Result<Va
     caller.require_sign_in()?;
     let data = query(state, caller.viewer.clone(), EDIT, json!({ "id": id }))
         .await
-        .map_err(not_found_for_bad_id)?;
+        .map_err(missing_if_bad_id)?;
     let me = query(state, caller.viewer.clone(), ME, json!({})).await?;
     let p = data["roleProfile"].clone();
     if !may_edit(&me["me"], text(&p["district"], "ags")) {
@@ -353,11 +351,7 @@ pub async fn save(
             Ok(_) => {
                 return Ok(Redirect::to(&format!("/profile/{id}?gespeichert=1")).into_response())
             }
-            Err(found) => {
-                for p in found {
-                    problems.add(&field_of(&p.field), &p.message);
-                }
-            }
+            Err(found) => problems.add_all(found, field_of),
         }
     }
     let title = format!("„{}“ bearbeiten", text(&p, "title"));

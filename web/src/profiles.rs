@@ -12,7 +12,9 @@ use serde_json::{json, Value};
 use crate::forms::{self, Form, Problems};
 use crate::profile_edit::s;
 use crate::session::Caller;
-use crate::{german_date, html, layout, mutate, query, text, PageError, WebState};
+use crate::{
+    german_date, html, layout, missing_if_bad_id, mutate, query, strings, text, PageError, WebState,
+};
 
 pub const ROLES: &[(&str, &str)] = &[
     ("KITA_SOZIALARBEIT", "Kita-Sozialarbeit"),
@@ -212,16 +214,6 @@ pub(crate) fn may_edit(me: &Value, ags: &str) -> bool {
     }
 }
 
-pub(crate) fn lines(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 pub async fn page(
     State(state): State<WebState>,
     caller: Caller,
@@ -229,7 +221,7 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let data = query(&state, caller.viewer.clone(), ONE, json!({ "id": id }))
         .await
-        .map_err(not_found_for_bad_id)?;
+        .map_err(missing_if_bad_id)?;
     let p = &data["roleProfile"];
     let me = &data["me"];
     let ags = text(&p["district"], "ags");
@@ -287,9 +279,9 @@ pub async fn page(
         }
         h2 { "Aufgaben" }
         (task_list(&p["tasks"], &[], ""))
-        @let groups = lines(&p["targetGroups"]);
+        @let groups = strings(&p["targetGroups"]);
         @if !groups.is_empty() { h2 { "Zielgruppen" } ul { @for g in &groups { li { (g) } } } }
-        @let ways = lines(&p["waysOfWorking"]);
+        @let ways = strings(&p["waysOfWorking"]);
         @if !ways.is_empty() { h2 { "Arbeitsweisen" } ul { @for w in &ways { li { (label(WAYS, w)) } } } }
         h2 { "Rahmen" }
         dl class="facts" {
@@ -298,12 +290,12 @@ pub async fn page(
             @if let Some(e) = p["employer"].as_str() { dt { "Anstellung" } dd { (label(EMPLOYERS, e)) } }
             @if let Some(s) = p["lineSupervision"].as_str() { dt { "Dienstaufsicht" } dd { (s) } }
             @if let Some(s) = p["professionalSupervision"].as_str() { dt { "Fachaufsicht" } dd { (s) } }
-            @let quals = lines(&p["accessProfile"]["qualifications"]);
+            @let quals = strings(&p["accessProfile"]["qualifications"]);
             @if !quals.is_empty() { dt { "Qualifikationen" } dd { (quals.join(", ")) } }
             dt { "Quereinstieg" } dd { @if p["accessProfile"]["lateralEntry"] == true { "möglich" } @else { "nicht vorgesehen" } }
-            @let partners = lines(&p["cooperationPartners"]);
+            @let partners = strings(&p["cooperationPartners"]);
             @if !partners.is_empty() { dt { "Kooperationspartner" } dd { (partners.join(", ")) } }
-            @let tags = lines(&p["tags"]);
+            @let tags = strings(&p["tags"]);
             @if !tags.is_empty() { dt { "Schlagwörter" } dd { (tags.join(", ")) } }
         }
         @if !others.is_empty() {
@@ -368,13 +360,6 @@ fn task_list(tasks: &Value, marks: &[(String, &'static str)], prefix: &str) -> M
                 }
             }
         }
-    }
-}
-
-pub(crate) fn not_found_for_bad_id(e: PageError) -> PageError {
-    match e {
-        PageError::BadInput(_) => PageError::NotFound,
-        other => other,
     }
 }
 
@@ -450,7 +435,7 @@ pub async fn compare(
         json!({ "a": params.a, "b": params.b }),
     )
     .await
-    .map_err(not_found_for_bad_id)?;
+    .map_err(missing_if_bad_id)?;
     let c = &data["compareRoleProfiles"];
     let keys = |field: &str| -> Vec<String> {
         c[field]
@@ -518,7 +503,7 @@ pub async fn compare(
                 thead { tr { th scope="col" { "Angabe" } th scope="col" { "A" } th scope="col" { "B" } } }
                 tbody {
                     @for f in &fields {
-                        tr { td { (text(f, "label")) } td { (lines(&f["before"]).join(", ")) } td { (lines(&f["after"]).join(", ")) } }
+                        tr { td { (text(f, "label")) } td { (strings(&f["before"]).join(", ")) } td { (strings(&f["after"]).join(", ")) } }
                     }
                 }
             } }

@@ -8,7 +8,7 @@ use maud::{html, PreEscaped};
 use serde_json::{json, Value};
 
 use crate::session::Caller;
-use crate::{german_date, html, layout, query, text, PageError, WebState};
+use crate::{german_date, html, layout, missing_if_bad_id, query, text, PageError, WebState};
 
 const LIST: &str = r#"query Workshops {
   workshops(first: 100) { nodes { id title heldOn format district { name } } }
@@ -69,10 +69,7 @@ pub async fn page(
     // An address with an ID that is no workshop's is a page that does not exist.
     let data = query(&state, caller.viewer.clone(), ONE, json!({ "id": id }))
         .await
-        .map_err(|e| match e {
-            PageError::BadInput(_) => PageError::NotFound,
-            other => other,
-        })?;
+        .map_err(missing_if_bad_id)?;
     let w = &data["workshop"];
     if w.is_null() {
         return Err(PageError::NotFound);
