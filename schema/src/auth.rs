@@ -68,6 +68,11 @@ impl Viewer {
     }
 
     /// Admins write everywhere; coordinators only in their own district.
+    /// Ministry and administration may try other parameters of the state's distribution.
+    pub fn may_propose_state_parameters(&self) -> bool {
+        matches!(self.role(), Some(Role::Admin | Role::Ministry))
+    }
+
     pub fn can_write_district(&self, ags: &str) -> bool {
         self.reader().can_write_district(ags)
     }

@@ -50,6 +50,63 @@ pub enum IndicatorDirection {
 /// Ein Indikator: was er misst, in welcher Einheit, wofür er gilt.
 pub struct IndicatorDefinition(pub st::IndicatorDefinition);
 
+/// A Stichtag more than two years before `today` is stale (the data no longer describes the
+/// Kitas as they are).
+pub fn is_stale(reference_date: chrono::NaiveDate, today: chrono::NaiveDate) -> bool {
+    today
+        .checked_sub_months(chrono::Months::new(24))
+        .is_some_and(|limit| reference_date < limit)
+}
+
+/// How current one indicator's values of a district are.
+pub struct IndicatorCurrency {
+    pub indicator: IndicatorDefinition,
+    pub found: Option<st::IndicatorCurrency>,
+    pub stale: bool,
+}
+
+#[Object]
+impl IndicatorCurrency {
+    async fn indicator(&self) -> &IndicatorDefinition {
+        &self.indicator
+    }
+    /// Das neueste Datenjahr mit Werten; leer, wenn es keine gibt.
+    async fn latest_year(&self) -> Option<i32> {
+        self.found.as_ref().map(|c| c.year)
+    }
+    /// Der neueste Stichtag dieses Jahres.
+    async fn latest_reference_date(&self) -> Option<chrono::NaiveDate> {
+        self.found.as_ref().map(|c| c.reference_date)
+    }
+    /// Zahl der Werte dieses Jahres.
+    async fn values(&self) -> i32 {
+        self.found.as_ref().map_or(0, |c| c.values as i32)
+    }
+    /// Ohne Werte, oder der Stichtag liegt mehr als zwei Jahre zurück.
+    async fn stale(&self) -> bool {
+        self.stale
+    }
+}
+
+#[cfg(test)]
+mod currency_tests {
+    use super::is_stale;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn two_years_and_a_day_is_stale() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        assert!(!is_stale(
+            NaiveDate::from_ymd_opt(2024, 12, 2).unwrap(),
+            today
+        ));
+        assert!(is_stale(
+            NaiveDate::from_ymd_opt(2024, 12, 1).unwrap(),
+            today
+        ));
+    }
+}
+
 #[Object]
 impl IndicatorDefinition {
     pub(crate) async fn id(&self) -> ID {

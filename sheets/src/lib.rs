@@ -6,6 +6,7 @@
 //! Every problem names its row and column as the spreadsheet program shows them, and says why in
 //! German, so the report can be read next to the file.
 
+pub mod download;
 pub mod export;
 pub mod indicators;
 pub mod kitas;

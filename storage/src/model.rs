@@ -335,6 +335,17 @@ pub struct IndicatorImport {
     pub values: Vec<NewIndicatorValue>,
 }
 
+/// How current one indicator's values of a district are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorCurrency {
+    pub indicator_id: i64,
+    /// The latest data year with values.
+    pub year: i32,
+    /// The latest Stichtag among that year's values.
+    pub reference_date: chrono::NaiveDate,
+    pub values: i64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ImportOutcome {
     /// None when nothing changed: then nothing was written at all.

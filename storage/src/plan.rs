@@ -46,6 +46,9 @@ pub trait PlanStore: Send + Sync {
     ) -> Result<Vec<ImportOutcome>>;
     /// The years with values for a district, newest first, with the count of values.
     async fn indicator_years(&self, district_ags: &str) -> Result<Vec<(i32, i64)>>;
+    /// How current a district's data is: per indicator its latest year with values, the latest
+    /// Stichtag of that year and the count of values, by indicator id.
+    async fn indicator_currency(&self, district_ags: &str) -> Result<Vec<IndicatorCurrency>>;
 
     /// Creates and updates Kitas of an import in one transaction, each change with its audit
     /// record; an update names the version read (stale: `Conflict`, nothing written). Tags stay.

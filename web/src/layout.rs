@@ -58,6 +58,7 @@ fn frame(caller: Option<&Caller>, title: &str, content: Markup) -> Markup {
                     nav aria-label="Hauptnavigation" {
                         ul {
                             li { a href="/suche" { "Suche" } }
+                            li { a href="/bezirke" { "Bezirke" } }
                             li { a href="/workshops" { "Workshops" } }
                             li { a href="/profile" { "Aufgabenprofile" } }
                             li { a href="/ideen" { "Ideen" } }

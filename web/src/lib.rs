@@ -4,16 +4,20 @@
 //! serves its own stylesheet under a name that carries its hash (cached for a year).
 
 mod account;
+mod district;
+mod download;
 mod explorer;
 mod forms;
 mod ideas;
 mod layout;
 mod live;
+mod numbers;
 mod profile_edit;
 mod profiles;
 mod search;
 mod session;
 mod start;
+mod state;
 mod workshops;
 
 use std::sync::Arc;
@@ -65,6 +69,10 @@ pub fn router(state: WebState) -> Router {
         .route("/konto", get(account::page))
         .route("/konto/tokens", post(account::create_token))
         .route("/konto/tokens/widerrufen", post(account::revoke_token))
+        .route("/bezirke", get(state::page))
+        .route("/landesmittel/{file}", get(state::download))
+        .route("/bezirke/{ags}", get(district::page))
+        .route("/bezirke/{ags}/{file}", get(district::download))
         .route("/assets/{name}", get(asset))
         .fallback(not_found)
         .with_state(state)

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use async_graphql::{Context, Json, Object, ID};
 use rust_decimal::Decimal;
 use srb_sheets::export::{self};
-use srb_storage::Role;
 
 use crate::error::{bad_input, forbidden, internal, OrGqlError};
 use crate::guard::RoleGuard;
@@ -37,6 +36,36 @@ impl PlanQuery {
             .gql()?
             .into_iter()
             .map(IndicatorDefinition)
+            .collect())
+    }
+
+    /// Wie aktuell die Daten eines Bezirks sind: je Indikator das neueste Datenjahr und sein
+    /// neuester Stichtag. Älter als zwei Jahre gilt als veraltet.
+    pub(crate) async fn indicator_currency(
+        &self,
+        ctx: &Context<'_>,
+        district_ags: String,
+    ) -> async_graphql::Result<Vec<IndicatorCurrency>> {
+        let d = district_record(ctx, &district_ags).await?;
+        let storage = ctx_storage(ctx);
+        let defs = storage
+            .indicator_definitions(&[d.ags.clone()])
+            .await
+            .gql()?;
+        let latest = storage.indicator_currency(&d.ags).await.gql()?;
+        let today = chrono::Utc::now().date_naive();
+        Ok(defs
+            .into_iter()
+            .map(|def| {
+                let found = latest.iter().find(|c| c.indicator_id == def.id).cloned();
+                IndicatorCurrency {
+                    stale: found
+                        .as_ref()
+                        .is_none_or(|c| is_stale(c.reference_date, today)),
+                    found,
+                    indicator: IndicatorDefinition(def),
+                }
+            })
             .collect())
     }
 
@@ -73,7 +102,7 @@ impl PlanQuery {
         if let Some(p) = parameters {
             let viewer = ctx_viewer(ctx);
             viewer.require_user()?;
-            if !matches!(viewer.role(), Some(Role::Admin | Role::Ministry)) {
+            if !viewer.may_propose_state_parameters() {
                 return Err(forbidden());
             }
             if let Some(v) = p.base_amount {
@@ -334,6 +363,160 @@ impl PlanQuery {
                 format!("{stub}.csv"),
                 "text/csv; charset=utf-8",
                 export::run_csv(&payload.result, &shown),
+            ),
+        })
+    }
+
+    /// Die Kitas eines Bezirks als Tabelle (XLSX oder CSV), nach Namen.
+    #[graphql(complexity = "20 + child_complexity")]
+    pub(crate) async fn export_kitas(
+        &self,
+        ctx: &Context<'_>,
+        district_ags: String,
+        filter: Option<crate::records::KitaFilter>,
+        format: ExportFormat,
+    ) -> async_graphql::Result<FileDownload> {
+        let d = district_record(ctx, &district_ags).await?;
+        let mut filter = crate::records::storage_filter(ctx, filter.unwrap_or_default())?;
+        filter.district_ags = Some(d.ags.clone());
+        let storage = ctx_storage(ctx);
+        let mut kitas = Vec::new();
+        let mut after = None;
+        loop {
+            let page = storage
+                .kitas(
+                    &filter,
+                    srb_storage::Page {
+                        after,
+                        before: None,
+                        limit: 1000,
+                        from_end: false,
+                    },
+                )
+                .await
+                .gql()?;
+            after = page.rows.last().map(|k| k.id);
+            kitas.extend(page.rows);
+            if !page.has_more {
+                break;
+            }
+        }
+        kitas.sort_by_key(|k| k.name.to_lowercase());
+        let ags = [d.ags.clone()];
+        let spaces = storage.social_spaces_of(&ags, true).await.gql()?;
+        let providers = storage.providers_of(&ags, true).await.gql()?;
+        let name_of = |id: Option<i64>, list: &[(i64, String)]| {
+            id.and_then(|id| list.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()))
+                .unwrap_or_default()
+        };
+        let spaces: Vec<(i64, String)> = spaces.into_iter().map(|s| (s.id, s.name)).collect();
+        let providers: Vec<(i64, String)> = providers.into_iter().map(|p| (p.id, p.name)).collect();
+        use srb_sheets::download::{table_csv, table_xlsx, Cell};
+        let headers = [
+            "Kita",
+            "Ort",
+            "Plätze",
+            "davon unter 3",
+            "Träger",
+            "Sozialraum",
+            "Familienzentrum",
+        ];
+        let rows: Vec<Vec<Cell>> = kitas
+            .iter()
+            .map(|k| {
+                vec![
+                    Cell::Text(k.name.clone()),
+                    Cell::Text(k.city.clone().unwrap_or_default()),
+                    Cell::Int(k.places.into()),
+                    Cell::Int(k.places_under3.into()),
+                    Cell::Text(name_of(k.provider_id, &providers)),
+                    Cell::Text(name_of(k.social_space_id, &spaces)),
+                    Cell::Text(if k.family_center { "ja" } else { "nein" }.into()),
+                ]
+            })
+            .collect();
+        let stub = format!("Kitas-{}", file_stub(&d.name));
+        Ok(match format {
+            ExportFormat::Xlsx => download(
+                format!("{stub}.xlsx"),
+                XLSX,
+                table_xlsx("Kitas", &format!("Kitas: {}", d.name), &headers, &rows)
+                    .map_err(internal)?,
+            ),
+            ExportFormat::Csv => download(
+                format!("{stub}.csv"),
+                "text/csv; charset=utf-8",
+                table_csv(&headers, &rows),
+            ),
+        })
+    }
+
+    /// Die Landesmittel eines Jahres je Bezirk als Tabelle (XLSX oder CSV), mit den geltenden
+    /// Parametern.
+    #[graphql(complexity = "20 + child_complexity")]
+    pub(crate) async fn export_state_distribution(
+        &self,
+        ctx: &Context<'_>,
+        year: i32,
+        format: ExportFormat,
+    ) -> async_graphql::Result<FileDownload> {
+        let year = check_year("year", year)?;
+        let storage = ctx_storage(ctx);
+        let d = planning::state_distribution(storage.as_ref(), year, &StateParams::default())
+            .await
+            .map_err(plan_error)?;
+        let names: std::collections::HashMap<String, String> = storage
+            .districts()
+            .await
+            .gql()?
+            .into_iter()
+            .map(|d| (d.ags, d.name))
+            .collect();
+        use srb_sheets::download::{table_csv, table_xlsx, Cell};
+        let headers = [
+            "AGS",
+            "Bezirk",
+            "Anteil",
+            "Kinder unter 7",
+            "davon in SGB-II-Bedarfsgemeinschaften",
+            "Datenjahr",
+            "Landesmittel (€)",
+            "Personalbudget (€)",
+            "Eigenanteil (€)",
+        ];
+        let cents = |c: i64| Cell::Euro(Decimal::new(c, 2));
+        let rows: Vec<Vec<Cell>> = d
+            .districts
+            .iter()
+            .map(|b| {
+                vec![
+                    Cell::Text(b.ags.clone()),
+                    Cell::Text(names.get(&b.ags).cloned().unwrap_or_default()),
+                    Cell::Share(b.share),
+                    Cell::Int(b.children_under7),
+                    Cell::Int(b.children_under7_sgb2),
+                    Cell::Int(b.key_year.into()),
+                    cents(b.financed.land),
+                    cents(b.financed.total),
+                    cents(b.financed.district),
+                ]
+            })
+            .collect();
+        let stub = format!("Landesmittel-{year}");
+        let title = format!(
+            "Landesmittel {year}: {} € auf 41 Bezirke (§ 25 Abs. 5 KiTaG)",
+            Decimal::new(d.total, 2)
+        );
+        Ok(match format {
+            ExportFormat::Xlsx => download(
+                format!("{stub}.xlsx"),
+                XLSX,
+                table_xlsx("Landesmittel", &title, &headers, &rows).map_err(internal)?,
+            ),
+            ExportFormat::Csv => download(
+                format!("{stub}.csv"),
+                "text/csv; charset=utf-8",
+                table_csv(&headers, &rows),
             ),
         })
     }

@@ -41,19 +41,15 @@ impl KitaConnectionFields {
     }
 }
 
-pub async fn kita_page(
+/// The storage's filter of a `KitaFilter`; deleted Kitas only for private readers.
+pub fn storage_filter(
     ctx: &Context<'_>,
     filter: KitaFilter,
-    after: Option<String>,
-    before: Option<String>,
-    first: Option<i32>,
-    last: Option<i32>,
-) -> async_graphql::Result<Connection<String, Kita, KitaConnectionFields>> {
-    let args = page_args(after, before, first, last)?;
+) -> async_graphql::Result<st::KitaFilter> {
     if filter.include_deleted {
         ctx_viewer(ctx).require_private_reader(filter.district_ags.as_deref())?;
     }
-    let filter = st::KitaFilter {
+    Ok(st::KitaFilter {
         district_ags: filter.district_ags,
         social_space_id: filter
             .social_space_id
@@ -67,7 +63,19 @@ pub async fn kita_page(
         family_center: filter.family_center,
         tag: filter.tag,
         include_deleted: filter.include_deleted,
-    };
+    })
+}
+
+pub async fn kita_page(
+    ctx: &Context<'_>,
+    filter: KitaFilter,
+    after: Option<String>,
+    before: Option<String>,
+    first: Option<i32>,
+    last: Option<i32>,
+) -> async_graphql::Result<Connection<String, Kita, KitaConnectionFields>> {
+    let args = page_args(after, before, first, last)?;
+    let filter = storage_filter(ctx, filter)?;
     let result = ctx_storage(ctx).kitas(&filter, args.page).await.gql()?;
     prefetch_kita_relations(ctx, &result.rows).await?;
     let (prev, next) = page_info(&args, &result);

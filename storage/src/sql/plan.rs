@@ -290,6 +290,31 @@ impl PlanStore for SqlStore<Db> {
         .await?)
     }
 
+    async fn indicator_currency(&self, district_ags: &str) -> Result<Vec<IndicatorCurrency>> {
+        self.count(1);
+        let rows: Vec<(i64, i32, chrono::NaiveDate, i64)> = sqlx::query_as(
+            "SELECT indicator_id, year, MAX(reference_date), COUNT(*) FROM indicator_values \
+             WHERE district_ags = $1 GROUP BY indicator_id, year ORDER BY indicator_id, year DESC",
+        )
+        .bind(district_ags)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<IndicatorCurrency> = Vec::new();
+        for (indicator_id, year, reference_date, values) in rows {
+            // Newest year first within an indicator: the first row is the one that counts.
+            if out.last().is_some_and(|c| c.indicator_id == indicator_id) {
+                continue;
+            }
+            out.push(IndicatorCurrency {
+                indicator_id,
+                year,
+                reference_date,
+                values,
+            });
+        }
+        Ok(out)
+    }
+
     async fn import_kitas(
         &self,
         actor: Actor,
