@@ -310,6 +310,9 @@ pub struct KitaPillarResult {
 pub struct KitaResult {
     pub id: String,
     pub name: String,
+    /// Places as computed with (results stored before this field read as 0).
+    #[serde(default)]
+    pub places: i64,
     pub index: Option<Decimal>,
     /// 1 = most need; none without an index.
     pub rank: Option<usize>,
@@ -602,6 +605,7 @@ pub fn compute(input: &ConceptInput) -> Result<ConceptResult> {
         KitaResult {
             id: k.id.clone(),
             name: k.name.clone(),
+            places: k.places,
             index: index_of[i],
             rank: ranks[i],
             contributions: match idx {

@@ -338,6 +338,10 @@ impl KitaAllocation {
         }
         self.payload.result.kitas[self.index].rank.map(|r| r as i32)
     }
+    /// Plätze der Kita, mit denen gerechnet wurde.
+    pub(crate) async fn places(&self) -> i64 {
+        self.payload.result.kitas[self.index].places
+    }
     /// Zahl der Kitas mit Index im Bezirk.
     pub(crate) async fn ranked_kitas(&self) -> i32 {
         self.payload

@@ -91,6 +91,24 @@ fn frame(caller: Option<&Caller>, title: &str, content: Markup) -> Markup {
     }
 }
 
+/// A document for paper (the committee paper): no navigation, the stylesheet's print rules.
+pub fn print(title: &str, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="de" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " – srb-werkstatt" }
+                link rel="stylesheet" href=(CSS_PATH.as_str());
+            }
+            body class="paper" {
+                main id="inhalt" { (content) }
+            }
+        }
+    }
+}
+
 /// A page that only says something: not found, an error, a refusal.
 pub fn message(heading: &str, text: &str, reference: Option<&str>) -> Markup {
     html! {

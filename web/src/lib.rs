@@ -4,6 +4,9 @@
 //! serves its own stylesheet under a name that carries its hash (cached for a year).
 
 mod account;
+mod charts;
+mod compare;
+mod describe;
 mod district;
 mod download;
 mod explorer;
@@ -14,6 +17,7 @@ mod live;
 mod numbers;
 mod profile_edit;
 mod profiles;
+mod runs;
 mod search;
 mod session;
 mod start;
@@ -73,6 +77,14 @@ pub fn router(state: WebState) -> Router {
         .route("/landesmittel/{file}", get(state::download))
         .route("/bezirke/{ags}", get(district::page))
         .route("/bezirke/{ags}/{file}", get(district::download))
+        .route("/laeufe/{id}", get(runs::page))
+        .route("/laeufe/{id}/druck", get(runs::print))
+        .route("/laeufe/{id}/offiziell", post(runs::make_official))
+        .route("/laeufe/{id}/kitas/{kita}", get(runs::explain))
+        .route("/laeufe/{id}/{file}", get(runs::download))
+        .route("/vergleich", get(compare::page))
+        .route("/vergleich.xlsx", get(compare::xlsx))
+        .route("/vergleich.csv", get(compare::csv))
         .route("/assets/{name}", get(asset))
         .fallback(not_found)
         .with_state(state)

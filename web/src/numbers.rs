@@ -108,11 +108,6 @@ pub fn raw(v: &Value, key: &str) -> String {
     }
 }
 
-/// A decimal field as `f64`, for charts and sorting only (never for shown amounts).
-pub fn float(v: &Value, key: &str) -> Option<f64> {
-    raw(v, key).parse().ok()
-}
-
 /// A change with its sign: `+1.200,00 €`, `−300,00 €`, `±0,00 €`.
 pub fn signed_euro(raw: &str) -> String {
     let shown = euro(raw);

@@ -62,6 +62,8 @@ pub struct PillarAllocation {
     pub allocated: Decimal,
     pub leftover: Decimal,
     pub fte: Decimal,
+    /// Wochenstunden aller Stellenanteile der Säule (Summe über die Kitas).
+    pub weekly_hours: Decimal,
 }
 
 #[derive(SimpleObject)]
@@ -216,7 +218,15 @@ pub(crate) fn pillars_of(payload: &RunPayload) -> Vec<PillarAllocation> {
         .result
         .pillars
         .iter()
-        .map(|p| PillarAllocation {
+        .enumerate()
+        .map(|(i, p)| PillarAllocation {
+            weekly_hours: payload
+                .result
+                .kitas
+                .iter()
+                .filter_map(|k| k.pillars.get(i))
+                .map(|kp| kp.weekly_hours)
+                .sum(),
             id: p.id.clone(),
             name: p.name.clone(),
             budget: euros(p.budget),
