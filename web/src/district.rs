@@ -170,7 +170,6 @@ pub async fn page(
         @if writer {
             div class="actions" {
                 a class="button" href={ "/bezirke/" (ags) "/import" } { "Indikatorwerte importieren" }
-                a class="button" href={ "/bezirke/" (ags) "/konzeptionen/neu" } { "Neue Konzeption" }
             }
         }
         nav aria-label="Abschnitte" {

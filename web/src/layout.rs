@@ -19,6 +19,10 @@ pub fn urlencode(v: &str) -> String {
 pub static CSS_PATH: LazyLock<String> = LazyLock::new(|| hashed("srb", "css", super::CSS));
 pub static LIVE_JS_PATH: LazyLock<String> = LazyLock::new(|| hashed("live", "js", super::LIVE_JS));
 
+pub static UPLOAD_JS_PATH: LazyLock<String> =
+    LazyLock::new(|| hashed("upload", "js", super::UPLOAD_JS));
+pub static PREVIEW_JS_PATH: LazyLock<String> =
+    LazyLock::new(|| hashed("preview", "js", super::PREVIEW_JS));
 pub static SUGGEST_JS_PATH: LazyLock<String> =
     LazyLock::new(|| hashed("suggest", "js", super::SUGGEST_JS));
 pub static EXPLORER_JS_PATH: LazyLock<String> =
@@ -36,12 +40,26 @@ pub fn page(caller: &Caller, title: &str, content: Markup) -> Markup {
     frame(Some(caller), title, content)
 }
 
+/// A page with room for a form and its preview side by side.
+pub fn wide_page(caller: &Caller, title: &str, content: Markup) -> Markup {
+    frame_in(Some(caller), title, content, Some("wide"))
+}
+
 /// A page that may be shown before the caller is known (404, 500).
 pub fn bare(title: &str, content: Markup) -> Markup {
     frame(None, title, content)
 }
 
 fn frame(caller: Option<&Caller>, title: &str, content: Markup) -> Markup {
+    frame_in(caller, title, content, None)
+}
+
+fn frame_in(
+    caller: Option<&Caller>,
+    title: &str,
+    content: Markup,
+    body_class: Option<&str>,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang="de" {
@@ -51,7 +69,7 @@ fn frame(caller: Option<&Caller>, title: &str, content: Markup) -> Markup {
                 title { (title) " – srb-werkstatt" }
                 link rel="stylesheet" href=(CSS_PATH.as_str());
             }
-            body {
+            body class=[body_class] {
                 a class="skip" href="#inhalt" { "Zum Inhalt springen" }
                 header class="site" {
                     a class="brand" href="/" { "srb-werkstatt" }

@@ -6,12 +6,15 @@
 mod account;
 mod charts;
 mod compare;
+mod concept_form;
+mod concepts;
 mod describe;
 mod district;
 mod download;
 mod explorer;
 mod forms;
 mod ideas;
+mod import;
 mod layout;
 mod live;
 mod numbers;
@@ -76,7 +79,22 @@ pub fn router(state: WebState) -> Router {
         .route("/bezirke", get(state::page))
         .route("/landesmittel/{file}", get(state::download))
         .route("/bezirke/{ags}", get(district::page))
+        .route(
+            "/bezirke/{ags}/import",
+            get(import::page).post(import::submit),
+        )
+        .route("/bezirke/{ags}/vorlage.xlsx", get(import::template))
         .route("/bezirke/{ags}/{file}", get(district::download))
+        .route(
+            "/konzeptionen/{id}",
+            get(concepts::page).post(concepts::save),
+        )
+        .route(
+            "/konzeptionen/{id}/vorschau",
+            post(concepts::preview_fragment),
+        )
+        .route("/konzeptionen/{id}/kopieren", post(concepts::copy))
+        .route("/konzeptionen/{id}/rechnen", post(concepts::run))
         .route("/laeufe/{id}", get(runs::page))
         .route("/laeufe/{id}/druck", get(runs::print))
         .route("/laeufe/{id}/offiziell", post(runs::make_official))
@@ -93,6 +111,8 @@ pub fn router(state: WebState) -> Router {
 static CSS: &str = include_str!("../assets/srb.css");
 static LIVE_JS: &str = include_str!("../assets/live.js");
 static SUGGEST_JS: &str = include_str!("../assets/suggest.js");
+static PREVIEW_JS: &str = include_str!("../assets/preview.js");
+static UPLOAD_JS: &str = include_str!("../assets/upload.js");
 
 /// The assets under their hashed names, cached for a year (a new version has a new name).
 async fn asset(Path(name): Path<String>, headers: axum::http::HeaderMap) -> Response {
@@ -104,6 +124,10 @@ async fn asset(Path(name): Path<String>, headers: axum::http::HeaderMap) -> Resp
         ("text/css; charset=utf-8", CSS)
     } else if path == *layout::LIVE_JS_PATH {
         ("text/javascript; charset=utf-8", LIVE_JS)
+    } else if path == *layout::PREVIEW_JS_PATH {
+        ("text/javascript; charset=utf-8", PREVIEW_JS)
+    } else if path == *layout::UPLOAD_JS_PATH {
+        ("text/javascript; charset=utf-8", UPLOAD_JS)
     } else if path == *layout::SUGGEST_JS_PATH {
         ("text/javascript; charset=utf-8", SUGGEST_JS)
     } else {
@@ -240,6 +264,13 @@ pub(crate) fn strings(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A file for a GraphQL upload variable (`variables.input.file`), as a multipart request to
+/// `/graphql` would carry it.
+pub(crate) struct Upload {
+    pub variable: String,
+    pub value: async_graphql::UploadValue,
+}
+
 /// Executes a GraphQL document in process for `viewer`, as `/graphql` would.
 async fn execute(
     state: &WebState,
@@ -247,8 +278,21 @@ async fn execute(
     document: &str,
     variables: Value,
 ) -> async_graphql::Response {
-    let request = async_graphql::Request::new(document)
+    execute_with(state, viewer, document, variables, None).await
+}
+
+async fn execute_with(
+    state: &WebState,
+    viewer: Viewer,
+    document: &str,
+    variables: Value,
+    upload: Option<Upload>,
+) -> async_graphql::Response {
+    let mut request = async_graphql::Request::new(document)
         .variables(async_graphql::Variables::from_json(variables));
+    if let Some(u) = upload {
+        request.set_upload(&u.variable, u.value);
+    }
     state
         .schema
         .execute(srb_schema::prepare(request, state.storage.clone(), viewer))
@@ -311,7 +355,18 @@ pub(crate) async fn mutate(
     document: &str,
     variables: Value,
 ) -> Result<Result<Value, Vec<InputProblem>>, PageError> {
-    let response = execute(state, viewer, document, variables).await;
+    mutate_with(state, viewer, document, variables, None).await
+}
+
+/// `mutate` with a file for an upload variable.
+pub(crate) async fn mutate_with(
+    state: &WebState,
+    viewer: Viewer,
+    document: &str,
+    variables: Value,
+    upload: Option<Upload>,
+) -> Result<Result<Value, Vec<InputProblem>>, PageError> {
+    let response = execute_with(state, viewer, document, variables, upload).await;
     if let Some(e) = response.errors.first() {
         match extension(e, "code").as_deref() {
             Some("BAD_USER_INPUT") | Some("CONFLICT") => {
