@@ -640,6 +640,15 @@ impl WebClient {
         self.send(request).await
     }
 
+    /// Posts a multipart form (a file upload).
+    pub async fn post_multipart(&mut self, path: &str, form: reqwest::multipart::Form) -> Page {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .multipart(form);
+        self.send(request).await
+    }
+
     /// Signs in through the sign-in form; returns the answer to the form.
     pub async fn sign_in(&mut self, email: &str, back: &str) -> Page {
         let form = self

@@ -16,7 +16,7 @@ use srb_storage::Role;
 use srb_tests::{Db, TestApp, PASSWORD};
 
 /// A chromedriver of this test, stopped when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
 }
@@ -35,7 +35,7 @@ fn axe_source() -> Option<String> {
 }
 
 /// Starts chromedriver; `None` (skip) when it or axe-core is missing, except under CI.
-async fn driver() -> Option<Driver> {
+pub(crate) async fn driver() -> Option<Driver> {
     let ci = std::env::var_os("CI").is_some();
     let binary = [
         "chromedriver",
@@ -85,7 +85,7 @@ async fn driver() -> Option<Driver> {
     panic!("chromedriver did not start");
 }
 
-async fn open(driver: &Driver) -> Client {
+pub(crate) async fn open(driver: &Driver) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -105,7 +105,7 @@ fn screens() -> PathBuf {
     dir
 }
 
-async fn shoot(b: &Client, name: &str) {
+pub(crate) async fn shoot(b: &Client, name: &str) {
     let png = b.screenshot().await.expect("screenshot");
     let path = screens().join(format!("{name}.png"));
     std::fs::write(&path, png).unwrap();
@@ -113,7 +113,7 @@ async fn shoot(b: &Client, name: &str) {
 }
 
 /// axe-core against the page: WCAG 2.0/2.1 A and AA rules, no violation allowed.
-async fn axe(b: &Client, page: &str) {
+pub(crate) async fn axe(b: &Client, page: &str) {
     b.execute(&axe_source().unwrap(), vec![])
         .await
         .expect("inject axe");
@@ -135,11 +135,11 @@ async fn axe(b: &Client, page: &str) {
     );
 }
 
-async fn visit(b: &Client, app: &TestApp, path: &str) {
+pub(crate) async fn visit(b: &Client, app: &TestApp, path: &str) {
     b.goto(&app.url(path)).await.expect("goto");
 }
 
-async fn h1(b: &Client) -> String {
+pub(crate) async fn h1(b: &Client) -> String {
     b.find(Locator::Css("h1"))
         .await
         .unwrap()
@@ -148,7 +148,7 @@ async fn h1(b: &Client) -> String {
         .unwrap()
 }
 
-async fn sign_in(b: &Client, app: &TestApp, email: &str) {
+pub(crate) async fn sign_in(b: &Client, app: &TestApp, email: &str) {
     visit(b, app, "/anmelden").await;
     b.find(Locator::Id("email"))
         .await
@@ -174,7 +174,7 @@ async fn sign_in(b: &Client, app: &TestApp, email: &str) {
         .unwrap();
 }
 
-async fn spawn() -> Option<(TestApp, Driver)> {
+pub(crate) async fn spawn() -> Option<(TestApp, Driver)> {
     let driver = driver().await?;
     let app = TestApp::spawn(Db::Sqlite).await.expect("sqlite");
     app.seed_demo().await;

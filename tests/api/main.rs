@@ -3,6 +3,7 @@
 mod architecture;
 mod auth;
 mod browser;
+mod browser_plans;
 mod http;
 mod knowledge;
 mod migrations;
@@ -16,3 +17,4 @@ mod search;
 mod small_counts;
 mod web;
 mod web_forms;
+mod web_plans;

@@ -12,7 +12,7 @@ use srb_storage::Role;
 use srb_tests::{decode_file, on_every_backend, xlsx_sheet, TestApp};
 
 const HOME: &str = "07111";
-const COUNT: &str = "kinder_eingliederung";
+pub(crate) const COUNT: &str = "kinder_eingliederung";
 const NORMALIZATIONS: [&str; 5] = ["raw", "ratio_to_mean", "z_score", "min_max", "percent_rank"];
 
 const KITAS: &str = "query($r: ID!) { allocationRun(id: $r) { kitas {
@@ -44,7 +44,7 @@ fn german(v: f64) -> String {
     s.replace('.', ",")
 }
 
-async fn official_run(app: &TestApp, token: &str, name: &str, terms: Value) -> Value {
+pub(crate) async fn official_run(app: &TestApp, token: &str, name: &str, terms: Value) -> Value {
     let doc = json!({
         "pillars": [{ "id": "p", "name": "Kita-Sozialarbeit", "budget": { "share": "1" },
                       "method": { "proportional": { "by_places": false } },
