@@ -74,7 +74,10 @@ async fn the_public_sees_official_plans_only(app: &TestApp) {
         !district.body.contains(&format!("/laeufe/{draft_run}")),
         "a run that is not an official plan is not public"
     );
-    assert_eq!(public.get(&format!("/laeufe/{draft_run}")).await.status, 404);
+    assert_eq!(
+        public.get(&format!("/laeufe/{draft_run}")).await.status,
+        404
+    );
 
     // The index of a count below 5 is withheld for the public, shown to the district.
     let run = public.get(&format!("/laeufe/{counted}")).await;
@@ -87,9 +90,7 @@ async fn the_public_sees_official_plans_only(app: &TestApp) {
         .and_then(|s| s.split('"').next())
         .expect("a link to a Kita's explanation")
         .to_owned();
-    let explained = public
-        .get(&format!("/laeufe/{counted}/kitas/{kita}"))
-        .await;
+    let explained = public.get(&format!("/laeufe/{counted}/kitas/{kita}")).await;
     assert_eq!(explained.status, 200);
     assert!(explained.body.contains("Warum bekommt"));
 
@@ -99,7 +100,10 @@ async fn the_public_sees_official_plans_only(app: &TestApp) {
     let mut own = app.browser();
     own.sign_in(&email, "/").await;
     let run = own.get(&format!("/laeufe/{counted}")).await;
-    assert!(!run.body.contains("&lt; 5"), "the district sees its numbers");
+    assert!(
+        !run.body.contains("&lt; 5"),
+        "the district sees its numbers"
+    );
     assert_eq!(own.get(&format!("/laeufe/{draft_run}")).await.status, 200);
 
     // Downloads of a table page.
@@ -209,7 +213,11 @@ async fn bad_input_stores_nothing(app: &TestApp) {
     let not_a_sheet = b
         .post_multipart(
             "/bezirke/07111/import",
-            upload(&form, "werte.xlsx", b"Hallo, das ist keine Tabelle".to_vec()),
+            upload(
+                &form,
+                "werte.xlsx",
+                b"Hallo, das ist keine Tabelle".to_vec(),
+            ),
         )
         .await;
     assert_eq!(not_a_sheet.status, 200);
@@ -219,7 +227,10 @@ async fn bad_input_stores_nothing(app: &TestApp) {
     );
     assert!(not_a_sheet.body.contains("Fehler in der Datei"));
     let empty = b
-        .post_multipart("/bezirke/07111/import", upload(&form, "leer.csv", Vec::new()))
+        .post_multipart(
+            "/bezirke/07111/import",
+            upload(&form, "leer.csv", Vec::new()),
+        )
         .await;
     assert_eq!(empty.status, 422);
     assert!(error_at(&empty.body, "datei"));
@@ -269,7 +280,10 @@ async fn bad_input_stores_nothing(app: &TestApp) {
     ] {
         let answer = post(&mut b, &draft_path, &concept_form(&form, v, &changes)).await;
         assert_eq!(answer.status, 422, "{changes:?}");
-        assert!(error_at(&answer.body, field), "{changes:?}: error at {field}");
+        assert!(
+            error_at(&answer.body, field),
+            "{changes:?}: error at {field}"
+        );
         assert!(
             answer.body.contains("konzeption-form"),
             "the form comes back with the input"
@@ -312,4 +326,7 @@ async fn bad_input_stores_nothing(app: &TestApp) {
     assert_eq!(version(app, &token, &decided).await, decided_version);
 }
 
-on_every_backend!(the_public_sees_official_plans_only, bad_input_stores_nothing);
+on_every_backend!(
+    the_public_sees_official_plans_only,
+    bad_input_stores_nothing
+);
