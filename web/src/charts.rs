@@ -59,7 +59,12 @@ fn svg(label: &str, draw: impl FnOnce(&mut String) -> Result<(), String>) -> Mar
         1,
     );
     // Plotters writes three decimals for every coordinate; one is plenty on screen and paper.
-    PreEscaped(shorten(&named))
+    // SVG's defaults (full opacity, no stroke) need not be written out for every element.
+    PreEscaped(
+        shorten(&named)
+            .replace(" opacity=\"1\"", "")
+            .replace(" stroke=\"none\"", ""),
+    )
 }
 
 /// Coordinates like `123.456` become `123.5` (inside tags only, never in text): a third of the
@@ -230,7 +235,7 @@ pub fn need_scatter(kitas: &[(String, f64, f64)]) -> Markup {
         c.draw_series(
             kitas
                 .iter()
-                .map(|(_, x, y)| Circle::new((*x, *y), 3, COLOURS[0].mix(0.75).filled())),
+                .map(|(_, x, y)| Circle::new((*x, *y), 3, COLOURS[0].filled())),
         )
         .map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())

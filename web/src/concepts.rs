@@ -296,11 +296,14 @@ fn render(
         .cloned()
         .collect();
     let labels = labels_of(&loaded.context);
+    // The editor shows its own summary; elsewhere (running a decided concept) it goes on top.
+    let editing = draft && writer;
+    let summary_on_top = !problems.is_empty() && !editing;
     let content = html! {
         p class="kind" { a href={ "/bezirke/" (ags) } { (text(&c["district"], "name")) } " · Konzeption · " (crate::profiles::label(crate::district::STATUS, text(c, "status"))) }
         h1 { (name) }
         @if let Some(n) = notice { p class="notice" role="status" { (n) } }
-        @if !problems.is_empty() && !(draft && writer) { (problems.summary()) }
+        @if summary_on_top { (problems.summary()) }
         @if let Some(d) = c["decidedOn"].as_str() { p { "Beschlossen vom Jugendhilfeausschuss am " (german_date(d)) ". Beschlossene Konzeptionen sind unveränderlich." } }
         @if let Some(from) = c["derivedFrom"]["id"].as_str() { p class="hint" { "Abgeleitet von " a href={ "/konzeptionen/" (from) } { (text(&c["derivedFrom"], "name")) } "." } }
         @if writer {

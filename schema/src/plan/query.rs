@@ -49,7 +49,7 @@ impl PlanQuery {
         let d = district_record(ctx, &district_ags).await?;
         let storage = ctx_storage(ctx);
         let defs = storage
-            .indicator_definitions(&[d.ags.clone()])
+            .indicator_definitions(std::slice::from_ref(&d.ags))
             .await
             .gql()?;
         let latest = storage.indicator_currency(&d.ags).await.gql()?;
