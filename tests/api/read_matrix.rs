@@ -36,6 +36,9 @@ use Read::*;
 /// `(type, fields, rule)`: every field of the SDL appears exactly once.
 const MATRIX: &[(&str, &str, Read)] = &[
     ("Query", "districts district indicatorDefinitions costRates stateDistribution officialPlans officialPlan compareAllocationRuns", Public),
+    // Dates and numbers of values per indicator, the Kitas' public records, the state's table.
+    ("Query", "indicatorCurrency exportKitas exportStateDistribution", Public),
+    ("IndicatorCurrency", "indicator latestYear latestReferenceDate values stale", Public),
     ("Query", "kitas concepts concept allocationRun allocationRuns previewAllocation indicatorTemplate auditLog", Private),
     ("Query", "exportAllocationRun exportAllocationComparison", SmallCounts),
     ("Query", "node workshops workshop roleProfiles roleProfile compareRoleProfiles staffingIdeas staffingIdea cooperationModels cooperationModel search suggest similarProfiles", Records),
@@ -69,9 +72,9 @@ const MATRIX: &[(&str, &str, Read)] = &[
     ("AllocationRun", "kitas", SmallCounts),
     ("AllocationRun", "result", Private),
     ("AllocationPreview", "year budget allocated inputHash pillars measures kitas", Private),
-    ("PillarAllocation", "id name budget received allocated leftover fte", Public),
+    ("PillarAllocation", "id name budget received allocated leftover fte weeklyHours", Public),
     ("DistributionMeasures", "kitasReached kitasTotal placesReached placesTotal giniPerPlace shareToTopQuarter needCorrelation", Public),
-    ("KitaAllocation", "kitaId name year rankedKitas amount fte previousAmount change", Public),
+    ("KitaAllocation", "kitaId name year places rankedKitas amount fte previousAmount change", Public),
     ("KitaAllocation", "needIndex shownNeedIndex rank pillars indexTerms", SmallCounts),
     ("KitaPillarAllocation", "pillarId pillarName eligible reasonKind capped floored phased amount fte weeklyHours previousAmount", Public),
     ("KitaPillarAllocation", "reason rawShare", SmallCounts),
