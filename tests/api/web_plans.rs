@@ -106,6 +106,15 @@ async fn the_public_sees_official_plans_only(app: &TestApp) {
     );
     assert_eq!(own.get(&format!("/laeufe/{draft_run}")).await.status, 200);
 
+    // Pages travel compressed when the browser asks.
+    let compressed = reqwest::Client::new()
+        .get(app.url(&format!("/laeufe/{counted}")))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.headers()["content-encoding"], "gzip");
+
     // Downloads of a table page.
     for (path, kind) in [
         (format!("/laeufe/{counted}/lauf.csv"), "text/csv"),
