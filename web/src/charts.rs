@@ -20,21 +20,7 @@ const SIZE: (u32, u32) = (640, 380);
 
 /// German number with `digits` after the comma, for axis labels.
 pub fn de(v: f64, digits: usize) -> String {
-    let s = format!("{v:.digits$}");
-    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
-    let (sign, int) = int.strip_prefix('-').map_or(("", int), |i| ("−", i));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(c);
-    }
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped},{frac}")
-    }
+    crate::numbers::decimal(&format!("{v:.digits$}"), digits as u32)
 }
 
 fn font(size: u32) -> TextStyle<'static> {

@@ -62,13 +62,7 @@ pub const CONDITION_SLOTS: usize = 3;
 /// The form's values: field name → value.
 pub type Fields = std::collections::HashMap<String, String>;
 
-fn num(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => String::new(),
-    }
-}
+use crate::numbers::string_of as num;
 
 fn de(v: &Value) -> String {
     let n = num(v);
@@ -128,7 +122,8 @@ fn condition_fields(out: &mut Fields, prefix: &str, j: usize, r: &Value) -> bool
 }
 
 /// The form's fields of a stored document.
-pub fn fields_of(doc: &Value, cost_roles: &Value) -> Fields {
+pub fn fields_of(doc: &Value) -> Fields {
+    let cost_roles = &doc["cost_roles"];
     let mut f = Fields::new();
     let pillars = doc["pillars"].as_array().cloned().unwrap_or_default();
     for (i, p) in pillars.iter().enumerate() {
@@ -559,7 +554,7 @@ mod tests {
             "need_index": { "terms": [{ "indicator": "sgb2_anteil", "weight": "1", "normalization": "percent_rank" }], "missing": "district_mean" },
             "co_financing": { "land_rate": "0.6", "traeger_share": "0" }
         });
-        let f = fields_of(&stored, &json!({}));
+        let f = fields_of(&stored);
         assert_eq!(f["p0_budget_wert"], "60");
         assert_eq!(f["p0_verknuepfung"], "or");
         assert_eq!(f["p0_bedingung1"], "top_share");

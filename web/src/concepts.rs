@@ -58,14 +58,7 @@ async fn load(state: &WebState, caller: &Caller, id: &str) -> Result<Loaded, Pag
 }
 
 fn latest_year(context: &Value) -> i64 {
-    context["indicatorCurrency"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|c| c["indicator"]["stateWide"].as_bool() != Some(true))
-        .filter_map(|c| c["latestYear"].as_i64())
-        .max()
-        .unwrap_or(2025)
+    crate::district::latest_data_year(&context["indicatorCurrency"]).unwrap_or(2025)
 }
 
 fn indicators(context: &Value) -> Vec<(String, String)> {
@@ -355,8 +348,7 @@ pub async fn page(
 ) -> Result<Response, PageError> {
     let loaded = load(&state, &caller, &id).await?;
     let c = &loaded.concept;
-    let mut fields = cf::fields_of(&c["document"], &c["document"]["cost_roles"]);
-    fields.insert("name".into(), text(c, "name").to_owned());
+    let fields = stored_fields(c);
     let year = latest_year(&loaded.context);
     let ags = text(&c["district"], "ags").to_owned();
     let mut problems = Problems::default();
@@ -400,6 +392,31 @@ fn read_form(form: &Form, loaded: &Loaded) -> (Value, i64, Problems) {
     (doc, year, problems)
 }
 
+/// The editor's fields of a stored concept.
+fn stored_fields(c: &Value) -> Fields {
+    let mut fields = cf::fields_of(&c["document"]);
+    fields.insert("name".into(), text(c, "name").to_owned());
+    fields
+}
+
+/// A submitted form read and, when it reads, previewed: the document, the preview's year, the
+/// problems (of the form and of the computation) and the preview.
+async fn checked(
+    state: &WebState,
+    caller: &Caller,
+    form: &Form,
+    loaded: &Loaded,
+) -> Result<(Value, i64, Problems, Option<Value>), PageError> {
+    let (doc, year, mut problems) = read_form(form, loaded);
+    let ags = text(&loaded.concept["district"], "ags");
+    let shown = if problems.is_empty() {
+        preview(state, caller, ags, year, &doc, &mut problems).await?
+    } else {
+        None
+    };
+    Ok((doc, year, problems, shown))
+}
+
 fn fields_of_form(form: &Form) -> Fields {
     form.0.iter().cloned().collect()
 }
@@ -431,14 +448,8 @@ pub async fn save(
     caller.require_sign_in()?;
     let loaded = load(&state, &caller, &id).await?;
     require_draft(&loaded, &caller)?;
-    let (doc, year, mut problems) = read_form(&form, &loaded);
+    let (doc, year, mut problems, shown) = checked(&state, &caller, &form, &loaded).await?;
     let fields = fields_of_form(&form);
-    let ags = text(&loaded.concept["district"], "ags").to_owned();
-    let shown = if problems.is_empty() {
-        preview(&state, &caller, &ags, year, &doc, &mut problems).await?
-    } else {
-        None
-    };
     if form.get("aktion") != "speichern" || !problems.is_empty() {
         return Ok(render(
             &caller,
@@ -480,13 +491,7 @@ pub async fn preview_fragment(
     caller.check_form(&form, &format!("/konzeptionen/{id}"))?;
     let loaded = load(&state, &caller, &id).await?;
     require_draft(&loaded, &caller)?;
-    let (doc, year, mut problems) = read_form(&form, &loaded);
-    let ags = text(&loaded.concept["district"], "ags").to_owned();
-    let shown = if problems.is_empty() {
-        preview(&state, &caller, &ags, year, &doc, &mut problems).await?
-    } else {
-        None
-    };
+    let (_, year, problems, shown) = checked(&state, &caller, &form, &loaded).await?;
     let markup = html! {
         @if !problems.is_empty() { (problems.summary()) }
         (preview_view(shown.as_ref(), year))
@@ -552,8 +557,7 @@ pub async fn run(
         Err(found) => {
             let loaded = load(&state, &caller, &id).await?;
             let c = &loaded.concept;
-            let mut fields = cf::fields_of(&c["document"], &c["document"]["cost_roles"]);
-            fields.insert("name".into(), text(c, "name").to_owned());
+            let fields = stored_fields(c);
             let mut problems = Problems::default();
             problems.add_all(found, |_| "rechnen-jahr".into());
             Ok(render(&caller, &loaded, &fields, &problems, None, year, None))

@@ -6,13 +6,7 @@ use serde_json::Value;
 
 use crate::numbers::{decimal, euro, percent};
 
-fn num(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => String::new(),
-    }
-}
+use crate::numbers::string_of as num;
 
 /// Cents (the document's amounts) as euros.
 fn cents(v: &Value) -> String {

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::numbers::{euro, raw};
 use crate::session::Caller;
-use crate::{german_date, html, layout, query, text, PageError, WebState};
+use crate::{german_date, german_day, html, layout, query, text, PageError, WebState};
 
 const DISTRICT: &str = r#"query Bezirk($ags: String!) {
   district(ags: $ags) {
@@ -49,6 +49,38 @@ pub struct KitaView {
     pub sortierung: String,
     #[serde(default)]
     pub richtung: String,
+}
+
+impl KitaView {
+    /// The API's `KitaFilter` of the page's choices.
+    fn filter(&self) -> Value {
+        let mut filter = json!({});
+        if !self.suche.trim().is_empty() {
+            filter["nameContains"] = json!(self.suche.trim());
+        }
+        if !self.sozialraum.is_empty() {
+            filter["socialSpaceId"] = json!(self.sozialraum);
+        }
+        if !self.traeger.is_empty() {
+            filter["providerId"] = json!(self.traeger);
+        }
+        if self.familienzentrum == "ja" {
+            filter["familyCenter"] = json!(true);
+        }
+        filter
+    }
+}
+
+/// The latest data year of the district's own indicators (`indicatorCurrency` with
+/// `indicator { stateWide } latestYear`), if any has values.
+pub fn latest_data_year(currency: &Value) -> Option<i64> {
+    currency
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["indicator"]["stateWide"].as_bool() != Some(true))
+        .filter_map(|c| c["latestYear"].as_i64())
+        .max()
 }
 
 pub const KINDS: &[(&str, &str)] = &[
@@ -137,20 +169,7 @@ pub async fn page(
     if d.is_null() {
         return Err(PageError::NotFound);
     }
-    let mut filter = json!({});
-    if !view.suche.trim().is_empty() {
-        filter["nameContains"] = json!(view.suche.trim());
-    }
-    if !view.sozialraum.is_empty() {
-        filter["socialSpaceId"] = json!(view.sozialraum);
-    }
-    if !view.traeger.is_empty() {
-        filter["providerId"] = json!(view.traeger);
-    }
-    if view.familienzentrum == "ja" {
-        filter["familyCenter"] = json!(true);
-    }
-    let mut kitas = all_kitas(&state, &caller, &ags, filter).await?;
+    let mut kitas = all_kitas(&state, &caller, &ags, view.filter()).await?;
     let by = if COLUMNS.iter().any(|(k, _)| *k == view.sortierung) {
         view.sortierung.as_str()
     } else {
@@ -213,12 +232,12 @@ fn runs(runs: &Value) -> Markup {
                             td { (r["year"]) }
                             td {
                                 a href={ "/laeufe/" (text(r, "id")) } {
-                                    @if r["official"].as_bool() == Some(true) { "Offizieller Plan " (r["year"]) } @else { "Lauf vom " (german_date(&text(r, "createdAt").chars().take(10).collect::<String>())) }
+                                    @if r["official"].as_bool() == Some(true) { "Offizieller Plan " (r["year"]) } @else { "Lauf vom " (german_day(r, "createdAt")) }
                                 }
                             }
                             td { (text(&r["concept"], "name")) }
                             td class="num" { (euro(&raw(r, "allocated"))) }
-                            td { (german_date(&text(r, "createdAt").chars().take(10).collect::<String>())) }
+                            td { (german_day(r, "createdAt")) }
                         }
                     }
                 }
@@ -401,7 +420,7 @@ fn flags(k: &Value) -> String {
     }
 }
 
-/// The Kita table as a download (the same filter and order as the page).
+/// The Kita table as a download: the page's filter, by name.
 pub async fn download(
     State(state): State<WebState>,
     caller: Caller,
@@ -413,19 +432,7 @@ pub async fn download(
         "kitas.csv" => "CSV",
         _ => return Err(PageError::NotFound),
     };
-    let mut filter = json!({});
-    if !view.suche.trim().is_empty() {
-        filter["nameContains"] = json!(view.suche.trim());
-    }
-    if !view.sozialraum.is_empty() {
-        filter["socialSpaceId"] = json!(view.sozialraum);
-    }
-    if !view.traeger.is_empty() {
-        filter["providerId"] = json!(view.traeger);
-    }
-    if view.familienzentrum == "ja" {
-        filter["familyCenter"] = json!(true);
-    }
+    let filter = view.filter();
     let data = query(
         &state,
         caller.viewer.clone(),

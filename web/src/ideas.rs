@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::profiles::{label, EMPLOYERS};
 use crate::session::Caller;
 use crate::{
-    german_date, html, layout, missing_if_bad_id, query, strings, text, PageError, WebState,
+    german_day, html, layout, missing_if_bad_id, query, strings, text, PageError, WebState,
 };
 
 const CATEGORIES: &[(&str, &str)] = &[
@@ -42,7 +42,7 @@ const MODEL: &str = r#"query Kooperation($id: ID!) {
 }"#;
 
 fn day(v: &Value) -> String {
-    german_date(&text(v, "updatedAt").chars().take(10).collect::<String>())
+    german_day(v, "updatedAt")
 }
 
 pub async fn ideas(State(state): State<WebState>, caller: Caller) -> Result<Response, PageError> {

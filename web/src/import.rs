@@ -78,14 +78,7 @@ async fn read(mut multipart: Multipart) -> Result<Sent, PageError> {
 }
 
 fn next_year(data: &Value) -> i64 {
-    data["indicatorCurrency"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|c| c["indicator"]["stateWide"].as_bool() != Some(true))
-        .filter_map(|c| c["latestYear"].as_i64())
-        .max()
-        .map_or(2026, |y| y + 1)
+    crate::district::latest_data_year(&data["indicatorCurrency"]).map_or(2026, |y| y + 1)
 }
 
 pub async fn page(

@@ -405,6 +405,11 @@ pub(crate) fn text<'a>(v: &'a Value, key: &str) -> &'a str {
     v[key].as_str().unwrap_or_default()
 }
 
+/// German date of a timestamp field (`2026-12-02T…` → `02.12.2026`).
+pub(crate) fn german_day(v: &Value, key: &str) -> String {
+    german_date(text(v, key).get(..10).unwrap_or_default())
+}
+
 /// German date `TT.MM.JJJJ` of an ISO date.
 pub(crate) fn german_date(iso: &str) -> String {
     match iso.split('-').collect::<Vec<_>>()[..] {

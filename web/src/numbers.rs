@@ -101,7 +101,12 @@ fn shift2(raw: &str) -> String {
 
 /// A decimal field of a JSON value as a string ("" when missing).
 pub fn raw(v: &Value, key: &str) -> String {
-    match &v[key] {
+    string_of(&v[key])
+}
+
+/// A decimal (or any string or number) as a string; "" for anything else.
+pub fn string_of(v: &Value) -> String {
+    match v {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),
         _ => String::new(),

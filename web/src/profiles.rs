@@ -13,7 +13,7 @@ use crate::forms::{self, Form, Problems};
 use crate::profile_edit::s;
 use crate::session::Caller;
 use crate::{
-    german_date, html, layout, missing_if_bad_id, mutate, query, strings, text, PageError, WebState,
+    german_day, html, layout, missing_if_bad_id, mutate, query, strings, text, PageError, WebState,
 };
 
 pub const ROLES: &[(&str, &str)] = &[
@@ -185,7 +185,7 @@ pub async fn list(
                             td { (text(p, "roleLabel")) }
                             td { (p["district"]["name"].as_str().unwrap_or("–")) }
                             td { (label(STATUSES, text(p, "status"))) }
-                            td { (german_date(&text(p, "updatedAt").chars().take(10).collect::<String>())) }
+                            td { (german_day(p, "updatedAt")) }
                             td { (p["reuseCount"]) "×" }
                         }
                     }
@@ -323,7 +323,7 @@ pub async fn page(
             ul class="plain" {
                 @for r in &revisions {
                     li { "Fassung " (r["revision"]) ": „" (text(r, "title")) "“, " (label(STATUSES, text(r, "status"))) ", gespeichert am "
-                        (german_date(&text(r, "savedAt").chars().take(10).collect::<String>())) }
+                        (german_day(r, "savedAt")) }
                 }
             }
         }

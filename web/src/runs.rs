@@ -14,7 +14,8 @@ use crate::forms::Form;
 use crate::numbers::{decimal, euro, percent, raw, signed_euro};
 use crate::session::Caller;
 use crate::{
-    german_date, html, layout, missing_if_bad_id, mutate, query, text, PageError, WebState,
+    german_date, german_day, html, layout, missing_if_bad_id, mutate, query, text, PageError,
+    WebState,
 };
 
 pub const RUN: &str = r#"query Lauf($id: ID!) {
@@ -49,10 +50,6 @@ pub fn shown_index(k: &Value) -> String {
     }
 }
 
-fn day(v: &Value, key: &str) -> String {
-    german_date(&text(v, key).chars().take(10).collect::<String>())
-}
-
 pub fn run_title(r: &Value) -> String {
     if r["official"].as_bool() == Some(true) {
         format!(
@@ -64,7 +61,7 @@ pub fn run_title(r: &Value) -> String {
         format!(
             "Lauf {} vom {}: {}",
             r["year"],
-            day(r, "createdAt"),
+            german_day(r, "createdAt"),
             text(&r["district"], "name")
         )
     }
@@ -223,7 +220,7 @@ pub async fn page(
             dt { "Eigenanteil des Jugendamts" } dd { (euro(&raw(&r, "districtShare"))) }
             dt { "Verteilt" } dd { (euro(&raw(&r, "allocated"))) }
             dt { "Nicht verteilt" } dd { (euro(&raw(&r, "leftover"))) " (Rundung auf Stellenanteile, Deckel, fehlender Bedarf; ausgewiesen, nicht verloren)" }
-            dt { "Gerechnet am" } dd { (day(&r, "createdAt")) }
+            dt { "Gerechnet am" } dd { (german_day(&r, "createdAt")) }
         }
         div class="actions noprint" {
             a class="button" href={ "/laeufe/" (id) "/druck" } { "Vorlage für den Jugendhilfeausschuss" }

@@ -100,6 +100,19 @@ pub struct View {
     pub traeger: String,
 }
 
+fn current_year() -> i32 {
+    use chrono::Datelike;
+    chrono::Utc::now().year()
+}
+
+impl View {
+    /// The chosen budget year; this year when none is chosen.
+    fn year(&self) -> i32 {
+        let now = current_year();
+        self.jahr.unwrap_or(now).clamp(2021, now + 5)
+    }
+}
+
 /// The measures a map can be coloured by: query value, label.
 const MEASURES: &[(&str, &str)] = &[
     ("je_kind", "Landesmittel je Kind unter 7 Jahren"),
@@ -195,13 +208,8 @@ pub async fn page(
     caller: Caller,
     Query(view): Query<View>,
 ) -> Result<Response, PageError> {
-    let this_year = chrono::Utc::now()
-        .date_naive()
-        .format("%Y")
-        .to_string()
-        .parse::<i32>()
-        .unwrap_or(2026);
-    let year = view.jahr.unwrap_or(this_year).clamp(2021, this_year + 5);
+    let this_year = current_year();
+    let year = view.year();
     let which = if MEASURES.iter().any(|(k, _)| *k == view.mass) {
         view.mass.as_str()
     } else {
@@ -369,7 +377,7 @@ pub async fn download(
         "land.csv" => "CSV",
         _ => return Err(PageError::NotFound),
     };
-    let year = view.jahr.unwrap_or(2026);
+    let year = view.year();
     let data = crate::query(
         &state,
         caller.viewer.clone(),
