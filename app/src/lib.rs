@@ -7,5 +7,6 @@ pub mod accounts;
 pub mod content;
 pub mod knowledge;
 pub mod markdown;
+pub mod monitoring;
 pub mod planning;
 pub mod search_docs;

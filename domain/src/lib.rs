@@ -8,11 +8,13 @@
 
 mod access;
 mod input;
+pub mod monitoring;
 pub mod parse;
 mod roles;
 pub mod small_count;
 
 pub use access::{record_audiences, ListFilter, Reader, Scope};
 pub use input::{InputError, InputResult};
+pub use monitoring::{EmployerKind, PositionRole, PositionStatus};
 pub use roles::{Publication, Role, UnknownVariant};
 pub use small_count::{Disclosure, TermValues, SMALL_COUNT, WITHHELD};

@@ -50,13 +50,7 @@ pub enum IndicatorDirection {
 /// Ein Indikator: was er misst, in welcher Einheit, wofür er gilt.
 pub struct IndicatorDefinition(pub st::IndicatorDefinition);
 
-/// A Stichtag more than two years before `today` is stale (the data no longer describes the
-/// Kitas as they are).
-pub fn is_stale(reference_date: chrono::NaiveDate, today: chrono::NaiveDate) -> bool {
-    today
-        .checked_sub_months(chrono::Months::new(24))
-        .is_some_and(|limit| reference_date < limit)
-}
+pub use srb_domain::monitoring::is_stale;
 
 /// How current one indicator's values of a district are.
 pub struct IndicatorCurrency {
@@ -85,25 +79,6 @@ impl IndicatorCurrency {
     /// Ohne Werte, oder der Stichtag liegt mehr als zwei Jahre zurück.
     async fn stale(&self) -> bool {
         self.stale
-    }
-}
-
-#[cfg(test)]
-mod currency_tests {
-    use super::is_stale;
-    use chrono::NaiveDate;
-
-    #[test]
-    fn two_years_and_a_day_is_stale() {
-        let today = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
-        assert!(!is_stale(
-            NaiveDate::from_ymd_opt(2024, 12, 2).unwrap(),
-            today
-        ));
-        assert!(is_stale(
-            NaiveDate::from_ymd_opt(2024, 12, 1).unwrap(),
-            today
-        ));
     }
 }
 

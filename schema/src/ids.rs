@@ -23,6 +23,7 @@ pub enum NodeType {
     StaffingIdea,
     CooperationModel,
     ApiToken,
+    Position,
 }
 
 impl NodeType {
@@ -43,6 +44,7 @@ impl NodeType {
             NodeType::WorkshopSession => "WorkshopSession",
             NodeType::Workshop => "Workshop",
             NodeType::ApiToken => "ApiToken",
+            NodeType::Position => "Position",
         }
     }
 
@@ -74,6 +76,7 @@ impl NodeType {
             "WorkshopSession" => NodeType::WorkshopSession,
             "Workshop" => NodeType::Workshop,
             "ApiToken" => NodeType::ApiToken,
+            "Position" => NodeType::Position,
             _ => return None,
         })
     }

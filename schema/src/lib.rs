@@ -10,6 +10,7 @@ mod guard;
 pub mod ids;
 pub mod knowledge;
 mod loaders;
+pub mod monitoring;
 mod node;
 mod parse;
 pub mod plan;
@@ -35,6 +36,7 @@ pub struct Query(
     accounts::AccountQuery,
     plan::PlanQuery,
     knowledge::KnowledgeQuery,
+    monitoring::MonitoringQuery,
     search::SearchQueryRoot,
 );
 
@@ -44,6 +46,7 @@ pub struct Mutation(
     accounts::AccountMutation,
     plan::PlanMutation,
     knowledge::KnowledgeMutation,
+    monitoring::MonitoringMutation,
 );
 
 pub type Subscription = knowledge::KnowledgeSubscription;

@@ -76,7 +76,9 @@ impl NodeQuery {
             NodeType::AllocationRun => plan::run_node(ctx, numeric()?)
                 .await?
                 .map(Node::AllocationRun),
-            NodeType::IndicatorDefinition | NodeType::RoleProfileRevision => None,
+            NodeType::IndicatorDefinition | NodeType::RoleProfileRevision | NodeType::Position => {
+                None
+            }
             other => knowledge::node(ctx, other, numeric()?)
                 .await?
                 .map(|n| match n {

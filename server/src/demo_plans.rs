@@ -290,6 +290,13 @@ pub struct PlansReport {
 
 /// Seeds the allocation demo data of every district that has demo Kitas but no demo indicators.
 pub async fn seed(storage: &dyn Storage) -> Result<PlansReport> {
+    seed_years(storage, &YEARS).await
+}
+
+/// Like [`seed`], with data and official plans for each of `years` (the first is the year the
+/// concepts took effect).
+pub async fn seed_years(storage: &dyn Storage, years: &[i32]) -> Result<PlansReport> {
+    let first = *years.first().context("years")?;
     let mut report = PlansReport::default();
     let districts = storage.districts().await?;
     let all_ags: Vec<String> = districts.iter().map(|d| d.ags.clone()).collect();
@@ -322,7 +329,14 @@ pub async fn seed(storage: &dyn Storage) -> Result<PlansReport> {
             );
         }
     }
-    for (year, euros) in [(2024, 72_000), (2025, 74_500), (2026, 77_000)] {
+    for (year, euros) in [
+        (2021, 66_000),
+        (2022, 68_000),
+        (2023, 70_000),
+        (2024, 72_000),
+        (2025, 74_500),
+        (2026, 77_000),
+    ] {
         if storage.cost_rates(&all_ags[0], year).await?.is_empty() {
             storage
                 .set_cost_rate(
@@ -379,7 +393,7 @@ pub async fn seed(storage: &dyn Storage) -> Result<PlansReport> {
             ids.push(def.id);
         }
         let places: i64 = kitas.iter().map(|k| i64::from(k.places)).sum();
-        for year in YEARS {
+        for &year in years {
             let reference_date = NaiveDate::from_ymd_opt(year, 3, 1).context("date")?;
             let mut values = Vec::new();
             for k in &kitas {
@@ -421,12 +435,7 @@ pub async fn seed(storage: &dyn Storage) -> Result<PlansReport> {
         // Applications come from the Kitas with the highest first-year SGB-II share.
         let mut ranked: Vec<(Decimal, String)> = kitas
             .iter()
-            .map(|k| {
-                (
-                    kita_values(&k.name, k.places, YEARS[0])[0],
-                    k.id.to_string(),
-                )
-            })
+            .map(|k| (kita_values(&k.name, k.places, first)[0], k.id.to_string()))
             .collect();
         ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         let top: Vec<String> = ranked
@@ -448,8 +457,8 @@ pub async fn seed(storage: &dyn Storage) -> Result<PlansReport> {
                     district_ags: ags.clone(),
                     name: format!("{name} (Demo)"),
                     status: ConceptStatus::Decided,
-                    decided_on: NaiveDate::from_ymd_opt(2023, 11, 15),
-                    valid_from: Some(YEARS[0]),
+                    decided_on: NaiveDate::from_ymd_opt(first - 1, 11, 15),
+                    valid_from: Some(first),
                     valid_to: None,
                     derived_from_id: None,
                     document: serde_json::to_string(&document)?,
@@ -457,7 +466,7 @@ pub async fn seed(storage: &dyn Storage) -> Result<PlansReport> {
                 },
             )
             .await?;
-        for year in YEARS {
+        for &year in years {
             let run = planning::run(storage, None, &concept, year)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo plan of {ags} for {year}: {e}"))?;

@@ -4,6 +4,7 @@ pub mod config;
 pub mod demo;
 pub mod demo_accounts;
 pub mod demo_knowledge;
+pub mod demo_monitoring;
 pub mod demo_plans;
 pub mod http;
 pub mod indexer;

@@ -4,8 +4,8 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use srb_app::accounts as auth;
 use srb_server::{
-    config::Config, demo, demo_accounts, demo_knowledge, demo_plans, indexer, open_storage,
-    shutdown_signal, telemetry, Server,
+    config::Config, demo, demo_accounts, demo_knowledge, demo_monitoring, demo_plans, indexer,
+    open_storage, shutdown_signal, telemetry, Server,
 };
 use srb_storage::Role;
 
@@ -169,7 +169,9 @@ async fn main() -> Result<()> {
             let storage = open_storage(&config).await?;
             if with_demo {
                 let report = demo::seed(storage.as_ref(), scale).await?;
-                let plans = demo_plans::seed(storage.as_ref()).await?;
+                let plans =
+                    demo_plans::seed_years(storage.as_ref(), &demo_monitoring::YEARS).await?;
+                let monitoring = demo_monitoring::seed(storage.as_ref()).await?;
                 let knowledge = demo_knowledge::seed(storage.as_ref()).await?;
                 demo_accounts::seed(storage.as_ref()).await?;
                 tracing::info!(
@@ -182,6 +184,7 @@ async fn main() -> Result<()> {
                     kitas = report.kitas,
                     indicator_values = plans.values,
                     runs = plans.runs,
+                    positions = monitoring.positions,
                     workshops = knowledge.workshops,
                     documents = knowledge.documents,
                     "synthetic demo data loaded"
@@ -205,8 +208,13 @@ async fn main() -> Result<()> {
         Command::Demo { scale } => {
             let storage = open_storage(&config).await?;
             let report = demo::seed(storage.as_ref(), scale).await?;
-            let plans = demo_plans::seed(storage.as_ref()).await?;
+            let plans = demo_plans::seed_years(storage.as_ref(), &demo_monitoring::YEARS).await?;
+            let monitoring = demo_monitoring::seed(storage.as_ref()).await?;
             let knowledge = demo_knowledge::seed(storage.as_ref()).await?;
+            println!(
+                "Monitoring (synthetisch): {} Stellen, {} Mittelabrufe",
+                monitoring.positions, monitoring.spending
+            );
             println!(
                 "Demodaten (synthetisch): {} Bezirke mit {} Kitas neu angelegt; {} Indikatorwerte, {} offizielle Pläne",
                 report.districts_seeded, report.kitas, plans.values, plans.runs

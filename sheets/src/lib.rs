@@ -11,6 +11,7 @@ pub mod export;
 pub mod indicators;
 pub mod kitas;
 pub mod number;
+pub mod spending;
 pub mod table;
 
 use std::fmt;
@@ -20,6 +21,7 @@ pub use indicators::{
     SubjectKind,
 };
 pub use kitas::{read_kitas, KitaRow};
+pub use spending::{read_spending, SpendingRow};
 pub use table::{read, Cell, Row, Table, MAX_FILE_BYTES, MAX_ROWS};
 
 /// One entry of an import report.

@@ -1,7 +1,7 @@
 //! Persistence for srb-werkstatt.
 //!
 //! [`Storage`] is the one interface the rest of the platform sees, made of one trait per area:
-//! [`RecordStore`], [`AccountStore`], [`AuditStore`], [`PlanStore`], [`KnowledgeStore`],
+//! [`RecordStore`], [`AccountStore`], [`AuditStore`], [`PlanStore`], [`KnowledgeStore`], [`MonitoringStore`],
 //! [`OutboxStore`]; demo seeding is apart ([`SeedStore`], through [`Storage::seeder`]). It has
 //! two implementations, [`SqliteStore`] and [`PgStore`], compiled from the same source
 //! (`sql/base.rs`, `sql/plan.rs`, `sql/knowledge.rs`, once per driver): the SQL is written in the
@@ -20,6 +20,7 @@ pub mod model;
 mod accounts;
 mod audit;
 pub mod knowledge;
+pub mod monitoring;
 mod outbox;
 mod plan;
 mod records;
@@ -36,6 +37,7 @@ pub use audit::AuditStore;
 pub use error::{Result, StorageError};
 pub use knowledge::*;
 pub use model::*;
+pub use monitoring::*;
 pub use outbox::{OutboxRow, OutboxStatus, OutboxStore};
 pub use plan::PlanStore;
 pub use records::RecordStore;
@@ -74,6 +76,7 @@ pub trait Storage:
     + AuditStore
     + PlanStore
     + KnowledgeStore
+    + MonitoringStore
     + OutboxStore
     + Send
     + Sync

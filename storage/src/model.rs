@@ -397,6 +397,8 @@ pub struct Concept {
     pub derived_from_id: Option<i64>,
     /// The rule document (JSON), as the engine reads it.
     pub document: String,
+    /// When the concept is due for review (set apart from its content).
+    pub review_due: Option<NaiveDate>,
     pub synthetic: bool,
     pub version: i32,
     pub created_at: DateTime<Utc>,

@@ -229,6 +229,11 @@ const CONCEPTS: Table = Table {
     entity: "Concept",
     searchable: false,
 };
+const POSITIONS: Table = Table {
+    name: "positions",
+    entity: "Position",
+    searchable: false,
+};
 const WORKSHOPS: Table = Table {
     name: "workshops",
     entity: "Workshop",
@@ -276,7 +281,13 @@ macro_rules! versioned {
         }
     )*};
 }
-versioned!(SocialSpace, Provider, Kita, Concept);
+versioned!(
+    SocialSpace,
+    Provider,
+    Kita,
+    Concept,
+    crate::monitoring::Position
+);
 versioned!(optional: Workshop, Contribution, KnowledgeDocument);
 
 impl Versioned for WorkshopSession {

@@ -7,6 +7,7 @@ mod browser_plans;
 mod http;
 mod knowledge;
 mod migrations;
+mod monitoring;
 mod ops;
 mod plans;
 mod read_matrix;

@@ -65,6 +65,10 @@ enum Fixture {
     ImportFile,
     /// A CSV with one new Kita of `HOME`.
     KitaFile,
+    /// A position of `HOME` funded in 2025, with a Kita and the pillar it names.
+    Position,
+    /// A CSV of 2025 spending on a pillar of `HOME`'s official plan.
+    SpendingFile,
     /// A CSV of the state key's counts of `HOME`, different every time.
     KeyFile,
     /// A state-wide workshop.
@@ -246,6 +250,35 @@ async fn decided_concept(app: &TestApp) -> srb_storage::Concept {
         .expect("a decided demo concept")
 }
 
+/// A Kita of `HOME` and the id of the first pillar of its 2025 official plan.
+async fn position_basics(app: &TestApp) -> (i64, String) {
+    let kita = app
+        .storage
+        .kitas(
+            &srb_storage::KitaFilter {
+                district_ags: Some(HOME.into()),
+                ..Default::default()
+            },
+            srb_storage::Page {
+                after: None,
+                before: None,
+                limit: 1,
+                from_end: false,
+            },
+        )
+        .await
+        .unwrap()
+        .rows[0]
+        .id;
+    let pillar = srb_app::monitoring::plan_pillars(app.storage.as_ref(), HOME, 2025)
+        .await
+        .unwrap()
+        .unwrap()[0]
+        .id
+        .clone();
+    (kita, pillar)
+}
+
 async fn fixture(app: &TestApp, f: Fixture, n: usize) -> Value {
     let s = app.storage.as_ref();
     let name = format!("Fixture {n}");
@@ -350,7 +383,7 @@ async fn fixture(app: &TestApp, f: Fixture, n: usize) -> Value {
         }
         Fixture::Decided => {
             let c = decided_concept(app).await;
-            json!({ "id": encode(NodeType::Concept, c.id) })
+            json!({ "id": encode(NodeType::Concept, c.id), "version": c.version })
         }
         Fixture::Run => {
             let c = decided_concept(app).await;
@@ -361,6 +394,17 @@ async fn fixture(app: &TestApp, f: Fixture, n: usize) -> Value {
         Fixture::KeyFile => json!({ "input": {
             "year": 2026, "file": null, "referenceDate": "2025-12-31", "source": "Matrix"
         } }),
+        Fixture::Position => {
+            let (kita, pillar) = position_basics(app).await;
+            let p = crate::monitoring::position(app, HOME, 2025, &pillar, kita, "VACANT").await;
+            json!({
+                "id": encode(NodeType::Position, p.id), "version": p.version,
+                "kita": encode(NodeType::Kita, kita), "pillar": pillar,
+            })
+        }
+        Fixture::SpendingFile => {
+            json!({ "input": { "districtAgs": HOME, "year": 2025, "file": null } })
+        }
         Fixture::ImportFile => json!({ "input": {
             "districtAgs": HOME, "year": 2026, "file": null, "referenceDate": "2026-03-01",
             "source": "Matrix", "indicators": ["sgb2_anteil"]
@@ -485,6 +529,42 @@ fn cases() -> Vec<Case> {
             rule: DistrictWriters,
             fixture: F::ImportFile,
             document: r#"mutation($input: ImportIndicatorValuesInput!) { importIndicatorValues(input: $input) { ok stored problems { message } } }"#,
+        },
+        Case {
+            mutation: "createPosition",
+            rule: DistrictWriters,
+            fixture: F::Position,
+            document: r#"mutation($kita: ID!, $pillar: String!) { createPosition(input: { districtAgs: "07111", position: { year: 2025, title: "Neu", role: KITA_SOCIAL_WORK, fte: "0.5", employerKind: YOUTH_OFFICE, employerName: "Jugendamt", lineSupervision: "Jugendamt", professionalSupervision: "Jugendamt", pillar: $pillar, kitas: [{ kitaId: $kita, share: "1" }], status: PLANNED, statusSince: "2025-01-01" } }) { id } }"#,
+        },
+        Case {
+            mutation: "updatePosition",
+            rule: DistrictWriters,
+            fixture: F::Position,
+            document: r#"mutation($id: ID!, $version: Int!, $kita: ID!, $pillar: String!) { updatePosition(input: { id: $id, version: $version, position: { year: 2025, title: "Besetzt", role: KITA_SOCIAL_WORK, fte: "0.5", employerKind: YOUTH_OFFICE, employerName: "Jugendamt", lineSupervision: "Jugendamt", professionalSupervision: "Jugendamt", pillar: $pillar, kitas: [{ kitaId: $kita, share: "1" }], status: FILLED, statusSince: "2025-06-01" } }) { id version } }"#,
+        },
+        Case {
+            mutation: "recordSpending",
+            rule: DistrictWriters,
+            fixture: F::Position,
+            document: r#"mutation($pillar: String!) { recordSpending(input: { districtAgs: "07111", year: 2025, entries: [{ pillar: $pillar, quarter: 1, amount: "1000.50" }] }) { inserted corrected } }"#,
+        },
+        Case {
+            mutation: "importSpending",
+            rule: DistrictWriters,
+            fixture: F::SpendingFile,
+            document: r#"mutation($input: ImportSpendingInput!) { importSpending(input: $input) { ok stored } }"#,
+        },
+        Case {
+            mutation: "recordReviewMeeting",
+            rule: DistrictWriters,
+            fixture: F::Decided,
+            document: r#"mutation($id: ID!) { recordReviewMeeting(input: { districtAgs: "07111", heldOn: "2026-10-01", participants: "Jugendamt, Träger", outcome: "Beibehalten", conceptId: $id }) { heldOn } }"#,
+        },
+        Case {
+            mutation: "setConceptReviewDue",
+            rule: DistrictWriters,
+            fixture: F::Decided,
+            document: r#"mutation($id: ID!, $version: Int!) { setConceptReviewDue(input: { conceptId: $id, version: $version, reviewDue: "2028-06-30" }) { id } }"#,
         },
         Case {
             mutation: "importStateKeyValues",
@@ -784,9 +864,12 @@ async fn every_mutation_under_every_role(app: &TestApp) {
             let audits_before = app.audit_count().await;
             let body = if matches!(
                 case.fixture,
-                Fixture::ImportFile | Fixture::KitaFile | Fixture::KeyFile
+                Fixture::ImportFile | Fixture::KitaFile | Fixture::KeyFile | Fixture::SpendingFile
             ) {
-                let csv = if case.fixture == Fixture::KitaFile {
+                let csv = if case.fixture == Fixture::SpendingFile {
+                    let (_, pillar) = position_basics(app).await;
+                    format!("Säule;Betrag\n{pillar};{}\n", 1000 + n)
+                } else if case.fixture == Fixture::KitaFile {
                     format!("Kita;Plätze\nImportierte Kita {n};{}\n", 20 + n % 50)
                 } else if case.fixture == Fixture::KeyFile {
                     format!(

@@ -316,6 +316,17 @@ pub(crate) async fn district_by_ags(
         .ok_or_else(|| crate::error::not_found("Der Bezirk"))
 }
 
+/// A Kita by id, when the viewer may see it (a deleted one only with the district's rights).
+pub(crate) async fn kita_by_id(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Option<Kita>> {
+    let viewer = ctx_viewer(ctx);
+    Ok(load(ctx, crate::loaders::KitaKey(id))
+        .await?
+        .filter(|k: &st::Kita| {
+            k.deleted_at.is_none() || viewer.can_read_private(Some(&k.district_ags))
+        })
+        .map(Kita))
+}
+
 /// Ein Eintrag im Änderungsprotokoll: wer hat wann was geändert.
 pub struct AuditEntry(pub st::AuditEntry);
 

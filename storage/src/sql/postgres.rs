@@ -9,5 +9,7 @@ const BACKEND: Backend = Backend::Postgres;
 mod base;
 #[path = "knowledge.rs"]
 mod knowledge;
+#[path = "monitoring.rs"]
+mod monitoring;
 #[path = "plan.rs"]
 mod plan;

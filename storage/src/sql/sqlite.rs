@@ -9,5 +9,7 @@ const BACKEND: Backend = Backend::Sqlite;
 mod base;
 #[path = "knowledge.rs"]
 mod knowledge;
+#[path = "monitoring.rs"]
+mod monitoring;
 #[path = "plan.rs"]
 mod plan;
