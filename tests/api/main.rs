@@ -3,6 +3,7 @@
 mod architecture;
 mod auth;
 mod browser;
+mod browser_monitoring;
 mod browser_plans;
 mod http;
 mod knowledge;

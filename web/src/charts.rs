@@ -392,6 +392,98 @@ pub fn changes(changes: &[(String, f64)]) -> Markup {
     )
 }
 
+/// Values per year side by side (e.g. allocated and drawn), one colour per series with a
+/// legend; the data as a table. `unit`: "€" for money, else a number with `digits`.
+pub fn years(
+    id: &str,
+    title: &str,
+    alt: &str,
+    unit: &str,
+    years: &[i32],
+    series: &[(&str, Vec<Option<f64>>)],
+) -> Markup {
+    if years.is_empty() || series.is_empty() {
+        return html! {};
+    }
+    let money = unit == "€";
+    let label = move |v: f64| {
+        if money {
+            format!("{} €", de(v, 0))
+        } else {
+            de(v, 2)
+        }
+    };
+    let hi = series
+        .iter()
+        .flat_map(|(_, v)| v.iter().flatten())
+        .fold(0f64, |a, b| a.max(*b))
+        .max(1e-9)
+        * 1.1;
+    let groups = years.len();
+    let width = series.len();
+    let chart = svg(title, |out| {
+        let root = SVGBackend::with_string(out, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let mut c = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(30)
+            .y_label_area_size(110)
+            .build_cartesian_2d(0f64..groups as f64, 0f64..hi)
+            .map_err(|e| e.to_string())?;
+        c.configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .label_style(font(13))
+            .x_labels(groups)
+            .x_label_formatter(&|x| {
+                let i = x.floor() as usize;
+                years.get(i).map(|y| y.to_string()).unwrap_or_default()
+            })
+            .y_labels(5)
+            .y_label_formatter(&|v| {
+                if money {
+                    format!("{} Mio €", de(*v / 1e6, 1))
+                } else {
+                    de(*v, 0)
+                }
+            })
+            .draw()
+            .map_err(|e| e.to_string())?;
+        for (s, (name, values)) in series.iter().enumerate() {
+            let colour = COLOURS[s % COLOURS.len()];
+            c.draw_series(values.iter().enumerate().filter_map(|(g, v)| {
+                let v = (*v)?;
+                let left = g as f64 + 0.1 + 0.8 * s as f64 / width as f64;
+                let right = left + 0.8 / width as f64 - 0.02;
+                Some(Rectangle::new([(left, 0.0), (right, v)], colour.filled()))
+            }))
+            .map_err(|e| e.to_string())?
+            .label(*name)
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], colour.filled()));
+        }
+        c.configure_series_labels()
+            .label_font(font(13))
+            .background_style(WHITE.mix(0.9))
+            .border_style(GRID)
+            .position(SeriesLabelPosition::UpperLeft)
+            .draw()
+            .map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())
+    });
+    let table = html! {
+        table {
+            caption { (title) }
+            thead { tr { th scope="col" { "Jahr" } @for (name, _) in series { th scope="col" class="num" { (name) } } } }
+            tbody { @for (g, y) in years.iter().enumerate() { tr {
+                th scope="row" { (y) }
+                @for (_, values) in series { td class="num" { (values.get(g).copied().flatten().map(label).unwrap_or_else(|| "–".into())) } }
+            } } }
+        }
+    };
+    figure(id, title, alt, chart, table)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

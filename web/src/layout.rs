@@ -77,6 +77,7 @@ fn frame_in(
                         ul {
                             li { a href="/suche" { "Suche" } }
                             li { a href="/bezirke" { "Bezirke" } }
+                            li { a href="/monitoring" { "Monitoring" } }
                             li { a href="/workshops" { "Workshops" } }
                             li { a href="/profile" { "Aufgabenprofile" } }
                             li { a href="/ideen" { "Ideen" } }

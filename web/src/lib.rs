@@ -17,6 +17,8 @@ mod ideas;
 mod import;
 mod layout;
 mod live;
+mod monitoring;
+mod monitoring_district;
 mod numbers;
 mod profile_edit;
 mod profiles;
@@ -84,6 +86,29 @@ pub fn router(state: WebState) -> Router {
             get(import::page).post(import::submit),
         )
         .route("/bezirke/{ags}/vorlage.xlsx", get(import::template))
+        .route("/monitoring", get(monitoring::page))
+        .route("/monitoring/{file}", get(monitoring::land_file))
+        .route("/bezirke/{ags}/monitoring", get(monitoring_district::page))
+        .route(
+            "/bezirke/{ags}/monitoring/stellen",
+            post(monitoring_district::create_position),
+        )
+        .route(
+            "/bezirke/{ags}/monitoring/stellen/{id}",
+            post(monitoring_district::change_position),
+        )
+        .route(
+            "/bezirke/{ags}/monitoring/abruf",
+            post(monitoring_district::record_spending),
+        )
+        .route(
+            "/bezirke/{ags}/monitoring/konferenz",
+            post(monitoring_district::record_meeting),
+        )
+        .route(
+            "/bezirke/{ags}/monitoring/{file}",
+            get(monitoring_district::positions_file),
+        )
         .route("/bezirke/{ags}/{file}", get(district::download))
         .route(
             "/konzeptionen/{id}",

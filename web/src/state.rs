@@ -161,26 +161,56 @@ fn classes(values: &[Option<f64>]) -> (Vec<Option<usize>>, Vec<f64>) {
 
 /// The tile map: an SVG of links, each named with the district and the value.
 pub fn tile_map(districts: &[Value], which: &str, caption: &str) -> Markup {
-    let values: Vec<Option<f64>> = districts.iter().map(|d| measure(d, which)).collect();
-    let (class, bounds) = classes(&values);
-    let (w, h) = (64u32, 46u32);
     let label = MEASURES
         .iter()
         .find(|(k, _)| *k == which)
         .map_or(MEASURES[0].1, |m| m.1);
+    let items: Vec<Tile> = districts
+        .iter()
+        .map(|d| Tile {
+            ags: text(&d["district"], "ags").to_owned(),
+            name: text(&d["district"], "name").to_owned(),
+            value: measure(d, which),
+        })
+        .collect();
+    tiles(
+        &items,
+        caption,
+        label,
+        &|v| shown_measure(v, which),
+        &|ags| format!("/bezirke/{ags}"),
+    )
+}
+
+/// One district on a tile map.
+pub struct Tile {
+    pub ags: String,
+    pub name: String,
+    pub value: Option<f64>,
+}
+
+/// A tile map of any measure: quintile colours, each tile a link named for screen readers.
+pub fn tiles(
+    items: &[Tile],
+    caption: &str,
+    label: &str,
+    shown: &dyn Fn(f64) -> String,
+    link: &dyn Fn(&str) -> String,
+) -> Markup {
+    let values: Vec<Option<f64>> = items.iter().map(|t| t.value).collect();
+    let (class, bounds) = classes(&values);
+    let (w, h) = (64u32, 46u32);
     html! {
         figure class="tile-map" {
             svg xmlns="http://www.w3.org/2000/svg" viewBox={ "0 0 " (8 * w + 4) " " (8 * h + 4) }
                 width="100%" aria-labelledby="karte-titel" {
                 title id="karte-titel" { (caption) }
-                @for (i, d) in districts.iter().enumerate() {
-                    @let ags = text(&d["district"], "ags");
-                    @if let Some((_, short, col, row)) = TILES.iter().find(|t| t.0 == ags) {
+                @for (i, d) in items.iter().enumerate() {
+                    @if let Some((_, short, col, row)) = TILES.iter().find(|t| t.0 == d.ags) {
                         @let (fill, ink) = class[i].map_or(("#ffffff", "#1a1a1a"), |c| PALETTE[c]);
-                        @let name = text(&d["district"], "name");
-                        @let value = values[i].map(|v| shown_measure(v, which)).unwrap_or_else(|| "keine Angabe".into());
-                        a href={ "/bezirke/" (ags) } aria-label={ (name) ": " (value) } {
-                            title { (name) ": " (value) }
+                        @let value = values[i].map(shown).unwrap_or_else(|| "keine Angabe".into());
+                        a href=(link(&d.ags)) aria-label={ (d.name) ": " (value) } {
+                            title { (d.name) ": " (value) }
                             rect x=(2 + *col as u32 * w) y=(2 + *row as u32 * h) width=(w - 4) height=(h - 4)
                                 rx="4" fill=(fill) stroke="#4a4a4a" stroke-width="1" {}
                             text x=(2 + *col as u32 * w + (w - 4) / 2) y=(2 + *row as u32 * h + (h - 4) / 2 + 5)
@@ -194,7 +224,7 @@ pub fn tile_map(districts: &[Value], which: &str, caption: &str) -> Markup {
                 @if bounds.len() == 6 {
                     ul class="legend" aria-label={ "Farbstufen: " (label) } {
                         @for (c, (fill, _)) in PALETTE.iter().enumerate() {
-                            li { span class="swatch" style={ "background:" (fill) } {} (shown_measure(bounds[c], which)) " bis " (shown_measure(bounds[c + 1], which)) }
+                            li { span class="swatch" style={ "background:" (fill) } {} (shown(bounds[c])) " bis " (shown(bounds[c + 1])) }
                         }
                     }
                 }
