@@ -180,7 +180,9 @@ async fn a_coordinator_enters_positions_and_spending_the_ministry_sees_them() {
         41
     );
     let koblenz = m
-        .find(Locator::XPath("//tr[th[normalize-space(.)='Stadt Koblenz']]"))
+        .find(Locator::XPath(
+            "//tr[th[normalize-space(.)='Stadt Koblenz']]",
+        ))
         .await
         .unwrap()
         .text()
@@ -216,7 +218,9 @@ async fn a_coordinator_enters_positions_and_spending_the_ministry_sees_them() {
     let public = open(&driver).await;
     visit(&public, &app, "/monitoring?jahr=2025").await;
     let koblenz = public
-        .find(Locator::XPath("//tr[th[normalize-space(.)='Stadt Koblenz']]"))
+        .find(Locator::XPath(
+            "//tr[th[normalize-space(.)='Stadt Koblenz']]",
+        ))
         .await
         .unwrap()
         .text()
