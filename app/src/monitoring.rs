@@ -519,7 +519,7 @@ async fn fundable_pillars(
     Ok(out)
 }
 
-/// Checks positions of one district (`field` prefixes each problem, e.g. `input.positions[2]`)
+/// Checks positions of one district (`field` prefixes each problem, e.g. `input.position`)
 /// and writes them all, or none.
 pub async fn save_positions(
     storage: &dyn Storage,
@@ -528,6 +528,21 @@ pub async fn save_positions(
     inputs: Vec<PositionEntry>,
     synthetic: bool,
 ) -> Result<Vec<st::Position>, PlanError> {
+    let (writes, problems) = check_positions(storage, district_ags, inputs, synthetic).await?;
+    if let Some((field, message)) = problems.into_iter().next() {
+        return Err(input(field, message));
+    }
+    Ok(storage.write_positions(actor, &writes).await?)
+}
+
+/// Every entry checked: the writes of the good ones and each bad one's first problem
+/// (field, message).
+async fn check_positions(
+    storage: &dyn Storage,
+    district_ags: &str,
+    inputs: Vec<PositionEntry>,
+    synthetic: bool,
+) -> Result<(Vec<st::PositionWrite>, Vec<(String, String)>), PlanError> {
     let mut kita_ids: Vec<i64> = inputs
         .iter()
         .flat_map(|(_, _, p)| p.kitas.iter().map(|(k, _)| *k))
@@ -552,117 +567,154 @@ pub async fn save_positions(
         .collect();
     let mut pillars: HashMap<i32, Vec<(String, String)>> = HashMap::new();
     let mut writes = Vec::with_capacity(inputs.len());
+    let mut problems = Vec::new();
     for (field, update, p) in inputs {
-        let f = |name: &str| format!("{field}.{name}");
-        if let Some((id, _)) = update {
-            match existing.get(&id) {
-                Some(old) if old.district_ags == district_ags && old.deleted_at.is_none() => {}
-                Some(_) => {
-                    return Err(input(
-                        f("id"),
-                        "Diese Stelle gehört zu einem anderen Bezirk.",
-                    ))
-                }
-                None => return Err(PlanError::NotFound("Position")),
-            }
-        }
-        if !(FIRST_YEAR..=2100).contains(&p.year) {
-            return Err(input(
-                f("year"),
-                format!("{} ist kein Jahr des Sozialraumbudgets.", p.year),
-            ));
-        }
-        let title = srb_domain::parse::name(&f("title"), &p.title)?;
-        let fte_e4 = rules::parse_fte(&f("fte"), p.fte)?;
-        rules::check_kita_shares(&f("kitas"), &p.kitas)?;
-        for (i, (kita, _)) in p.kitas.iter().enumerate() {
-            match kitas.get(kita) {
-                Some(k) if k.district_ags == district_ags && k.deleted_at.is_none() => {}
-                Some(k) => {
-                    return Err(input(
-                        format!("{field}.kitas[{i}].kitaId"),
-                        format!(
-                            "Die Kita „{}“ liegt in einem anderen Bezirk; eine Stelle arbeitet nur für Kitas des eigenen Bezirks.",
-                            k.name
-                        ),
-                    ))
-                }
-                None => {
-                    return Err(input(
-                        format!("{field}.kitas[{i}].kitaId"),
-                        "Diese Kita gibt es nicht.",
-                    ))
-                }
-            }
-        }
-        if let std::collections::hash_map::Entry::Vacant(e) = pillars.entry(p.year) {
-            e.insert(fundable_pillars(storage, district_ags, p.year).await?);
-        }
-        let known = &pillars[&p.year];
-        let pillar = p.pillar.trim();
-        let Some((pillar_id, pillar_name)) = known
-            .iter()
-            .find(|(id, name)| id == pillar || name.eq_ignore_ascii_case(pillar))
-        else {
-            let names: Vec<&str> = known.iter().map(|(_, n)| n.as_str()).collect();
-            return Err(input(
-                f("pillar"),
-                if names.is_empty() {
-                    format!(
-                        "Für {} gibt es weder einen offiziellen Plan noch eine beschlossene Konzeption mit Säulen.",
-                        p.year
-                    )
-                } else {
-                    format!(
-                        "„{pillar}“ ist keine Säule der Konzeption; bekannt sind: {}.",
-                        names.join(", ")
-                    )
-                },
-            ));
-        };
-        if p.status_since > NaiveDate::from_ymd_opt(p.year + 1, 12, 31).unwrap_or(p.status_since) {
-            return Err(input(
-                f("statusSince"),
-                "Das Datum liegt nach dem Ende des Folgejahres.",
-            ));
-        }
-        let text = |name: &str, v: &str| srb_domain::parse::name(&f(name), v);
-        let data = st::PositionData {
-            district_ags: district_ags.to_owned(),
-            year: p.year,
-            title,
-            role: p.role,
-            profile_id: p.profile_id,
-            fte_e4,
-            pay_grade: srb_domain::parse::text(&f("payGrade"), p.pay_grade.as_deref())?,
-            employer_kind: p.employer_kind,
-            employer_name: text("employerName", &p.employer_name)?,
-            line_supervision: text("lineSupervision", &p.line_supervision)?,
-            professional_supervision: text("professionalSupervision", &p.professional_supervision)?,
-            pillar_id: pillar_id.clone(),
-            pillar_name: pillar_name.clone(),
-            kitas: p
-                .kitas
-                .iter()
-                .map(|(k, s)| st::KitaShare {
-                    kita_id: *k,
-                    share: s.normalize().to_string(),
-                })
-                .collect(),
-            status: p.status,
-            status_since: p.status_since,
+        let checked = check_one(
+            storage,
+            district_ags,
+            &field,
+            update,
+            p,
+            &kitas,
+            &existing,
+            &mut pillars,
             synthetic,
-        };
-        writes.push(match update {
-            None => st::PositionWrite::Create(data),
-            Some((id, expected_version)) => st::PositionWrite::Update {
-                id,
-                expected_version,
-                data,
-            },
-        });
+        )
+        .await;
+        match checked {
+            Ok(w) => writes.push(w),
+            Err(PlanError::NotFound("Position")) => problems.push((
+                format!("{field}.id"),
+                "Diese Stelle gibt es nicht (mehr).".to_owned(),
+            )),
+            Err(PlanError::Input { field, message }) => problems.push((field, message)),
+            Err(e) => return Err(e),
+        }
     }
-    Ok(storage.write_positions(actor, &writes).await?)
+    Ok((writes, problems))
+}
+
+/// Checks one position of `district_ags` and makes its write.
+#[allow(clippy::too_many_arguments)]
+async fn check_one(
+    storage: &dyn Storage,
+    district_ags: &str,
+    field: &str,
+    update: Option<(i64, i32)>,
+    p: PositionInput,
+    kitas: &HashMap<i64, st::Kita>,
+    existing: &HashMap<i64, st::Position>,
+    pillars: &mut HashMap<i32, Vec<(String, String)>>,
+    synthetic: bool,
+) -> Result<st::PositionWrite, PlanError> {
+    let f = |name: &str| format!("{field}.{name}");
+    if let Some((id, _)) = update {
+        match existing.get(&id) {
+            Some(old) if old.district_ags == district_ags && old.deleted_at.is_none() => {}
+            Some(_) => {
+                return Err(input(
+                    f("id"),
+                    "Diese Stelle gehört zu einem anderen Bezirk.",
+                ))
+            }
+            None => return Err(PlanError::NotFound("Position")),
+        }
+    }
+    if !(FIRST_YEAR..=2100).contains(&p.year) {
+        return Err(input(
+            f("year"),
+            format!("{} ist kein Jahr des Sozialraumbudgets.", p.year),
+        ));
+    }
+    let title = srb_domain::parse::name(&f("title"), &p.title)?;
+    let fte_e4 = rules::parse_fte(&f("fte"), p.fte)?;
+    rules::check_kita_shares(&f("kitas"), &p.kitas)?;
+    for (i, (kita, _)) in p.kitas.iter().enumerate() {
+        match kitas.get(kita) {
+            Some(k) if k.district_ags == district_ags && k.deleted_at.is_none() => {}
+            Some(k) => {
+                return Err(input(
+                    format!("{field}.kitas[{i}].kitaId"),
+                    format!(
+                        "Die Kita „{}“ liegt in einem anderen Bezirk; eine Stelle arbeitet nur für Kitas des eigenen Bezirks.",
+                        k.name
+                    ),
+                ))
+            }
+            None => {
+                return Err(input(
+                    format!("{field}.kitas[{i}].kitaId"),
+                    "Diese Kita gibt es nicht.",
+                ))
+            }
+        }
+    }
+    if let std::collections::hash_map::Entry::Vacant(e) = pillars.entry(p.year) {
+        e.insert(fundable_pillars(storage, district_ags, p.year).await?);
+    }
+    let known = &pillars[&p.year];
+    let pillar = p.pillar.trim();
+    let Some((pillar_id, pillar_name)) = known
+        .iter()
+        .find(|(id, name)| id == pillar || name.eq_ignore_ascii_case(pillar))
+    else {
+        let names: Vec<&str> = known.iter().map(|(_, n)| n.as_str()).collect();
+        return Err(input(
+            f("pillar"),
+            if names.is_empty() {
+                format!(
+                    "Für {} gibt es weder einen offiziellen Plan noch eine beschlossene Konzeption mit Säulen.",
+                    p.year
+                )
+            } else {
+                format!(
+                    "„{pillar}“ ist keine Säule der Konzeption; bekannt sind: {}.",
+                    names.join(", ")
+                )
+            },
+        ));
+    };
+    if p.status_since > NaiveDate::from_ymd_opt(p.year + 1, 12, 31).unwrap_or(p.status_since) {
+        return Err(input(
+            f("statusSince"),
+            "Das Datum liegt nach dem Ende des Folgejahres.",
+        ));
+    }
+    let text = |name: &str, v: &str| srb_domain::parse::name(&f(name), v);
+    let data = st::PositionData {
+        district_ags: district_ags.to_owned(),
+        year: p.year,
+        title,
+        role: p.role,
+        profile_id: p.profile_id,
+        fte_e4,
+        pay_grade: srb_domain::parse::text(&f("payGrade"), p.pay_grade.as_deref())?,
+        employer_kind: p.employer_kind,
+        employer_name: text("employerName", &p.employer_name)?,
+        line_supervision: text("lineSupervision", &p.line_supervision)?,
+        professional_supervision: text("professionalSupervision", &p.professional_supervision)?,
+        pillar_id: pillar_id.clone(),
+        pillar_name: pillar_name.clone(),
+        kitas: p
+            .kitas
+            .iter()
+            .map(|(k, s)| st::KitaShare {
+                kita_id: *k,
+                share: s.normalize().to_string(),
+            })
+            .collect(),
+        status: p.status,
+        status_since: p.status_since,
+        synthetic,
+    };
+    Ok(match update {
+        None => st::PositionWrite::Create(data),
+        Some((id, expected_version)) => st::PositionWrite::Update {
+            id,
+            expected_version,
+            data,
+        },
+    })
 }
 
 /// Checks a year's spending entries against the official plan and records them all, or none.
@@ -809,5 +861,128 @@ pub async fn import_spending(
             })
         }
         Err(e) => Err(e),
+    }
+}
+
+/// What a positions import did: the problems with row and column, or what was stored.
+#[derive(Debug, Clone, Default)]
+pub struct PositionImport {
+    pub problems: Vec<srb_sheets::Problem>,
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+}
+
+/// The column of the positions sheet a field of a position belongs to.
+fn position_column(field: &str) -> Option<String> {
+    let name = field.split_once('.').map_or("", |(_, f)| f);
+    let index = match name.split(['[', '.']).next().unwrap_or_default() {
+        "id" => 0,
+        "title" => 2,
+        "role" => 3,
+        "pillar" => 4,
+        "fte" => 5,
+        "payGrade" => 6,
+        "employerName" => 7,
+        "employerKind" => 8,
+        "lineSupervision" => 9,
+        "professionalSupervision" => 10,
+        "kitas" => 11,
+        "status" => 12,
+        "statusSince" => 13,
+        _ => return None,
+    };
+    Some(srb_sheets::positions::column_of(index))
+}
+
+/// Reads the positions register of a year from a spreadsheet (the export's columns) and writes
+/// it all, or nothing when any row has a problem: new rows are new positions, rows with a
+/// „Nr.“ update that position given the version they were exported with.
+pub async fn import_positions(
+    storage: &dyn Storage,
+    actor: Option<i64>,
+    district_ags: &str,
+    year: i32,
+    bytes: &[u8],
+) -> Result<PositionImport, PlanError> {
+    let known: Vec<srb_sheets::KnownKita> = planning::district_kitas(storage, district_ags)
+        .await?
+        .into_iter()
+        .map(|k| srb_sheets::KnownKita {
+            id: k.id,
+            name: k.name,
+        })
+        .collect();
+    let rows = match srb_sheets::read_positions(bytes, &known) {
+        Ok(rows) => rows,
+        Err(problems) => {
+            return Ok(PositionImport {
+                problems,
+                ..Default::default()
+            })
+        }
+    };
+    let entries: Vec<PositionEntry> = rows
+        .iter()
+        .map(|r| {
+            (
+                format!("Zeile {}", r.row),
+                r.update,
+                PositionInput {
+                    year,
+                    title: r.title.clone(),
+                    role: r.role,
+                    profile_id: None,
+                    fte: r.fte,
+                    pay_grade: r.pay_grade.clone(),
+                    employer_kind: r.employer_kind,
+                    employer_name: r.employer_name.clone(),
+                    line_supervision: r.line_supervision.clone(),
+                    professional_supervision: r.professional_supervision.clone(),
+                    pillar: r.pillar.clone(),
+                    kitas: r.kitas.clone(),
+                    status: r.status,
+                    status_since: r.status_since,
+                },
+            )
+        })
+        .collect();
+    let (writes, problems) = check_positions(storage, district_ags, entries, false).await?;
+    if !problems.is_empty() {
+        let problems = problems
+            .into_iter()
+            .map(|(field, message)| {
+                let row = field
+                    .strip_prefix("Zeile ")
+                    .and_then(|r| r.split('.').next())
+                    .and_then(|r| r.parse().ok());
+                match row {
+                    Some(r) => srb_sheets::Problem::at(r, position_column(&field), message),
+                    None => srb_sheets::Problem::file(message),
+                }
+            })
+            .collect();
+        return Ok(PositionImport {
+            problems,
+            rows: rows.len(),
+            ..Default::default()
+        });
+    }
+    let updated = rows.iter().filter(|r| r.update.is_some()).count();
+    match storage.write_positions(actor, &writes).await {
+        Ok(_) => Ok(PositionImport {
+            problems: Vec::new(),
+            rows: rows.len(),
+            created: rows.len() - updated,
+            updated,
+        }),
+        Err(st::StorageError::Conflict { id, .. }) => Ok(PositionImport {
+            problems: vec![srb_sheets::Problem::file(format!(
+                "Die Stelle Nr. {id} wurde seit dem Herunterladen geändert; bitte das Stellenregister neu herunterladen und die Änderungen dort eintragen. Nichts wurde gespeichert."
+            ))],
+            rows: rows.len(),
+            ..Default::default()
+        }),
+        Err(e) => Err(e.into()),
     }
 }

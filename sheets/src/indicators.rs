@@ -147,7 +147,7 @@ const DATE_HEADERS: &[&str] = &["stichtag", "datum"];
 const SOURCE_HEADERS: &[&str] = &["quelle"];
 
 /// Similarity from which a name is offered as "did you mean".
-const SUGGEST_FROM: f64 = 0.75;
+pub(crate) const SUGGEST_FROM: f64 = 0.75;
 
 /// Reads and checks a whole file. Either every value is fine, or the answer lists every problem
 /// found (not just the first).
@@ -381,7 +381,7 @@ pub fn check_table(
 }
 
 /// Names compared without case and with runs of spaces collapsed.
-fn name_key(name: &str) -> String {
+pub(crate) fn name_key(name: &str) -> String {
     name.split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -466,7 +466,7 @@ fn identify<'k>(
     ))
 }
 
-fn parse_date(cell: &Cell) -> Result<NaiveDate, String> {
+pub(crate) fn parse_date(cell: &Cell) -> Result<NaiveDate, String> {
     match cell {
         Cell::Date(d) => Ok(*d),
         Cell::Text(t) => NaiveDate::parse_from_str(t.trim(), "%d.%m.%Y")

@@ -11,6 +11,7 @@ pub mod export;
 pub mod indicators;
 pub mod kitas;
 pub mod number;
+pub mod positions;
 pub mod spending;
 pub mod table;
 
@@ -21,6 +22,7 @@ pub use indicators::{
     SubjectKind,
 };
 pub use kitas::{read_kitas, KitaRow};
+pub use positions::{read_positions, PositionRow};
 pub use spending::{read_spending, SpendingRow};
 pub use table::{read, Cell, Row, Table, MAX_FILE_BYTES, MAX_ROWS};
 

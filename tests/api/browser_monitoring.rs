@@ -163,6 +163,38 @@ async fn a_coordinator_enters_positions_and_spending_the_ministry_sees_them() {
         .await
         .unwrap();
     assert!(main_text(&b).await.contains("12.345,67 €"));
+    // A spending file with an unknown pillar: the report names row and column, nothing stored.
+    let dir = std::env::temp_dir().join(format!("srb-abruf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("abruf.csv");
+    std::fs::write(&file, "Säule;Quartal;Betrag\nHausmeisterdienste;;500\n").unwrap();
+    b.find(Locator::Id("art-abruf"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.find(Locator::Id("datei"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    submit(&b, "Datei prüfen und übernehmen").await;
+    let report = b
+        .wait()
+        .for_element(Locator::Css("#bericht table"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        report.contains("A (Säule)") && report.contains("Hausmeisterdienste"),
+        "{report}"
+    );
+    axe(&b, "/bezirke/07111/monitoring (Bericht)").await;
+    std::fs::remove_dir_all(&dir).ok();
     shoot(&b, "monitoring-bezirk").await;
     axe(&b, "/bezirke/07111/monitoring (gespeichert)").await;
 

@@ -513,7 +513,98 @@ async fn bad_input_is_refused_with_its_field(app: &TestApp) {
         .is_empty());
 }
 
+const IMPORT_POSITIONS: &str = "mutation($input: ImportPositionsInput!) { importPositions(input: $input) { ok stored rows created updated problems { row column message } } }";
+
+async fn import_positions(app: &TestApp, token: &str, bytes: Vec<u8>) -> Value {
+    let (_, body) = app
+        .gql_upload(
+            Some(token),
+            IMPORT_POSITIONS,
+            json!({ "input": { "districtAgs": KOBLENZ, "year": 2025, "file": null } }),
+            "variables.input.file",
+            "stellen.xlsx",
+            bytes,
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    body["data"]["importPositions"].clone()
+}
+
+/// The register goes out as XLSX and comes back: new rows are created, exported rows update
+/// their position, a file older than the register is refused whole, and a bad row is reported
+/// with its row and column.
+async fn the_register_round_trips_through_a_spreadsheet(app: &TestApp) {
+    app.seed_demo().await;
+    let koblenz = app.token_for(Role::Coordinator, Some(KOBLENZ)).await;
+    let kp = pillars(app, &koblenz, KOBLENZ, 2025).await;
+    let names: Vec<String> = app
+        .data(
+            None,
+            "{ kitas(filter: { districtAgs: \"07111\" }, first: 2) { nodes { name } } }",
+            json!({}),
+        )
+        .await["kitas"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["name"].as_str().unwrap().to_owned())
+        .collect();
+    let header = "Nr.;Version;Bezeichnung;Rolle;Säule;VZÄ;Entgeltgruppe;Anstellungsträger;Art des Trägers;Dienstaufsicht;Fachaufsicht;Kitas (Anteil);Stand;Seit";
+    let csv = format!(
+        "{header}\n;;KiSa Nord;Kita-Sozialarbeit;{p};0,5;S 11b;Caritas;Kita-Träger;Caritas;Jugendamt;\"{a} (0,5); {b} (0,5)\";besetzt;01.02.2025\n;;KiSa Süd;Kita-Sozialarbeit;{p};1;;Jugendamt;Jugendamt;Jugendamt;Jugendamt;{a};unbesetzt;01.03.2025\n",
+        p = kp[0].0, a = names[0], b = names[1]
+    );
+    let r = import_positions(app, &koblenz, csv.into_bytes()).await;
+    assert_eq!(
+        (r["stored"].as_bool(), r["created"].as_i64()),
+        (Some(true), Some(2)),
+        "{r}"
+    );
+
+    let file = app
+        .data(Some(&koblenz), "{ exportPositions(districtAgs: \"07111\", year: 2025, format: XLSX) { contentBase64 } }", json!({}))
+        .await;
+    let exported = srb_tests::decode_file(&file["exportPositions"]);
+    let sheet = srb_tests::xlsx_sheet(&exported, "Stellen");
+    let shared = format!("{} (0,5); {} (0,5)", names[0], names[1]);
+    assert!(
+        sheet
+            .iter()
+            .any(|r| r.iter().any(|c| c.to_string() == shared)),
+        "the shares are in the file: {sheet:?}"
+    );
+    let r = import_positions(app, &koblenz, exported.clone()).await;
+    assert_eq!(
+        (
+            r["stored"].as_bool(),
+            r["updated"].as_i64(),
+            r["created"].as_i64()
+        ),
+        (Some(true), Some(2), Some(0)),
+        "{r}"
+    );
+    let before = app.audit_count().await;
+    // The same file again: both positions changed since it was exported.
+    let r = import_positions(app, &koblenz, exported).await;
+    assert_eq!(r["stored"], false, "{r}");
+    assert!(
+        r["problems"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("neu herunterladen"),
+        "{r}"
+    );
+    assert_eq!(app.audit_count().await, before, "nothing stored");
+    // A row whose shares do not add up: its row and the Kitas column.
+    let csv = format!("{header}\n;;KiSa West;Kita-Sozialarbeit;{p};1;;Jugendamt;Jugendamt;Jugendamt;Jugendamt;\"{a} (0,5); {b} (0,4)\";geplant;01.01.2025\n", p = kp[0].0, a = names[0], b = names[1]);
+    let r = import_positions(app, &koblenz, csv.into_bytes()).await;
+    assert_eq!(r["problems"][0]["row"], 2, "{r}");
+    assert_eq!(r["problems"][0]["column"], "L (Kitas (Anteil))", "{r}");
+    assert_eq!(app.audit_count().await, before);
+}
+
 on_every_backend!(
     two_coordinators_and_the_ministry,
-    bad_input_is_refused_with_its_field
+    bad_input_is_refused_with_its_field,
+    the_register_round_trips_through_a_spreadsheet
 );

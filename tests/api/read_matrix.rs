@@ -65,6 +65,7 @@ const MATRIX: &[(&str, &str, Read)] = &[
     ("ReviewMeeting", "heldOn participants outcome conceptId", Private),
     ("SpendingReport", "inserted corrected unchanged", Private),
     ("SpendingImportReport", "ok stored rows inserted corrected unchanged problems", Private),
+    ("PositionImportReport", "ok stored rows created updated problems", Private),
     ("KnowledgeSubscription", "contributionAdded", Records),
     ("LoginPayload", "token user", Own),
     ("User", "email displayName role district apiTokens", Own),

@@ -69,6 +69,8 @@ enum Fixture {
     Position,
     /// A CSV of 2025 spending on a pillar of `HOME`'s official plan.
     SpendingFile,
+    /// A CSV of one new 2025 position of `HOME`.
+    PositionFile,
     /// A CSV of the state key's counts of `HOME`, different every time.
     KeyFile,
     /// A state-wide workshop.
@@ -402,7 +404,7 @@ async fn fixture(app: &TestApp, f: Fixture, n: usize) -> Value {
                 "kita": encode(NodeType::Kita, kita), "pillar": pillar,
             })
         }
-        Fixture::SpendingFile => {
+        Fixture::SpendingFile | Fixture::PositionFile => {
             json!({ "input": { "districtAgs": HOME, "year": 2025, "file": null } })
         }
         Fixture::ImportFile => json!({ "input": {
@@ -553,6 +555,12 @@ fn cases() -> Vec<Case> {
             rule: DistrictWriters,
             fixture: F::SpendingFile,
             document: r#"mutation($input: ImportSpendingInput!) { importSpending(input: $input) { ok stored } }"#,
+        },
+        Case {
+            mutation: "importPositions",
+            rule: DistrictWriters,
+            fixture: F::PositionFile,
+            document: r#"mutation($input: ImportPositionsInput!) { importPositions(input: $input) { ok stored } }"#,
         },
         Case {
             mutation: "recordReviewMeeting",
@@ -864,9 +872,18 @@ async fn every_mutation_under_every_role(app: &TestApp) {
             let audits_before = app.audit_count().await;
             let body = if matches!(
                 case.fixture,
-                Fixture::ImportFile | Fixture::KitaFile | Fixture::KeyFile | Fixture::SpendingFile
+                Fixture::ImportFile
+                    | Fixture::KitaFile
+                    | Fixture::KeyFile
+                    | Fixture::SpendingFile
+                    | Fixture::PositionFile
             ) {
-                let csv = if case.fixture == Fixture::SpendingFile {
+                let csv = if case.fixture == Fixture::PositionFile {
+                    let (_, pillar) = position_basics(app).await;
+                    format!(
+                        "Bezeichnung;Rolle;Säule;VZÄ;Anstellungsträger;Art des Trägers;Dienstaufsicht;Fachaufsicht;Kitas (Anteil);Stand;Seit\nStelle {n};Kita-Sozialarbeit;{pillar};1;Jugendamt;Jugendamt;Jugendamt;Jugendamt;{kita};geplant;01.01.2025\n"
+                    )
+                } else if case.fixture == Fixture::SpendingFile {
                     let (_, pillar) = position_basics(app).await;
                     format!("Säule;Betrag\n{pillar};{}\n", 1000 + n)
                 } else if case.fixture == Fixture::KitaFile {

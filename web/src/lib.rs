@@ -19,6 +19,7 @@ mod layout;
 mod live;
 mod monitoring;
 mod monitoring_district;
+mod monitoring_import;
 mod numbers;
 mod profile_edit;
 mod profiles;
@@ -100,6 +101,10 @@ pub fn router(state: WebState) -> Router {
         .route(
             "/bezirke/{ags}/monitoring/abruf",
             post(monitoring_district::record_spending),
+        )
+        .route(
+            "/bezirke/{ags}/monitoring/datei",
+            post(monitoring_import::submit),
         )
         .route(
             "/bezirke/{ags}/monitoring/konferenz",

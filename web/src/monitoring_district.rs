@@ -6,7 +6,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::html;
+use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -69,7 +69,7 @@ const PERIODS: &[(&str, &str)] = &[
 
 #[derive(Deserialize, Default)]
 pub struct View {
-    jahr: Option<i32>,
+    pub(crate) jahr: Option<i32>,
     #[serde(default)]
     gespeichert: String,
 }
@@ -127,7 +127,7 @@ fn field_of(path: &str) -> String {
 }
 
 /// Which form a failed submission came from, with what was sent.
-struct Failed<'a> {
+pub(crate) struct Failed<'a> {
     form: &'static str,
     sent: &'a Form,
     problems: Problems,
@@ -151,13 +151,14 @@ fn problems_of<'a>(
     }
 }
 
-async fn render(
+pub(crate) async fn render(
     state: &WebState,
     caller: &Caller,
     ags: &str,
     year: i32,
     notice: &str,
     failed: Option<Failed<'_>>,
+    report: Option<Markup>,
 ) -> Result<Response, PageError> {
     let data = query(
         state,
@@ -206,6 +207,7 @@ async fn render(
         p class="breadcrumb" { a href={ "/bezirke/" (ags) } { (name) } " › Monitoring" }
         h1 { "Monitoring " (year) ": " (name) }
         @if !notice.is_empty() { p class="notice" role="status" { (notice) } }
+        @if let Some(r) = &report { (r) }
         form class="filters noprint" method="get" action=(base) {
             div class="field" {
                 label for="jahr-wahl" { "Jahr" }
@@ -328,6 +330,7 @@ async fn render(
                 button type="submit" { "Stelle speichern" }
             }
         }
+        @if may_write && !pillars.is_empty() { (crate::monitoring_import::forms(&base, year, &form_token)) }
         h2 id="konzeption" { "Konzeption und Überprüfung" }
         @let concepts = m["concepts"].as_array().cloned().unwrap_or_default();
         @if concepts.is_empty() { p { "Keine beschlossene Konzeption." } }
@@ -389,7 +392,16 @@ pub async fn page(
         "konferenz" => "Die Konferenz ist festgehalten.",
         _ => "",
     };
-    render(&state, &caller, &ags, chosen_year(view.jahr), notice, None).await
+    render(
+        &state,
+        &caller,
+        &ags,
+        chosen_year(view.jahr),
+        notice,
+        None,
+        None,
+    )
+    .await
 }
 
 fn kitas_of(form: &Form, problems: &mut Problems) -> Vec<Value> {
@@ -440,6 +452,7 @@ async fn after(
                     sent: form,
                     problems,
                 }),
+                None,
             )
             .await
         }
@@ -456,6 +469,7 @@ async fn after(
                     sent: form,
                     problems,
                 }),
+                None,
             )
             .await
         }
@@ -493,6 +507,7 @@ pub async fn create_position(
                 sent: &form,
                 problems,
             }),
+            None,
         )
         .await;
     }
@@ -638,6 +653,7 @@ pub async fn record_spending(
                 sent: &form,
                 problems,
             }),
+            None,
         )
         .await;
     }
@@ -701,6 +717,7 @@ pub async fn record_meeting(
                 sent: &form,
                 problems,
             }),
+            None,
         )
         .await;
     }

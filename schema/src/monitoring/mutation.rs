@@ -81,6 +81,27 @@ pub struct ImportSpendingInput {
 }
 
 #[derive(InputObject)]
+pub struct ImportPositionsInput {
+    pub district_ags: String,
+    /// Das Förderjahr.
+    pub year: i32,
+    /// XLSX oder CSV mit den Spalten des heruntergeladenen Stellenregisters.
+    pub file: Upload,
+}
+
+/// Ergebnis eines Imports des Stellenregisters.
+#[derive(SimpleObject)]
+pub struct PositionImportReport {
+    pub ok: bool,
+    pub stored: bool,
+    pub rows: i32,
+    pub created: i32,
+    pub updated: i32,
+    /// Alle Fehler mit Zeile und Spalte; ist die Liste nicht leer, wurde nichts gespeichert.
+    pub problems: Vec<ImportProblem>,
+}
+
+#[derive(InputObject)]
 pub struct RecordReviewMeetingInput {
     pub district_ags: String,
     pub held_on: NaiveDate,
@@ -304,6 +325,38 @@ impl MonitoringMutation {
             corrected: outcome.corrected,
             unchanged: outcome.unchanged,
             problems: result.problems.iter().map(Into::into).collect(),
+        })
+    }
+
+    /// Importiert das Stellenregister eines Förderjahres aus XLSX oder CSV (die Spalten der
+    /// Ausgabe von `exportPositions`): Zeilen mit Nr. ändern diese Stelle in der genannten
+    /// Version, Zeilen ohne legen Stellen an; alles oder nichts.
+    #[graphql(guard = "RoleGuard::writers()")]
+    async fn import_positions(
+        &self,
+        ctx: &Context<'_>,
+        input: ImportPositionsInput,
+    ) -> async_graphql::Result<PositionImportReport> {
+        let d = district_at(ctx, &input.district_ags, "input.districtAgs").await?;
+        ctx_viewer(ctx).require_district_writer(&d.ags)?;
+        let year = check_year("input.year", input.year)?;
+        let (_, bytes) = upload_bytes(ctx, &input.file)?;
+        let r = mon::import_positions(
+            ctx_storage(ctx).as_ref(),
+            ctx_viewer(ctx).user_id(),
+            &d.ags,
+            year,
+            &bytes,
+        )
+        .await
+        .map_err(plan_error)?;
+        Ok(PositionImportReport {
+            ok: r.problems.is_empty(),
+            stored: r.problems.is_empty() && r.rows > 0,
+            rows: r.rows as i32,
+            created: r.created as i32,
+            updated: r.updated as i32,
+            problems: r.problems.iter().map(Into::into).collect(),
         })
     }
 

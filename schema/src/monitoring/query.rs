@@ -244,20 +244,7 @@ impl MonitoringQuery {
             .into_iter()
             .map(|k| (k.id, k.name))
             .collect();
-        let headers = [
-            "Bezeichnung",
-            "Rolle",
-            "Säule",
-            "VZÄ",
-            "Entgeltgruppe",
-            "Anstellungsträger",
-            "Art des Trägers",
-            "Dienstaufsicht",
-            "Fachaufsicht",
-            "Kitas (Anteil)",
-            "Stand",
-            "Seit",
-        ];
+        let headers = srb_sheets::positions::HEADERS;
         let rows: Vec<Vec<Cell>> = positions
             .iter()
             .map(|p| {
@@ -274,6 +261,8 @@ impl MonitoringQuery {
                     .collect::<Vec<_>>()
                     .join("; ");
                 vec![
+                    Cell::Int(p.id),
+                    Cell::Int(p.version.into()),
                     Cell::Text(p.title.clone()),
                     Cell::Text(p.role.german().into()),
                     Cell::Text(p.pillar_name.clone()),
