@@ -328,15 +328,22 @@ impl MonitoringStore for SqlStore<Db> {
         let last_reviews: Vec<(String, chrono::NaiveDate)> =
             qb.build_query_as().fetch_all(&self.pool).await?;
 
+        // One index lookup per district and indicator (indicator_values_currency) instead of
+        // grouping every value: a few hundred probes however many values there are.
         let mut qb = QueryBuilder::<Db>::new(
-            "SELECT district_ags, indicator_id, MAX(reference_date) FROM indicator_values \
-             WHERE 1 = 1",
+            "SELECT d.ags, i.id, (SELECT MAX(v.reference_date) FROM indicator_values v \
+             WHERE v.district_ags = d.ags AND v.indicator_id = i.id) AS latest \
+             FROM districts d JOIN indicator_definitions i \
+             ON i.district_ags = d.ags OR i.district_ags IS NULL WHERE 1 = 1",
         );
-        only(&mut qb, "district_ags");
-        qb.push(" GROUP BY district_ags, indicator_id");
+        only(&mut qb, "d.ags");
         self.count(1);
-        let currency: Vec<(String, i64, chrono::NaiveDate)> =
+        let currency: Vec<(String, i64, Option<chrono::NaiveDate>)> =
             qb.build_query_as().fetch_all(&self.pool).await?;
+        let currency = currency
+            .into_iter()
+            .filter_map(|(d, i, latest)| latest.map(|l| (d, i, l)))
+            .collect();
 
         Ok(MonitoringFacts {
             plans,
