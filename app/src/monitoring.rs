@@ -151,16 +151,10 @@ fn positions_by_district_year(
             .add_group(g.status, g.positions, g.fte_e4);
     }
     let as_of = rules::as_of(year, today);
-    for p in &facts.positions {
-        if p.status != PositionStatus::Vacant {
-            continue;
-        }
-        let months = rules::months_between(p.status_since, as_of);
-        let f = out.entry((p.district_ags.clone(), year)).or_default();
-        f.longest_vacancy_months = f.longest_vacancy_months.max(Some(months));
-        if months >= rules::LONG_VACANCY_MONTHS {
-            f.long_vacancies += 1;
-        }
+    for v in &facts.vacancies {
+        let f = out.entry((v.district_ags.clone(), year)).or_default();
+        f.longest_vacancy_months = Some(rules::months_between(v.since, as_of));
+        f.long_vacancies = v.long;
     }
     out
 }
@@ -173,7 +167,9 @@ pub async fn state_monitoring(
     today: NaiveDate,
 ) -> Result<StateMonitoring, PlanError> {
     let districts = storage.districts().await?;
-    let facts = storage.monitoring_facts(year, None).await?;
+    let facts = storage
+        .monitoring_facts(year, None, rules::long_vacancy_cutoff(year, today))
+        .await?;
     Ok(assemble(&districts, &facts, reader, year, today))
 }
 
@@ -319,14 +315,14 @@ pub fn assemble(
     let everything = known.iter().all(|k| *k);
     let own = reader.district();
     let mut uses: HashMap<(st::PositionRole, String), (i64, i64, i64)> = HashMap::new();
-    for p in &facts.positions {
+    for g in &facts.uses {
         let e = uses
-            .entry((p.role, p.pillar_name.clone()))
+            .entry((g.role, g.pillar_name.clone()))
             .or_insert((0, 0, 0));
-        e.0 += 1;
-        e.1 += p.fte_e4;
-        if Some(p.district_ags.as_str()) != own {
-            e.2 += 1;
+        e.0 += g.positions;
+        e.1 += g.fte_e4;
+        if Some(g.district_ags.as_str()) != own {
+            e.2 += g.positions;
         }
     }
     let mut uses: Vec<_> = uses.into_iter().collect();
@@ -425,7 +421,13 @@ pub async fn district_monitoring(
     year: i32,
     today: NaiveDate,
 ) -> Result<DistrictMonitoring, PlanError> {
-    let facts = storage.monitoring_facts(year, Some(&district.ags)).await?;
+    let facts = storage
+        .monitoring_facts(
+            year,
+            Some(&district.ags),
+            rules::long_vacancy_cutoff(year, today),
+        )
+        .await?;
     let state = assemble(std::slice::from_ref(district), &facts, reader, year, today);
     let row = state
         .districts

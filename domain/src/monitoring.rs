@@ -192,6 +192,15 @@ pub fn as_of(year: i32, today: NaiveDate) -> NaiveDate {
         .unwrap_or(today)
 }
 
+/// A position vacant since this day or earlier has been vacant for
+/// [`LONG_VACANCY_MONTHS`] or more at the year's reading day (see [`months_between`]).
+pub fn long_vacancy_cutoff(year: i32, today: NaiveDate) -> NaiveDate {
+    let as_of = as_of(year, today);
+    as_of
+        .checked_sub_months(Months::new(LONG_VACANCY_MONTHS))
+        .unwrap_or(as_of)
+}
+
 /// Whole months from `since` to `until` (0 when `since` is later).
 pub fn months_between(since: NaiveDate, until: NaiveDate) -> u32 {
     if since >= until {
@@ -371,6 +380,17 @@ mod tests {
         assert_eq!(months_between(day(2025, 1, 15), day(2025, 7, 14)), 5);
         assert_eq!(months_between(day(2025, 1, 15), day(2025, 7, 15)), 6);
         assert_eq!(months_between(day(2025, 7, 15), day(2025, 1, 15)), 0);
+    }
+
+    proptest! {
+        /// The SQL cutoff and the month count agree on what a long vacancy is.
+        #[test]
+        fn the_cutoff_agrees_with_the_month_count(days in 0i64..2000, year in 2021i32..2030) {
+            let today = day(2026, 12, 2);
+            let since = day(2020, 1, 1) + chrono::Duration::days(days);
+            let long = months_between(since, as_of(year, today)) >= LONG_VACANCY_MONTHS;
+            prop_assert_eq!(long, since <= long_vacancy_cutoff(year, today));
+        }
     }
 
     #[test]

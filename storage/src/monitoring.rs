@@ -161,17 +161,25 @@ pub struct PositionGroup {
     pub fte_e4: i64,
 }
 
-/// What the figures of one position in the chosen year are computed from.
+/// Positions of the chosen year of one district, role and pillar (what the money pays for).
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct PositionFact {
+pub struct UseGroup {
     pub district_ags: String,
     #[sqlx(try_from = "String")]
     pub role: PositionRole,
     pub pillar_name: String,
-    #[sqlx(try_from = "String")]
-    pub status: PositionStatus,
-    pub status_since: NaiveDate,
+    pub positions: i64,
     pub fte_e4: i64,
+}
+
+/// The vacant positions of the chosen year of one district.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct VacancyGroup {
+    pub district_ags: String,
+    /// The earliest „vacant since“.
+    pub since: NaiveDate,
+    /// Vacant since the cutoff or earlier.
+    pub long: i64,
 }
 
 /// A decided concept's life cycle.
@@ -196,8 +204,10 @@ pub struct MonitoringFacts {
     pub spending: Vec<(String, i32, i64)>,
     /// Positions grouped per district, year and status, up to the chosen year.
     pub position_groups: Vec<PositionGroup>,
-    /// The chosen year's positions.
-    pub positions: Vec<PositionFact>,
+    /// The chosen year's positions by district, role and pillar.
+    pub uses: Vec<UseGroup>,
+    /// The chosen year's vacancies by district.
+    pub vacancies: Vec<VacancyGroup>,
     /// Decided concepts, by district and decision date.
     pub concepts: Vec<ConceptFact>,
     /// The latest review meeting per district.
@@ -248,9 +258,11 @@ pub trait MonitoringStore: Send + Sync {
     ) -> Result<Concept>;
 
     /// The grouped facts of `year` and the years before it; of one district or of all.
+    /// Vacancies since `long_vacancy_cutoff` or earlier count as long.
     async fn monitoring_facts(
         &self,
         year: i32,
         district_ags: Option<&str>,
+        long_vacancy_cutoff: NaiveDate,
     ) -> Result<MonitoringFacts>;
 }

@@ -264,95 +264,108 @@ impl MonitoringStore for SqlStore<Db> {
         &self,
         year: i32,
         district_ags: Option<&str>,
+        long_vacancy_cutoff: chrono::NaiveDate,
     ) -> Result<MonitoringFacts> {
-        // Six grouped reads; none decodes a run's result or a concept's document.
-        let only = |qb: &mut QueryBuilder<'_, Db>, column: &str| {
-            if let Some(ags) = district_ags {
+        // Eight grouped reads, side by side on the pool's connections; none decodes a run's
+        // result or a concept's document, none returns a row per position or value.
+        let ags = district_ags.map(str::to_owned);
+        let only = |qb: &mut QueryBuilder<'static, Db>, column: &str| {
+            if let Some(a) = &ags {
                 qb.push(" AND ").push(column.to_owned()).push(" = ");
-                qb.push_bind(ags.to_owned());
+                qb.push_bind(a.clone());
             }
         };
-        let mut qb = QueryBuilder::<Db>::new(
+        let mut plans = QueryBuilder::<Db>::new(
             "SELECT p.district_ags, p.year, p.run_id, r.budget, r.allocated \
              FROM official_plans p JOIN allocation_runs r ON r.id = p.run_id WHERE p.year <= ",
         );
-        qb.push_bind(year);
-        only(&mut qb, "p.district_ags");
-        self.count(1);
-        let plans: Vec<PlanFact> = qb.build_query_as().fetch_all(&self.pool).await?;
-
-        let mut qb = QueryBuilder::<Db>::new(
+        plans.push_bind(year);
+        only(&mut plans, "p.district_ags");
+        let mut spending = QueryBuilder::<Db>::new(
             "SELECT district_ags, year, CAST(SUM(amount) AS BIGINT) FROM spending WHERE year <= ",
         );
-        qb.push_bind(year);
-        only(&mut qb, "district_ags");
-        qb.push(" GROUP BY district_ags, year");
-        self.count(1);
-        let spending: Vec<(String, i32, i64)> = qb.build_query_as().fetch_all(&self.pool).await?;
-
-        let mut qb = QueryBuilder::<Db>::new(
+        spending.push_bind(year);
+        only(&mut spending, "district_ags");
+        spending.push(" GROUP BY district_ags, year");
+        let mut groups = QueryBuilder::<Db>::new(
             "SELECT district_ags, year, status, COUNT(*) AS positions, \
              CAST(SUM(fte_e4) AS BIGINT) AS fte_e4 FROM positions \
              WHERE deleted_at IS NULL AND year <= ",
         );
-        qb.push_bind(year);
-        only(&mut qb, "district_ags");
-        qb.push(" GROUP BY district_ags, year, status");
-        self.count(1);
-        let position_groups: Vec<PositionGroup> = qb.build_query_as().fetch_all(&self.pool).await?;
-
-        let mut qb = QueryBuilder::<Db>::new(
-            "SELECT district_ags, role, pillar_name, status, status_since, fte_e4 FROM positions \
+        groups.push_bind(year);
+        only(&mut groups, "district_ags");
+        groups.push(" GROUP BY district_ags, year, status");
+        let mut uses = QueryBuilder::<Db>::new(
+            "SELECT district_ags, role, pillar_name, COUNT(*) AS positions, \
+             CAST(SUM(fte_e4) AS BIGINT) AS fte_e4 FROM positions \
              WHERE deleted_at IS NULL AND year = ",
         );
-        qb.push_bind(year);
-        only(&mut qb, "district_ags");
-        self.count(1);
-        let positions: Vec<PositionFact> = qb.build_query_as().fetch_all(&self.pool).await?;
-
-        let mut qb = QueryBuilder::<Db>::new(
+        uses.push_bind(year);
+        only(&mut uses, "district_ags");
+        uses.push(" GROUP BY district_ags, role, pillar_name");
+        let mut vacancies = QueryBuilder::<Db>::new(
+            "SELECT district_ags, MIN(status_since) AS since, \
+             CAST(SUM(CASE WHEN status_since <= ",
+        );
+        vacancies.push_bind(long_vacancy_cutoff);
+        vacancies.push(
+            " THEN 1 ELSE 0 END) AS BIGINT) AS long FROM positions \
+             WHERE deleted_at IS NULL AND status = 'VACANT' AND year = ",
+        );
+        vacancies.push_bind(year);
+        only(&mut vacancies, "district_ags");
+        vacancies.push(" GROUP BY district_ags");
+        let mut concepts = QueryBuilder::<Db>::new(
             "SELECT id, district_ags, name, decided_on, valid_from, valid_to, review_due, version \
              FROM concepts WHERE deleted_at IS NULL AND status = 'DECIDED'",
         );
-        only(&mut qb, "district_ags");
-        qb.push(" ORDER BY district_ags, decided_on, id");
-        self.count(1);
-        let concepts: Vec<ConceptFact> = qb.build_query_as().fetch_all(&self.pool).await?;
-
-        let mut qb = QueryBuilder::<Db>::new(
+        only(&mut concepts, "district_ags");
+        concepts.push(" ORDER BY district_ags, decided_on, id");
+        let mut reviews = QueryBuilder::<Db>::new(
             "SELECT district_ags, MAX(held_on) FROM review_meetings WHERE 1 = 1",
         );
-        only(&mut qb, "district_ags");
-        qb.push(" GROUP BY district_ags");
-        self.count(1);
-        let last_reviews: Vec<(String, chrono::NaiveDate)> =
-            qb.build_query_as().fetch_all(&self.pool).await?;
-
-        // One index lookup per district and indicator (indicator_values_currency) instead of
+        only(&mut reviews, "district_ags");
+        reviews.push(" GROUP BY district_ags");
+        // One index probe per district and indicator (indicator_values_currency) instead of
         // grouping every value: a few hundred probes however many values there are.
-        let mut qb = QueryBuilder::<Db>::new(
+        let mut currency = QueryBuilder::<Db>::new(
             "SELECT d.ags, i.id, (SELECT MAX(v.reference_date) FROM indicator_values v \
              WHERE v.district_ags = d.ags AND v.indicator_id = i.id) AS latest \
              FROM districts d JOIN indicator_definitions i \
              ON i.district_ags = d.ags OR i.district_ags IS NULL WHERE 1 = 1",
         );
-        only(&mut qb, "d.ags");
-        self.count(1);
-        let currency: Vec<(String, i64, Option<chrono::NaiveDate>)> =
-            qb.build_query_as().fetch_all(&self.pool).await?;
-        let currency = currency
-            .into_iter()
-            .filter_map(|(d, i, latest)| latest.map(|l| (d, i, l)))
-            .collect();
-
+        only(&mut currency, "d.ags");
+        self.count(8);
+        let pool = &self.pool;
+        let (plans, spending, position_groups, uses, vacancies, concepts, last_reviews, currency) =
+            tokio::try_join!(
+                plans.build_query_as::<PlanFact>().fetch_all(pool),
+                spending
+                    .build_query_as::<(String, i32, i64)>()
+                    .fetch_all(pool),
+                groups.build_query_as::<PositionGroup>().fetch_all(pool),
+                uses.build_query_as::<UseGroup>().fetch_all(pool),
+                vacancies.build_query_as::<VacancyGroup>().fetch_all(pool),
+                concepts.build_query_as::<ConceptFact>().fetch_all(pool),
+                reviews
+                    .build_query_as::<(String, chrono::NaiveDate)>()
+                    .fetch_all(pool),
+                currency
+                    .build_query_as::<(String, i64, Option<chrono::NaiveDate>)>()
+                    .fetch_all(pool),
+            )?;
         Ok(MonitoringFacts {
             plans,
             spending,
             position_groups,
-            positions,
+            uses,
+            vacancies,
             concepts,
             last_reviews,
-            currency,
+            currency: currency
+                .into_iter()
+                .filter_map(|(d, i, latest)| latest.map(|l| (d, i, l)))
+                .collect(),
         })
     }
 }
