@@ -603,7 +603,63 @@ async fn the_register_round_trips_through_a_spreadsheet(app: &TestApp) {
     assert_eq!(app.audit_count().await, before);
 }
 
+/// Data age follows the imports: an indicator whose latest Stichtag is three years old flags
+/// the district, and a newer import of it clears the flag.
+async fn old_data_is_flagged_until_newer_data_come(app: &TestApp) {
+    app.seed_demo().await;
+    let koblenz = app.token_for(Role::Coordinator, Some(KOBLENZ)).await;
+    app.data(
+        Some(&koblenz),
+        "mutation { createIndicatorDefinition(input: { districtAgs: \"07111\", key: \"hze_dichte\", label: \"HzE-Dichte\", unit: SHARE, level: KITA, direction: MORE_IS_NEED }) { id } }",
+        json!({}),
+    )
+    .await;
+    let kita = app
+        .data(
+            None,
+            "{ kitas(filter: { districtAgs: \"07111\" }, first: 1) { nodes { name } } }",
+            json!({}),
+        )
+        .await["kitas"]["nodes"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let import = |year: i32, day: &str| {
+        let csv = format!("Kita;HzE-Dichte\n{kita};0,1\n");
+        let vars = json!({ "input": { "districtAgs": KOBLENZ, "year": year, "file": null, "referenceDate": day, "source": "Jugendamt", "indicators": ["hze_dichte"] } });
+        (csv, vars)
+    };
+    let flags_and_age = |m: &Value| {
+        let r = row(m, KOBLENZ);
+        (
+            flags(r).contains(&"STALE_DATA"),
+            r["oldestReferenceDate"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    };
+    let state = "query($y: Int!) { stateMonitoring(year: $y) { districts { districtAgs flags oldestReferenceDate } } }";
+    let (csv, vars) = import(2022, "2022-03-01");
+    let (_, body) = app
+        .gql_upload(Some(&koblenz), "mutation($input: ImportIndicatorValuesInput!) { importIndicatorValues(input: $input) { stored problems { message } } }", vars, "variables.input.file", "alt.csv", csv.into_bytes())
+        .await;
+    assert_eq!(
+        body["data"]["importIndicatorValues"]["stored"], true,
+        "{body}"
+    );
+    let m = app.data(None, state, json!({ "y": 2025 })).await["stateMonitoring"].clone();
+    assert_eq!(flags_and_age(&m), (true, "2022-03-01".to_owned()));
+    let (csv, vars) = import(2026, "2026-03-01");
+    app.gql_upload(Some(&koblenz), "mutation($input: ImportIndicatorValuesInput!) { importIndicatorValues(input: $input) { stored } }", vars, "variables.input.file", "neu.csv", csv.into_bytes())
+        .await;
+    let m = app.data(None, state, json!({ "y": 2025 })).await["stateMonitoring"].clone();
+    let (stale, age) = flags_and_age(&m);
+    assert!(!stale && age != "2022-03-01", "{age}");
+}
+
 on_every_backend!(
+    old_data_is_flagged_until_newer_data_come,
     two_coordinators_and_the_ministry,
     bad_input_is_refused_with_its_field,
     the_register_round_trips_through_a_spreadsheet

@@ -326,15 +326,11 @@ impl MonitoringStore for SqlStore<Db> {
         );
         only(&mut reviews, "district_ags");
         reviews.push(" GROUP BY district_ags");
-        // One index probe per district and indicator (indicator_values_currency) instead of
-        // grouping every value: a few hundred probes however many values there are.
+        // Kept by every import (`indicator_latest`): a row per district and indicator.
         let mut currency = QueryBuilder::<Db>::new(
-            "SELECT d.ags, i.id, (SELECT MAX(v.reference_date) FROM indicator_values v \
-             WHERE v.district_ags = d.ags AND v.indicator_id = i.id) AS latest \
-             FROM districts d JOIN indicator_definitions i \
-             ON i.district_ags = d.ags OR i.district_ags IS NULL WHERE 1 = 1",
+            "SELECT district_ags, indicator_id, reference_date FROM indicator_latest WHERE 1 = 1",
         );
-        only(&mut currency, "d.ags");
+        only(&mut currency, "district_ags");
         self.count(8);
         let pool = &self.pool;
         let (plans, spending, position_groups, uses, vacancies, concepts, last_reviews, currency) =
@@ -351,7 +347,7 @@ impl MonitoringStore for SqlStore<Db> {
                     .build_query_as::<(String, chrono::NaiveDate)>()
                     .fetch_all(pool),
                 currency
-                    .build_query_as::<(String, i64, Option<chrono::NaiveDate>)>()
+                    .build_query_as::<(String, i64, chrono::NaiveDate)>()
                     .fetch_all(pool),
             )?;
         Ok(MonitoringFacts {
@@ -362,10 +358,7 @@ impl MonitoringStore for SqlStore<Db> {
             vacancies,
             concepts,
             last_reviews,
-            currency: currency
-                .into_iter()
-                .filter_map(|(d, i, latest)| latest.map(|l| (d, i, l)))
-                .collect(),
+            currency,
         })
     }
 }

@@ -119,6 +119,21 @@ impl SqlStore<Db> {
             self.count(1);
             qb.build().execute(&mut **tx).await?;
         }
+        // The latest Stichtag of each indicator the import touched, in the same transaction.
+        let mut qb = QueryBuilder::<Db>::new(
+            "INSERT INTO indicator_latest (district_ags, indicator_id, reference_date) \
+             SELECT district_ags, indicator_id, MAX(reference_date) FROM indicator_values \
+             WHERE district_ags = ",
+        );
+        qb.push_bind(&import.district_ags);
+        qb.push(" AND indicator_id IN (");
+        push_list(&mut qb, ids.iter().copied());
+        qb.push(
+            ") GROUP BY district_ags, indicator_id ON CONFLICT (district_ags, indicator_id) \
+             DO UPDATE SET reference_date = excluded.reference_date",
+        );
+        self.count(1);
+        qb.build().execute(&mut **tx).await?;
         // The old values of updated rows, so the audit trail shows what was replaced.
         let replaced: Vec<serde_json::Value> = updates
             .iter()
