@@ -201,7 +201,7 @@ pub async fn seed(storage: &dyn Storage) -> Result<MonitoringReport> {
         // Review dates: two years after the last review meeting; districts that hold none
         // were due four years after the decision, which has passed.
         let facts = storage
-            .monitoring_facts(YEARS[4], Some(&d.ags), chrono::NaiveDate::MIN)
+            .monitoring_facts(YEARS[4], Some(&d.ags), NaiveDate::default())
             .await?;
         if let Some(c) = facts.concepts.last() {
             if c.review_due.is_none() {

@@ -658,7 +658,60 @@ async fn old_data_is_flagged_until_newer_data_come(app: &TestApp) {
     assert!(!stale && age != "2022-03-01", "{age}");
 }
 
+/// The demo as `serve --demo` loads it: plans since 2021, spending well below the allocation in
+/// the first years, vacancies that close over time, some reviews overdue.
+async fn the_demo_tells_the_story_since_2021(app: &TestApp) {
+    let s = app.storage.as_ref();
+    srb_server::demo::seed(s, 1).await.unwrap();
+    srb_server::demo_plans::seed_years(s, &srb_server::demo_monitoring::YEARS)
+        .await
+        .unwrap();
+    let report = srb_server::demo_monitoring::seed(s).await.unwrap();
+    assert!(report.positions > 1000, "{report:?}");
+    let again = srb_server::demo_monitoring::seed(s).await.unwrap();
+    assert_eq!(again.positions, 0, "loading twice adds nothing");
+    let ministry = app.token_for(Role::Ministry, None).await;
+    let m = app
+        .data(
+            Some(&ministry),
+            "{ stateMonitoring(year: 2025) { series { year districtsWithPlan spentPercent positions { vacantFte plannedFte } } districts { flags } } }",
+            json!({}),
+        )
+        .await["stateMonitoring"]
+        .clone();
+    let series = m["series"].as_array().unwrap();
+    let percent = |i: usize| {
+        series[i]["spentPercent"]
+            .as_str()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    };
+    let vacant = |i: usize| {
+        series[i]["positions"]["vacantFte"]
+            .as_str()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert!(series.iter().all(|y| y["districtsWithPlan"] == 41));
+    assert!(
+        percent(0) < 75.0 && percent(1) < 75.0,
+        "2021/22 well below: {series:?}"
+    );
+    assert!(percent(4) > percent(1) + 15.0, "closer later: {series:?}");
+    assert!(vacant(0) > 2.0 * vacant(4), "vacancies close: {series:?}");
+    let overdue = m["districts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| flags(d).contains(&"REVIEW_OVERDUE"))
+        .count();
+    assert!(overdue > 0 && overdue < 41, "{overdue}");
+}
+
 on_every_backend!(
+    the_demo_tells_the_story_since_2021,
     old_data_is_flagged_until_newer_data_come,
     two_coordinators_and_the_ministry,
     bad_input_is_refused_with_its_field,
