@@ -49,7 +49,10 @@ pub fn router(
         schema: schema.clone(),
         storage: storage.clone(),
     })
-    .layer(tower_http::compression::CompressionLayer::new());
+    .layer(tower_http::compression::CompressionLayer::new())
+    .layer(tower_http::catch_panic::CatchPanicLayer::custom(|panic| {
+        srb_web::panic_page(&logged_panic(panic))
+    }));
     let state = AppState {
         schema,
         storage,
@@ -64,10 +67,27 @@ pub fn router(
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics));
     if config.bench_routes {
-        router = router.route("/_bench/districts", get(bench_districts));
+        router = router
+            .route("/_bench/districts", get(bench_districts))
+            .route("/_bench/panic", get(bench_panic));
     }
     router
         .with_state(state)
+        // A panic in a resolver or handler becomes an `INTERNAL` answer with the reference
+        // the log holds, not a dropped connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|panic| {
+            let reference = logged_panic(panic);
+            let body = json!({ "errors": [{
+                "message": format!("Interner Fehler (Referenz {reference})."),
+                "extensions": { "code": Code::Internal.as_str(), "reference": reference }
+            }] });
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, HeaderValue::from_static(JSON))],
+                body.to_string(),
+            )
+                .into_response()
+        }))
         // The web pages, and their German 404 for every other path.
         .merge(pages)
         // One limit for every body: an announced oversized body is refused at once, before any
@@ -78,7 +98,38 @@ pub fn router(
             let limits = (config.body_limit, config.upload_limit);
             move |req, next| limit_body(req, next, limits)
         }))
+        .layer(axum::middleware::from_fn(security_headers))
         .layer(TraceLayer::new_for_http())
+}
+
+/// What a browser may do with our answers: scripts, styles and connections from this origin
+/// only (the charts' colours are inline styles), no framing by other sites, no sniffing, no
+/// referrer beyond this site; behind TLS, HTTPS only from now on.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+                   img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+                   base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let https = req
+        .headers()
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    for (name, value) in [
+        ("content-security-policy", CSP),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "same-origin"),
+        ("x-frame-options", "DENY"),
+    ] {
+        h.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    if https {
+        h.entry("strict-transport-security")
+            .or_insert(HeaderValue::from_static("max-age=31536000"));
+    }
+    response
 }
 
 fn is_multipart(headers: &HeaderMap) -> bool {
@@ -672,6 +723,24 @@ async fn metrics(State(app): State<AppState>) -> Response {
 
 /// The same rows as `{ districts { ags name kind } }`, as plain JSON without GraphQL: the
 /// baseline that BENCHMARKS.md compares GraphQL against. Only with `SRB_BENCH_ROUTES=1`.
+/// Logs a caught panic with a new reference and returns the reference.
+fn logged_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> String {
+    let reference = srb_schema::error::new_reference();
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(kein Text)");
+    tracing::error!(%reference, panic = message, "request panicked");
+    metrics::counter!("srb_panics_total").increment(1);
+    reference
+}
+
+/// Panics on purpose (only with `SRB_BENCH_ROUTES`): tests prove the answer is `INTERNAL`.
+async fn bench_panic() -> Response {
+    panic!("a test asked for a panic")
+}
+
 async fn bench_districts(State(app): State<AppState>) -> Response {
     match app.storage.districts().await {
         Ok(rows) => Json(json!({ "data": { "districts": rows.iter().map(|d| json!({

@@ -5,6 +5,7 @@ mod auth;
 mod browser;
 mod browser_monitoring;
 mod browser_plans;
+mod hostile;
 mod http;
 mod knowledge;
 mod migrations;

@@ -173,6 +173,11 @@ async fn asset(Path(name): Path<String>, headers: axum::http::HeaderMap) -> Resp
         .into_response()
 }
 
+/// The German error page for a request that panicked, with the log's reference.
+pub fn panic_page(reference: &str) -> Response {
+    PageError::Internal(reference.to_owned()).into_response()
+}
+
 /// Why a page could not be shown.
 #[derive(Debug)]
 pub enum PageError {

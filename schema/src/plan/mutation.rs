@@ -237,16 +237,16 @@ impl PlanMutation {
     ) -> async_graphql::Result<CostRate> {
         let viewer = ctx_viewer(ctx);
         let district_ags = writable_scope(ctx, input.district_ags.as_deref()).await?;
-        let cents = input.cost_per_fte * Decimal::ONE_HUNDRED;
-        if !cents.fract().is_zero()
-            || cents <= Decimal::ZERO
-            || cents > Decimal::from(100_000_000i64)
-        {
+        // checked: a client may send the largest decimal there is.
+        let cents = input.cost_per_fte.checked_mul(Decimal::ONE_HUNDRED);
+        let Some(cents) = cents.filter(|c| {
+            c.fract().is_zero() && *c > Decimal::ZERO && *c <= Decimal::from(100_000_000i64)
+        }) else {
             return Err(bad_input(
                 "input.costPerFte",
                 "Der Kostensatz ist ein positiver Betrag in Euro mit höchstens zwei Nachkommastellen (bis 1 Mio. €).",
             ));
-        }
+        };
         let data = st::CostRateData {
             district_ags,
             role: indicator_key(&input.role).map_err(|_| {
