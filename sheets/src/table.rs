@@ -13,6 +13,27 @@ use crate::Problem;
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// Most data rows accepted in one file.
 pub const MAX_ROWS: usize = 100_000;
+/// Most cells one file may fill (counting the empty ones a row needs up to its last value):
+/// a district's largest file has tens of thousands; this bounds the memory a file can take.
+pub const MAX_CELLS: usize = 2_000_000;
+/// Columns beyond this one are refused (XLSX allows 16,384).
+pub const MAX_COLUMNS: usize = 1_000;
+/// The parts of an XLSX (a ZIP archive) may unpack to this much together, as they declare.
+pub const MAX_UNPACKED_BYTES: u64 = 100 * 1024 * 1024;
+
+fn too_many_cells() -> Problem {
+    Problem::file(format!(
+        "Die Datei hat mehr als {MAX_CELLS} Zellen; so große Tabellen werden nicht gelesen. \
+         Bitte nur die benötigten Spalten und Zeilen hochladen."
+    ))
+}
+
+fn too_wide(column: usize) -> Problem {
+    Problem::file(format!(
+        "Die Datei hat Werte in Spalte {} ; mehr als {MAX_COLUMNS} Spalten werden nicht gelesen.",
+        column_letter(column)
+    ))
+}
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
@@ -151,6 +172,7 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Row>, Problem> {
         newlines.partition_point(|&n| n < byte) + 1
     };
     let mut rows = Vec::new();
+    let mut cells_read = 0usize;
     for record in reader.records() {
         let record = record.map_err(|e| {
             Problem::file(format!(
@@ -164,6 +186,19 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Row>, Problem> {
             .position()
             .map(|p| line_of(p.byte() as usize))
             .unwrap_or(0);
+        if record.len() > MAX_COLUMNS {
+            return Err(too_wide(record.len() - 1));
+        }
+        // The header and blank lines aside, no more rows than a file may have.
+        if rows.len() > MAX_ROWS + 1 {
+            return Err(Problem::file(format!(
+                "Die Datei hat mehr als {MAX_ROWS} Datenzeilen; höchstens {MAX_ROWS} sind erlaubt."
+            )));
+        }
+        cells_read += record.len();
+        if cells_read > MAX_CELLS {
+            return Err(too_many_cells());
+        }
         let cells = record
             .iter()
             .map(|c| {
@@ -189,7 +224,33 @@ fn decode(bytes: &[u8]) -> String {
     }
 }
 
+/// The archive's parts, as they declare themselves, before anything is unpacked: a small file
+/// whose parts claim gigabytes (a ZIP bomb) is refused here.
+fn check_archive(bytes: &[u8]) -> Result<(), Problem> {
+    let unreadable = || Problem::file("Die Datei ist keine lesbare Excel-Datei (.xlsx).".into());
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| unreadable())?;
+    if archive.len() > 10_000 {
+        return Err(unreadable());
+    }
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let part = archive.by_index_raw(i).map_err(|_| unreadable())?;
+        total = total.saturating_add(part.size());
+    }
+    if total > MAX_UNPACKED_BYTES {
+        return Err(Problem::file(format!(
+            "Die Excel-Datei entpackt sich auf {} MB; höchstens {} MB werden gelesen.",
+            total / (1024 * 1024),
+            MAX_UNPACKED_BYTES / (1024 * 1024)
+        )));
+    }
+    Ok(())
+}
+
+/// Reads the first sheet cell by cell, so memory follows the cells there are (bounded by
+/// [`MAX_CELLS`] and [`MAX_COLUMNS`]), not the range they span.
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<Row>, Problem> {
+    check_archive(bytes)?;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
         .map_err(|_| Problem::file("Die Datei ist keine lesbare Excel-Datei (.xlsx).".into()))?;
     let Some(sheet) = book.sheet_names().first().cloned() else {
@@ -197,33 +258,46 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<Row>, Problem> {
             "Die Excel-Datei hat kein Tabellenblatt.".into(),
         ));
     };
-    let values = book
-        .worksheet_range(&sheet)
-        .map_err(|_| Problem::file(format!("Das Tabellenblatt „{sheet}“ ist nicht lesbar.")))?;
-    let formulas = book.worksheet_formula(&sheet).ok();
-    let (top, left) = values.start().unwrap_or((0, 0));
-    let mut rows = Vec::new();
-    for (r, row) in values.rows().enumerate() {
-        let abs_row = top + r as u32;
-        // Cells left of the used range are empty, so columns keep their letters.
-        let mut cells = vec![Cell::Empty; left as usize];
-        for (c, data) in row.iter().enumerate() {
-            let abs_col = left + c as u32;
-            let formula = formulas
-                .as_ref()
-                .and_then(|f| f.get_value((abs_row, abs_col)))
-                .filter(|f| !f.is_empty());
-            cells.push(match formula {
-                Some(f) => Cell::Formula(f.clone()),
-                None => cell_of(data),
-            });
+    let unreadable = || Problem::file(format!("Das Tabellenblatt „{sheet}“ ist nicht lesbar."));
+    let mut reader = book
+        .worksheet_cells_reader(&sheet)
+        .map_err(|_| unreadable())?;
+    let mut rows: std::collections::BTreeMap<u32, Vec<Cell>> = std::collections::BTreeMap::new();
+    let mut slots = 0usize;
+    while let Some(c) = reader.next_cell_with_formula().map_err(|_| unreadable())? {
+        let (r, col) = (c.pos.0, c.pos.1 as usize);
+        let cell = match c.formula.filter(|f| !f.is_empty()) {
+            Some(f) => Cell::Formula(f),
+            None => cell_of(&Data::from(c.value)),
+        };
+        if cell.is_empty() {
+            continue;
         }
-        rows.push(Row {
-            number: abs_row as usize + 1,
-            cells,
-        });
+        if col >= MAX_COLUMNS {
+            return Err(too_wide(col));
+        }
+        if !rows.contains_key(&r) && rows.len() > MAX_ROWS {
+            return Err(Problem::file(format!(
+                "Die Datei hat mehr als {MAX_ROWS} Datenzeilen; höchstens {MAX_ROWS} sind erlaubt."
+            )));
+        }
+        let row = rows.entry(r).or_default();
+        if row.len() <= col {
+            slots += col + 1 - row.len();
+            if slots > MAX_CELLS {
+                return Err(too_many_cells());
+            }
+            row.resize(col + 1, Cell::Empty);
+        }
+        row[col] = cell;
     }
-    Ok(rows)
+    Ok(rows
+        .into_iter()
+        .map(|(r, cells)| Row {
+            number: r as usize + 1,
+            cells,
+        })
+        .collect())
 }
 
 fn cell_of(data: &Data) -> Cell {
@@ -254,6 +328,57 @@ fn cell_of(data: &Data) -> Cell {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file of about a kilobyte whose two cells span the whole sheet: calamine's range
+    /// would hold 17 billion cells; read cell by cell, it is refused at once.
+    #[test]
+    fn a_sheet_spanning_every_cell_is_refused_without_allocating_it() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "Kita").unwrap();
+        sheet.write_number(1_048_575, 16_383, 1.0).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        assert!(bytes.len() < 10_000, "{}", bytes.len());
+        let problem = read(&bytes).unwrap_err();
+        assert!(problem.message.contains("XFD"), "{}", problem.message);
+    }
+
+    #[test]
+    fn a_csv_of_separators_is_refused() {
+        let bytes = vec![b';'; 3_000_000];
+        let problem = read(&bytes).unwrap_err();
+        assert!(problem.message.contains("Spalten"), "{}", problem.message);
+        let many = "a;b\n".repeat(1_100_000);
+        let problem = read(many.as_bytes()).unwrap_err();
+        assert!(
+            problem.message.contains("Zellen") || problem.message.contains("Datenzeilen"),
+            "{}",
+            problem.message
+        );
+    }
+
+    /// A ZIP bomb: a part that claims to unpack to far more than any district's file.
+    #[test]
+    fn an_archive_that_unpacks_too_far_is_refused() {
+        use std::io::Write;
+        let mut out = Cursor::new(Vec::new());
+        {
+            let mut zip = zip::ZipWriter::new(&mut out);
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated)
+                .large_file(true);
+            zip.start_file("xl/sharedStrings.xml", options).unwrap();
+            let zeros = vec![b'0'; 1024 * 1024];
+            for _ in 0..120 {
+                zip.write_all(&zeros).unwrap();
+            }
+            zip.finish().unwrap();
+        }
+        let bytes = out.into_inner();
+        assert!(bytes.len() < 1024 * 1024, "{}", bytes.len());
+        let problem = read(&bytes).unwrap_err();
+        assert!(problem.message.contains("entpackt"), "{}", problem.message);
+    }
 
     #[test]
     fn letters() {
