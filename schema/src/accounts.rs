@@ -135,6 +135,7 @@ pub struct AccountMutation;
 impl AccountMutation {
     /// Anmeldung mit E-Mail-Adresse und Passwort. Nach wiederholten Fehlversuchen wird die
     /// Adresse für eine Weile gesperrt (RATE_LIMITED).
+    #[graphql(complexity = "crate::shared::COST_PASSWORD + child_complexity")]
     async fn login(
         &self,
         ctx: &Context<'_>,

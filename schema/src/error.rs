@@ -26,6 +26,8 @@ pub enum Code {
     QueryTooComplex,
     /// The search index cannot answer right now; everything else works.
     SearchUnavailable,
+    /// The answer took longer than the server waits (`Retry-After` says when to try again).
+    RequestTimeout,
 }
 
 impl Code {
@@ -44,6 +46,7 @@ impl Code {
             Code::QueryTooDeep => "QUERY_TOO_DEEP",
             Code::QueryTooComplex => "QUERY_TOO_COMPLEX",
             Code::SearchUnavailable => "SEARCH_UNAVAILABLE",
+            Code::RequestTimeout => "REQUEST_TIMEOUT",
         }
     }
 }

@@ -16,6 +16,7 @@ mod parse;
 pub mod plan;
 pub mod records;
 pub mod search;
+pub mod shape;
 mod shared;
 
 use std::sync::Arc;

@@ -261,7 +261,9 @@ impl SearchQueryRoot {
     /// Workshops und Kitas. Deutsche Wortformen, Gender-Schreibweisen, Abkürzungen (KiSa, SRB,
     /// IKF, JHA, VZÄ) und Tippfehler werden berücksichtigt. Eine leere Anfrage liefert die
     /// neuesten Einträge.
-    #[graphql(complexity = "crate::shared::page_complexity(first, None, child_complexity)")]
+    #[graphql(
+        complexity = "crate::shared::COST_SEARCH + crate::shared::page_complexity(first, None, child_complexity)"
+    )]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -350,6 +352,7 @@ impl SearchQueryRoot {
 
     /// Vorschläge während der Eingabe (ab zwei Buchstaben): Einträge, deren Wörter so
     /// beginnen, nur aus dem, was der Fragende sehen darf.
+    #[graphql(complexity = "crate::shared::COST_SEARCH / 2 + child_complexity")]
     async fn suggest(
         &self,
         ctx: &Context<'_>,
@@ -395,6 +398,7 @@ impl SearchQueryRoot {
 
     /// Aufgabenprofile anderer Bezirke, die diesem am ähnlichsten sind (nach Aufgaben,
     /// Zielgruppen, Arbeitsweisen und Zugang): was sich zur Übernahme anbietet.
+    #[graphql(complexity = "crate::shared::COST_SEARCH + child_complexity")]
     async fn similar_profiles(
         &self,
         ctx: &Context<'_>,

@@ -127,3 +127,12 @@ pub struct LifecycleInput {
     pub id: ID,
     pub version: i32,
 }
+
+/// What the expensive fields cost in the complexity budget of one request (see
+/// `Limits::complexity`): within 5,000, at most ten spreadsheets, twenty workshop
+/// documentations, ten previews or runs, four password checks.
+pub const COST_FILE: usize = 500;
+pub const COST_DOCUMENTATION: usize = 250;
+pub const COST_SEARCH: usize = 100;
+pub const COST_COMPUTATION: usize = 500;
+pub const COST_PASSWORD: usize = 1_200;

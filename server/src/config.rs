@@ -37,6 +37,38 @@ pub struct Config {
     /// Run this instance's search indexer (`SRB_SEARCH_WORKER=false` for instances that only
     /// serve while others index).
     pub search_worker: bool,
+    pub timeouts: Timeouts,
+}
+
+/// How long the server waits, so no client holds a connection or a worker forever.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// For a request's headers to arrive (`SRB_HEADER_TIMEOUT_S`).
+    pub header_read: std::time::Duration,
+    /// For an answer, file uploads apart (`SRB_REQUEST_TIMEOUT_S`).
+    pub request: std::time::Duration,
+    /// For an answer to a file upload (`SRB_UPLOAD_TIMEOUT_S`).
+    pub upload: std::time::Duration,
+    /// For open requests after a shutdown signal, before they are cut (`SRB_SHUTDOWN_S`).
+    pub shutdown: std::time::Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        use std::time::Duration;
+        Self {
+            header_read: Duration::from_secs(10),
+            request: Duration::from_secs(30),
+            upload: Duration::from_secs(120),
+            shutdown: Duration::from_secs(20),
+        }
+    }
+}
+
+fn seconds(name: &str, default: std::time::Duration) -> Result<std::time::Duration> {
+    Ok(env_parsed::<u64>(name)?
+        .map(std::time::Duration::from_secs)
+        .unwrap_or(default))
 }
 
 #[derive(Debug, Clone)]
@@ -133,6 +165,15 @@ impl Config {
             search_worker: env_parsed("SRB_SEARCH_WORKER")?
                 .or(file.search_worker)
                 .unwrap_or(true),
+            timeouts: {
+                let d = Timeouts::default();
+                Timeouts {
+                    header_read: seconds("SRB_HEADER_TIMEOUT_S", d.header_read)?,
+                    request: seconds("SRB_REQUEST_TIMEOUT_S", d.request)?,
+                    upload: seconds("SRB_UPLOAD_TIMEOUT_S", d.upload)?,
+                    shutdown: seconds("SRB_SHUTDOWN_S", d.shutdown)?,
+                }
+            },
             data_dir,
             database_url: SecretString::from(database_url),
             log_format,
@@ -153,6 +194,7 @@ impl Config {
             bench_routes: false,
             meili: None,
             search_worker: true,
+            timeouts: Timeouts::default(),
         }
     }
 

@@ -69,7 +69,8 @@ pub fn router(
     if config.bench_routes {
         router = router
             .route("/_bench/districts", get(bench_districts))
-            .route("/_bench/panic", get(bench_panic));
+            .route("/_bench/panic", get(bench_panic))
+            .route("/_bench/sleep", get(bench_sleep));
     }
     router
         .with_state(state)
@@ -98,8 +99,44 @@ pub fn router(
             let limits = (config.body_limit, config.upload_limit);
             move |req, next| limit_body(req, next, limits)
         }))
+        .layer(axum::middleware::from_fn({
+            let t = config.timeouts;
+            move |req, next| request_timeout(req, next, t)
+        }))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(TraceLayer::new_for_http())
+}
+
+/// An answer within the deadline (longer for uploads), or 503 with `REQUEST_TIMEOUT`: the
+/// work is dropped, so a slow request holds no worker past it.
+async fn request_timeout(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+    timeouts: crate::config::Timeouts,
+) -> Response {
+    let deadline = if is_multipart(req.headers()) {
+        timeouts.upload
+    } else {
+        timeouts.request
+    };
+    match tokio::time::timeout(deadline, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => {
+            metrics::counter!("srb_request_timeouts_total").increment(1);
+            let mut r = http_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                JSON,
+                Code::RequestTimeout,
+                &format!(
+                    "Die Anfrage hat länger als {} s gedauert und wurde abgebrochen; bitte erneut versuchen.",
+                    deadline.as_secs()
+                ),
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            r
+        }
+    }
 }
 
 /// What a browser may do with our answers: scripts, styles and connections from this origin
@@ -473,10 +510,15 @@ async fn graphql_ws(
         }
     };
     upgrade
+        // Subscriptions are small documents: the body limit's counterpart for WebSocket.
+        .max_message_size(64 * 1024)
+        .max_frame_size(64 * 1024)
         .protocols(["graphql-transport-ws"])
         .on_upgrade(move |socket| {
             let storage = app.storage.clone();
             GraphQLWebSocket::new(socket, app.schema.clone(), protocol)
+                // A client that answers no ping for a minute is gone.
+                .keepalive_timeout(std::time::Duration::from_secs(60))
                 .on_connection_init(move |payload| async move {
                     let mut viewer = from_header;
                     let credentials = payload
@@ -532,6 +574,14 @@ async fn execute(
         })
     });
     let label = metric_label(operation_name.as_deref());
+    if let Err(message) = document.as_ref().map_or(Ok(()), srb_schema::shape::check) {
+        let status = if media == GRAPHQL_RESPONSE {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        };
+        return http_error(status, media, Code::QueryTooComplex, &message);
+    }
 
     if method == Method::GET {
         if let Ok(doc) = &document {
@@ -739,6 +789,17 @@ fn logged_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> String {
 /// Panics on purpose (only with `SRB_BENCH_ROUTES`): tests prove the answer is `INTERNAL`.
 async fn bench_panic() -> Response {
     panic!("a test asked for a panic")
+}
+
+/// Answers after `ms` milliseconds (only with `SRB_BENCH_ROUTES`): tests of the deadlines.
+async fn bench_sleep(
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, u64>>,
+) -> &'static str {
+    tokio::time::sleep(std::time::Duration::from_millis(
+        q.get("ms").copied().unwrap_or(0),
+    ))
+    .await;
+    "ausgeschlafen"
 }
 
 async fn bench_districts(State(app): State<AppState>) -> Response {

@@ -87,6 +87,7 @@ pub struct Server {
     listener: TcpListener,
     router: axum::Router,
     search: SearchBackend,
+    timeouts: config::Timeouts,
 }
 
 impl Server {
@@ -110,6 +111,7 @@ impl Server {
             listener,
             router,
             search,
+            timeouts: config.timeouts,
         })
     }
 
@@ -132,14 +134,54 @@ impl Server {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")
+        use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+        use hyper_util::server::conn::auto::Builder;
+        // hyper directly rather than `axum::serve`, for what axum does not offer: a deadline
+        // for a request's headers (a slow client holds no connection) and for shutdown.
+        let mut builder = Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(self.timeouts.header_read);
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    let stream = match accepted {
+                        Ok((stream, _)) => stream,
+                        Err(e) => {
+                            // Out of file descriptors and the like: wait, then go on.
+                            tracing::warn!(error = %e, "accept");
+                            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                            continue;
+                        }
+                    };
+                    let service = hyper_util::service::TowerToHyperService::new(self.router.clone());
+                    let connection = builder
+                        .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                        .into_owned();
+                    let connection = graceful.watch(connection);
+                    tokio::spawn(async move {
+                        if let Err(e) = connection.await {
+                            tracing::debug!(error = %e, "connection ended");
+                        }
+                    });
+                }
+                _ = &mut shutdown => break,
+            }
+        }
+        drop(self.listener);
+        if tokio::time::timeout(self.timeouts.shutdown, graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                deadline_s = self.timeouts.shutdown.as_secs(),
+                "shutdown deadline passed: open requests are cut"
+            );
+        }
+        Ok(())
     }
 }
 

@@ -92,6 +92,7 @@ impl Workshop {
     }
     /// Die Dokumentation des Workshops in der Reihenfolge des Programms: Rahmen, Tagesablauf,
     /// je Programmpunkt Moderation, Inputs und Diskussionsbeiträge.
+    #[graphql(complexity = "crate::shared::COST_DOCUMENTATION + child_complexity")]
     pub(crate) async fn documentation(
         &self,
         ctx: &Context<'_>,

@@ -297,7 +297,10 @@ impl MonitoringMutation {
 
     /// Importiert Mittelabrufe eines Jahres aus XLSX oder CSV: erst alles geprüft, dann alles
     /// gespeichert oder nichts.
-    #[graphql(guard = "RoleGuard::writers()")]
+    #[graphql(
+        guard = "RoleGuard::writers()",
+        complexity = "crate::shared::COST_FILE + child_complexity"
+    )]
     async fn import_spending(
         &self,
         ctx: &Context<'_>,
@@ -331,7 +334,10 @@ impl MonitoringMutation {
     /// Importiert das Stellenregister eines Förderjahres aus XLSX oder CSV (die Spalten der
     /// Ausgabe von `exportPositions`): Zeilen mit Nr. ändern diese Stelle in der genannten
     /// Version, Zeilen ohne legen Stellen an; alles oder nichts.
-    #[graphql(guard = "RoleGuard::writers()")]
+    #[graphql(
+        guard = "RoleGuard::writers()",
+        complexity = "crate::shared::COST_FILE + child_complexity"
+    )]
     async fn import_positions(
         &self,
         ctx: &Context<'_>,

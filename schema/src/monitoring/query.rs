@@ -88,7 +88,7 @@ impl MonitoringQuery {
     /// besetzt und unbesetzt, Konzeptionen und ihre Überprüfung, Aktualität der Daten, eine
     /// Zeitreihe seit 2021 und VZÄ nach Rolle und Säule. Öffentlich lesbar; Zahlen über weniger
     /// als fünf Stellen sieht nur, wer die Daten des Bezirks lesen darf.
-    #[graphql(complexity = "50 + child_complexity")]
+    #[graphql(complexity = "crate::shared::COST_SEARCH + child_complexity")]
     async fn state_monitoring(
         &self,
         ctx: &Context<'_>,
@@ -123,7 +123,7 @@ impl MonitoringQuery {
     }
 
     /// Die Landesübersicht des Monitorings als Tabelle (XLSX oder CSV), wie sie der Leser sieht.
-    #[graphql(complexity = 50)]
+    #[graphql(complexity = "crate::shared::COST_FILE")]
     async fn export_state_monitoring(
         &self,
         ctx: &Context<'_>,
@@ -218,7 +218,7 @@ impl MonitoringQuery {
     }
 
     /// Das Stellenregister eines Bezirks und Förderjahres als Tabelle (XLSX oder CSV).
-    #[graphql(complexity = 30)]
+    #[graphql(complexity = "crate::shared::COST_FILE")]
     async fn export_positions(
         &self,
         ctx: &Context<'_>,

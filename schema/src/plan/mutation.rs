@@ -124,7 +124,10 @@ impl PlanMutation {
 
     /// Importiert Indikatorwerte eines Datenjahres aus CSV oder XLSX. Erst wird alles geprüft;
     /// dann wird entweder alles in einem Schritt gespeichert oder nichts.
-    #[graphql(guard = "RoleGuard::writers()")]
+    #[graphql(
+        guard = "RoleGuard::writers()",
+        complexity = "crate::shared::COST_FILE + child_complexity"
+    )]
     pub(crate) async fn import_indicator_values(
         &self,
         ctx: &Context<'_>,
@@ -166,7 +169,10 @@ impl PlanMutation {
 
     /// Importiert die Kinderzahlen des Landesschlüssels für alle Bezirke eines Datenjahres
     /// (Ministerium, Administration): alles in einem Schritt oder nichts.
-    #[graphql(guard = "RoleGuard::state()")]
+    #[graphql(
+        guard = "RoleGuard::state()",
+        complexity = "crate::shared::COST_FILE + child_complexity"
+    )]
     pub(crate) async fn import_state_key_values(
         &self,
         ctx: &Context<'_>,
@@ -198,7 +204,10 @@ impl PlanMutation {
 
     /// Legt Kitas aus CSV oder XLSX an oder aktualisiert sie (Abgleich über den Namen). Erst wird
     /// alles geprüft; dann wird entweder alles in einem Schritt gespeichert oder nichts.
-    #[graphql(guard = "RoleGuard::writers()")]
+    #[graphql(
+        guard = "RoleGuard::writers()",
+        complexity = "crate::shared::COST_FILE + child_complexity"
+    )]
     pub(crate) async fn import_kitas(
         &self,
         ctx: &Context<'_>,
@@ -416,7 +425,10 @@ impl PlanMutation {
     }
 
     /// Rechnet eine Konzeption mit den Daten eines Jahres und speichert den Lauf unveränderlich.
-    #[graphql(guard = "RoleGuard::writers()")]
+    #[graphql(
+        guard = "RoleGuard::writers()",
+        complexity = "crate::shared::COST_COMPUTATION + child_complexity"
+    )]
     pub(crate) async fn run_allocation(
         &self,
         ctx: &Context<'_>,

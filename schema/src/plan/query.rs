@@ -282,7 +282,7 @@ impl PlanQuery {
     /// Was wäre, wenn: rechnet ein Regelwerk mit den Daten eines Jahres, ohne etwas zu speichern.
     #[graphql(
         guard = "RoleGuard::private_readers()",
-        complexity = "50 + child_complexity"
+        complexity = "crate::shared::COST_COMPUTATION + child_complexity"
     )]
     pub(crate) async fn preview_allocation(
         &self,
@@ -306,7 +306,10 @@ impl PlanQuery {
     }
 
     /// Importvorlage (XLSX) eines Bezirks: seine Kitas und eine Spalte je Kita-Indikator.
-    #[graphql(guard = "RoleGuard::private_readers()")]
+    #[graphql(
+        guard = "RoleGuard::private_readers()",
+        complexity = "crate::shared::COST_FILE"
+    )]
     pub(crate) async fn indicator_template(
         &self,
         ctx: &Context<'_>,
@@ -331,6 +334,7 @@ impl PlanQuery {
     }
 
     /// Ein Lauf als Tabelle (XLSX oder CSV).
+    #[graphql(complexity = "crate::shared::COST_FILE")]
     pub(crate) async fn export_allocation_run(
         &self,
         ctx: &Context<'_>,
@@ -368,7 +372,7 @@ impl PlanQuery {
     }
 
     /// Die Kitas eines Bezirks als Tabelle (XLSX oder CSV), nach Namen.
-    #[graphql(complexity = "20 + child_complexity")]
+    #[graphql(complexity = "crate::shared::COST_FILE + child_complexity")]
     pub(crate) async fn export_kitas(
         &self,
         ctx: &Context<'_>,
@@ -453,7 +457,7 @@ impl PlanQuery {
 
     /// Die Landesmittel eines Jahres je Bezirk als Tabelle (XLSX oder CSV), mit den geltenden
     /// Parametern.
-    #[graphql(complexity = "20 + child_complexity")]
+    #[graphql(complexity = "crate::shared::COST_FILE + child_complexity")]
     pub(crate) async fn export_state_distribution(
         &self,
         ctx: &Context<'_>,
@@ -522,6 +526,7 @@ impl PlanQuery {
     }
 
     /// Ein Vergleich zweier Läufe als Tabelle (XLSX oder CSV).
+    #[graphql(complexity = "crate::shared::COST_FILE")]
     pub(crate) async fn export_allocation_comparison(
         &self,
         ctx: &Context<'_>,
