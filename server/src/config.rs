@@ -212,9 +212,10 @@ impl Config {
 }
 
 fn redact_url(url: &str) -> String {
-    // scheme://user:password@host/… → scheme://user:***@host/…
+    // scheme://user:password@host/… → scheme://user:***@host/…; the password ends at the last
+    // `@`, since an unencoded one may hold `@` itself.
     if let Some((scheme, rest)) = url.split_once("://") {
-        if let Some((userinfo, host)) = rest.split_once('@') {
+        if let Some((userinfo, host)) = rest.rsplit_once('@') {
             let user = userinfo.split(':').next().unwrap_or("");
             return format!("{scheme}://{user}:***@{host}");
         }
@@ -225,6 +226,13 @@ fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_with_an_at_sign_is_redacted_whole() {
+        let shown = redact_url("postgres://srb:p@ss@w0rd@db.example:5432/srb");
+        assert_eq!(shown, "postgres://srb:***@db.example:5432/srb");
+        assert!(!shown.contains("ss") && !shown.contains("w0rd"));
+    }
 
     #[test]
     fn debug_and_logs_never_show_the_database_password() {
