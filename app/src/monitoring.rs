@@ -12,17 +12,10 @@ use srb_domain::monitoring::{self as rules, Flag, FlagInputs};
 use srb_domain::{InputError, PositionStatus, Reader};
 use srb_storage::{self as st, Storage};
 
-use crate::planning::{self, PlanError};
+use crate::planning::{self, input, PlanError};
 
 /// The first year of the Sozialraumbudget: time series start here.
 pub const FIRST_YEAR: i32 = 2021;
-
-fn input(field: impl Into<String>, message: impl Into<String>) -> PlanError {
-    PlanError::Input {
-        field: field.into(),
-        message: message.into(),
-    }
-}
 
 impl From<InputError> for PlanError {
     fn from(e: InputError) -> Self {
@@ -729,14 +722,45 @@ pub async fn record_spending(
     entries: Vec<(String, st::SpendingData)>,
     synthetic: bool,
 ) -> Result<st::SpendingOutcome, PlanError> {
-    let Some(pillars) = plan_pillars(storage, district_ags, year).await? else {
-        return Err(input(
+    let pillars = official_pillars(storage, district_ags, year).await?;
+    record_against(
+        storage,
+        actor,
+        district_ags,
+        year,
+        &pillars,
+        entries,
+        synthetic,
+    )
+    .await
+}
+
+/// The pillars of the year's official plan, or the input error that there is none.
+async fn official_pillars(
+    storage: &dyn Storage,
+    district_ags: &str,
+    year: i32,
+) -> Result<Vec<srb_allocation::concept::PillarResult>, PlanError> {
+    plan_pillars(storage, district_ags, year).await?.ok_or_else(|| {
+        input(
             "input.year",
             format!(
                 "Für {year} gibt es keinen offiziellen Plan; Mittelabrufe werden gegen den offiziellen Plan erfasst."
             ),
-        ));
-    };
+        )
+    })
+}
+
+/// [`record_spending`] against pillars already read.
+async fn record_against(
+    storage: &dyn Storage,
+    actor: Option<i64>,
+    district_ags: &str,
+    year: i32,
+    pillars: &[srb_allocation::concept::PillarResult],
+    entries: Vec<(String, st::SpendingData)>,
+    synthetic: bool,
+) -> Result<st::SpendingOutcome, PlanError> {
     let existing = storage.spending_of(district_ags, year).await?;
     // A pillar is named by its id or its name.
     let mut entries = entries;
@@ -813,13 +837,11 @@ pub async fn import_spending(
     year: i32,
     bytes: &[u8],
 ) -> Result<SpendingImport, PlanError> {
-    let Some(pillars) = plan_pillars(storage, district_ags, year).await? else {
-        return Err(input(
-            "input.year",
-            format!("Für {year} gibt es keinen offiziellen Plan; Mittelabrufe werden gegen den offiziellen Plan erfasst."),
-        ));
-    };
-    let named: Vec<(String, String)> = pillars.into_iter().map(|p| (p.id, p.name)).collect();
+    let pillars = official_pillars(storage, district_ags, year).await?;
+    let named: Vec<(String, String)> = pillars
+        .iter()
+        .map(|p| (p.id.clone(), p.name.clone()))
+        .collect();
     let rows = match srb_sheets::read_spending(bytes, &named) {
         Ok(rows) => rows,
         Err(problems) => {
@@ -842,7 +864,7 @@ pub async fn import_spending(
             )
         })
         .collect();
-    match record_spending(storage, actor, district_ags, year, entries, false).await {
+    match record_against(storage, actor, district_ags, year, &pillars, entries, false).await {
         Ok(outcome) => Ok(SpendingImport {
             problems: Vec::new(),
             rows: rows.len(),

@@ -30,7 +30,7 @@ pub enum PlanError {
     Storage(#[from] StorageError),
 }
 
-fn input(field: impl Into<String>, message: impl Into<String>) -> PlanError {
+pub(crate) fn input(field: impl Into<String>, message: impl Into<String>) -> PlanError {
     PlanError::Input {
         field: field.into(),
         message: message.into(),

@@ -13,16 +13,12 @@ use async_graphql::{Context, Enum, Object, SimpleObject, ID};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use srb_app::monitoring as mon;
-use srb_domain::monitoring::{self as rules, Flag};
+use srb_domain::monitoring::{self as rules, fte, Flag};
 use srb_storage as st;
 
 use crate::ids::{self, NodeType};
 use crate::records::{District, Kita};
 use crate::shared::euros;
-
-fn fte(e4: i64) -> Decimal {
-    rules::fte(e4)
-}
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "st::PositionStatus")]
