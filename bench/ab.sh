@@ -5,6 +5,8 @@
 # recreate (the user needs CREATEDB).
 # Usage: bench/ab.sh A-binary B-binary [seconds per run] [rounds]
 set -euo pipefail
+# One load generator is one client: the per-client request budgets would measure themselves.
+export SRB_RATE_PER_ADDRESS=0 SRB_RATE_PER_TOKEN=0
 cd "$(dirname "$0")/.."
 a=$1 b=$2 secs=${3:-10} rounds=${4:-3}
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }

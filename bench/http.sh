@@ -3,6 +3,8 @@
 # BENCH_DATABASE_URL is set, on PostgreSQL. Prints one line per run; see BENCHMARKS.md.
 # Usage: bench/http.sh [seconds per run]
 set -euo pipefail
+# One load generator is one client: the per-client request budgets would measure themselves.
+export SRB_RATE_PER_ADDRESS=0 SRB_RATE_PER_TOKEN=0
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }

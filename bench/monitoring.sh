@@ -5,6 +5,8 @@
 # it is sent) at 4 connections.
 # Usage: bench/monitoring.sh [binary] [scale] [seconds per run]
 set -euo pipefail
+# One load generator is one client: the per-client request budgets would measure themselves.
+export SRB_RATE_PER_ADDRESS=0 SRB_RATE_PER_TOKEN=0
 cd "$(dirname "$0")/.."
 bin=${1:-${CARGO_TARGET_DIR:-target}/release/srb} scale=${2:-1} secs=${3:-15}
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }

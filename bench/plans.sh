@@ -12,6 +12,8 @@
 # district has about 2,800 Kitas.
 # Usage: bench/plans.sh [seconds per wrk run]
 set -euo pipefail
+# One load generator is one client: the per-client request budgets would measure themselves.
+export SRB_RATE_PER_ADDRESS=0 SRB_RATE_PER_TOKEN=0
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }

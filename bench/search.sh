@@ -7,6 +7,8 @@
 #   3. the server answers `search` with facets through GraphQL (wrk, 1 and 32 connections)
 # Usage: bench/search.sh [seconds per wrk run] [corpus sizes ...]
 set -euo pipefail
+# One load generator is one client: the per-client request budgets would measure themselves.
+export SRB_RATE_PER_ADDRESS=0 SRB_RATE_PER_TOKEN=0
 cd "$(dirname "$0")/.."
 secs=${1:-10}
 shift || true

@@ -5,6 +5,8 @@
 # the wire and the requests a first load needs (the page and the assets it names).
 # Usage: bench/web.sh [binary] [seconds per page]
 set -euo pipefail
+# One load generator is one client: the per-client request budgets would measure themselves.
+export SRB_RATE_PER_ADDRESS=0 SRB_RATE_PER_TOKEN=0
 cd "$(dirname "$0")/.."
 bin=${1:-${CARGO_TARGET_DIR:-target}/release/srb} secs=${2:-20}
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }

@@ -109,6 +109,7 @@ impl TestApp {
             .map(|d| d.0.clone())
             .unwrap_or_else(std::env::temp_dir);
         let mut config = Config::for_database(&url, data_dir);
+        config.metrics_token = Some(secrecy::SecretString::from(METRICS_TOKEN));
         configure(&mut config);
         let mut app = Self::start(config).await;
         app.db = db;
@@ -119,20 +120,44 @@ impl TestApp {
 
     /// Another server on the same database, as behind a load balancer (PostgreSQL).
     pub async fn second_instance(&self) -> TestApp {
-        // Its own data directory: an embedded index belongs to one instance.
+        self.try_second_instance(|_| {}).await.expect("bind")
+    }
+
+    /// Another server on the same database with its own data directory (an embedded index
+    /// belongs to one instance), configured by `configure`; the error when it will not start.
+    pub async fn try_second_instance(
+        &self,
+        configure: impl FnOnce(&mut Config),
+    ) -> anyhow::Result<TestApp> {
         let dir = TempDir::new();
-        let mut app = Self::start(Config::for_database(&self.url, dir.0.clone())).await;
+        let mut config = Config::for_database(&self.url, dir.0.clone());
+        configure(&mut config);
+        let mut app = Self::try_start(config).await?;
         app.db = self.db;
         app._dir = Some(dir);
-        app
+        Ok(app)
+    }
+
+    /// Stops this instance's server (requests in flight finish) and keeps its database.
+    pub async fn stop_server(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.server.take() {
+            let _ = h.await;
+        }
     }
 
     async fn start(config: Config) -> TestApp {
+        Self::try_start(config).await.expect("bind")
+    }
+
+    async fn try_start(config: Config) -> anyhow::Result<TestApp> {
         let url = secrecy::ExposeSecret::expose_secret(&config.database_url).to_owned();
         let storage = srb_server::open_storage(&config)
             .await
             .expect("open storage");
-        let server = Server::bind(&config, storage.clone()).await.expect("bind");
+        let server = Server::bind(&config, storage.clone()).await?;
         let addr = server.local_addr();
         let search = server
             .embedded_search()
@@ -146,7 +171,7 @@ impl TestApp {
                 .await
                 .map_err(|e| e.to_string())
         });
-        TestApp {
+        Ok(TestApp {
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
             storage,
@@ -157,7 +182,7 @@ impl TestApp {
             _dir: None,
             pg_database: None,
             url,
-        }
+        })
     }
 
     /// Stops the server (in-flight requests finish) and drops a PostgreSQL test database.
@@ -175,6 +200,14 @@ impl TestApp {
                     .await;
             }
         }
+    }
+
+    /// This instance's data directory (SQLite file, embedded index).
+    pub fn data_dir(&self) -> PathBuf {
+        self._dir
+            .as_ref()
+            .map(|d| d.0.clone())
+            .unwrap_or_else(std::env::temp_dir)
     }
 
     /// The URL of this instance's database.
@@ -264,7 +297,12 @@ impl TestApp {
             .expect("create user");
         let (token, hash) = srb_app::accounts::new_token();
         self.storage
-            .create_token(user.id, &hash, "test")
+            .create_token(
+                user.id,
+                &hash,
+                "test",
+                chrono::Utc::now() + chrono::Duration::days(1),
+            )
             .await
             .expect("create token");
         (token, user.id)
@@ -303,6 +341,21 @@ impl TestApp {
     pub async fn token_for(&self, role: Role, district: Option<&str>) -> String {
         self.account(role, district).await.0
     }
+}
+
+/// The token `/metrics` asks for in tests.
+pub const METRICS_TOKEN: &str = "metrics-test-token";
+
+/// How many hits an anonymous search finds.
+pub async fn search_total(app: &TestApp, q: &str) -> i64 {
+    app.data(
+        None,
+        "query($q: String!) { search(query: $q) { totalCount } }",
+        json!({ "q": q }),
+    )
+    .await["search"]["totalCount"]
+        .as_i64()
+        .expect("totalCount")
 }
 
 /// The `extensions.code` of the first error.

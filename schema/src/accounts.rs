@@ -1,6 +1,6 @@
 //! Accounts: who is signed in (`me`), signing in and out, API tokens.
 
-use async_graphql::{ComplexObject, Context, Object, SimpleObject, ID};
+use async_graphql::{ComplexObject, Context, ErrorExtensions, Object, SimpleObject, ID};
 use chrono::{DateTime, Utc};
 use srb_app::accounts::SignInError;
 
@@ -67,6 +67,10 @@ pub struct ApiToken {
     pub created_at: DateTime<Utc>,
     /// Wann es widerrufen wurde; leer, solange es gilt.
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Ab wann es nicht mehr gilt.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Wann es zuletzt benutzt wurde (auf die Minute); leer, wenn noch nie.
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 #[ComplexObject]
@@ -82,6 +86,8 @@ impl From<srb_storage::ApiToken> for ApiToken {
             label: t.label.clone(),
             created_at: t.created_at,
             revoked_at: t.revoked_at,
+            expires_at: t.expires_at,
+            last_used_at: t.last_used_at,
             inner: t,
         }
     }
@@ -133,8 +139,8 @@ pub struct AccountMutation;
 
 #[Object]
 impl AccountMutation {
-    /// Anmeldung mit E-Mail-Adresse und Passwort. Nach wiederholten Fehlversuchen wird die
-    /// Adresse für eine Weile gesperrt (RATE_LIMITED).
+    /// Anmeldung mit E-Mail-Adresse und Passwort. Nach wiederholten Fehlversuchen wartet die
+    /// nächste Anmeldung eine wachsende Zeit (RATE_LIMITED, `extensions.retryAfterSeconds`).
     #[graphql(complexity = "crate::shared::COST_PASSWORD + child_complexity")]
     async fn login(
         &self,
@@ -143,10 +149,15 @@ impl AccountMutation {
         password: String,
     ) -> async_graphql::Result<LoginPayload> {
         let storage = ctx_storage(ctx);
-        let user = srb_app::accounts::sign_in(storage.as_ref(), &email, &password)
+        let client = ctx.data_opt::<srb_app::accounts::ClientAddr>().copied();
+        let user = srb_app::accounts::sign_in(storage.as_ref(), &email, &password, client)
             .await
             .map_err(|e| match e {
-                SignInError::RateLimited => error(Code::RateLimited, e.to_string()),
+                SignInError::RateLimited { .. } | SignInError::Busy => {
+                    let seconds = e.retry_after_s().unwrap_or(1);
+                    error(Code::RateLimited, e.to_string())
+                        .extend_with(|_, ext| ext.set("retryAfterSeconds", seconds))
+                }
                 SignInError::WrongCredentials => error(Code::Unauthenticated, e.to_string()),
                 SignInError::Storage(e) => crate::error::from_storage(e),
             })?;
@@ -157,6 +168,7 @@ impl AccountMutation {
                 user.id,
                 &hash,
                 &format!("Anmeldung {}", now.format("%Y-%m-%d %H:%M")),
+                now + chrono::Duration::days(srb_app::accounts::LOGIN_TOKEN_DAYS),
             )
             .await
             .gql()?;
@@ -167,13 +179,18 @@ impl AccountMutation {
     }
 
     /// Legt ein API-Token für das eigene Konto an, etwa für ein Skript oder ein Fachverfahren.
+    /// Es gilt `expiresInDays` Tage (1 bis 365, ohne Angabe 90).
     #[graphql(guard = "RoleGuard::signed_in()")]
     async fn create_api_token(
         &self,
         ctx: &Context<'_>,
         label: String,
+        expires_in_days: Option<i32>,
     ) -> async_graphql::Result<CreateApiTokenPayload> {
         let user = ctx_viewer(ctx).require_user()?;
+        let days = expires_in_days.map_or(srb_app::accounts::TOKEN_DAYS, i64::from);
+        let expires_at = srb_app::accounts::token_expiry(days)
+            .map_err(|message| bad_input("expiresInDays", message))?;
         let label = label.trim();
         if label.is_empty() {
             return Err(bad_input("label", "Bitte eine Bezeichnung angeben."));
@@ -186,7 +203,10 @@ impl AccountMutation {
         }
         let storage = ctx_storage(ctx);
         let (token, hash) = new_token();
-        let id = storage.create_token(user.id, &hash, label).await.gql()?;
+        let id = storage
+            .create_token(user.id, &hash, label, expires_at)
+            .await
+            .gql()?;
         let api_token = storage
             .tokens_of_user(user.id)
             .await

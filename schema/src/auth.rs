@@ -106,7 +106,7 @@ pub use srb_app::accounts::{
     hash_password, hash_token, new_token, normalize_email, verify_password,
 };
 
-pub use srb_app::accounts::{form_token, new_secret, SignInError, SESSION_HOURS};
+pub use srb_app::accounts::{form_token, new_secret, ClientAddr, SignInError, SESSION_HOURS};
 
 /// Why no caller could be made of the credentials sent.
 #[derive(Debug)]
@@ -153,8 +153,9 @@ pub async fn sign_in_browser(
     storage: &dyn srb_storage::Storage,
     email: &str,
     password: &str,
+    client: Option<srb_app::accounts::ClientAddr>,
 ) -> Result<(Viewer, srb_app::accounts::NewSession), SignInError> {
-    let user = srb_app::accounts::sign_in(storage, email, password).await?;
+    let user = srb_app::accounts::sign_in(storage, email, password, client).await?;
     let session = srb_app::accounts::start_session(storage, &user).await?;
     Ok((Viewer::session(user, session.hash.clone()), session))
 }

@@ -16,7 +16,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 pub use analysis::Analyzer;
-pub use meili::MeiliIndex;
+pub use meili::{MeiliIndex, LONGEST_APPLY};
 pub use tantivy_index::TantivyIndex;
 
 /// The version of what is indexed (schema and analysis): the embedded index's subdirectory and

@@ -36,6 +36,11 @@ const TASK_TIMEOUT: Duration = Duration::from_secs(30);
 /// page or the indexer with it.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 const TASK_POLL: Duration = Duration::from_millis(25);
+/// The longest one `apply` can take before it fails: up to three tasks (removals by workshop,
+/// removals by key, documents), each sent and confirmed within its deadlines. The outbox's
+/// lease must be longer, or another worker takes rows that are still being applied.
+pub const LONGEST_APPLY: Duration =
+    Duration::from_secs(3 * (2 * REQUEST_TIMEOUT.as_secs() + TASK_TIMEOUT.as_secs()));
 
 #[derive(Debug, Serialize, Deserialize)]
 struct MeiliDoc {

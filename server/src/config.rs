@@ -38,7 +38,21 @@ pub struct Config {
     /// serve while others index).
     pub search_worker: bool,
     pub timeouts: Timeouts,
+    /// Requests per minute from one address (`SRB_RATE_PER_ADDRESS`, 0: no limit).
+    pub rate_per_address: u32,
+    /// Requests per minute with one token or session (`SRB_RATE_PER_TOKEN`, 0: no limit).
+    pub rate_per_token: u32,
+    /// Proxies in front that append to `X-Forwarded-For` (`SRB_PROXY_HOPS`, default 0).
+    pub proxy_hops: usize,
+    /// The bearer token `/metrics` asks for (`SRB_METRICS_TOKEN`); without one there are no
+    /// metrics over HTTP, since they tell much about the installation.
+    pub metrics_token: Option<SecretString>,
 }
+
+/// Generous for people (a page is a handful of requests; an office may share one address),
+/// tight enough that one client cannot occupy the server.
+pub const DEFAULT_RATE_PER_ADDRESS: u32 = 1_200;
+pub const DEFAULT_RATE_PER_TOKEN: u32 = 600;
 
 /// How long the server waits, so no client holds a connection or a worker forever.
 #[derive(Debug, Clone, Copy)]
@@ -93,6 +107,9 @@ struct FileConfig {
     meili_url: Option<String>,
     meili_index: Option<String>,
     search_worker: Option<bool>,
+    rate_per_address: Option<u32>,
+    rate_per_token: Option<u32>,
+    proxy_hops: Option<usize>,
 }
 
 fn env(name: &str) -> Option<String> {
@@ -174,6 +191,17 @@ impl Config {
                     shutdown: seconds("SRB_SHUTDOWN_S", d.shutdown)?,
                 }
             },
+            rate_per_address: env_parsed("SRB_RATE_PER_ADDRESS")?
+                .or(file.rate_per_address)
+                .unwrap_or(DEFAULT_RATE_PER_ADDRESS),
+            rate_per_token: env_parsed("SRB_RATE_PER_TOKEN")?
+                .or(file.rate_per_token)
+                .unwrap_or(DEFAULT_RATE_PER_TOKEN),
+            proxy_hops: env_parsed("SRB_PROXY_HOPS")?
+                .or(file.proxy_hops)
+                .unwrap_or(0),
+            // A secret belongs in the environment, never in a file in the repository.
+            metrics_token: env("SRB_METRICS_TOKEN").map(SecretString::from),
             data_dir,
             database_url: SecretString::from(database_url),
             log_format,
@@ -195,6 +223,18 @@ impl Config {
             meili: None,
             search_worker: true,
             timeouts: Timeouts::default(),
+            rate_per_address: DEFAULT_RATE_PER_ADDRESS,
+            rate_per_token: DEFAULT_RATE_PER_TOKEN,
+            proxy_hops: 0,
+            metrics_token: None,
+        }
+    }
+
+    pub fn budgets(&self) -> crate::limits::Budgets {
+        crate::limits::Budgets {
+            per_address: std::num::NonZeroU32::new(self.rate_per_address),
+            per_credential: std::num::NonZeroU32::new(self.rate_per_token),
+            proxy_hops: self.proxy_hops,
         }
     }
 

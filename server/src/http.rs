@@ -35,6 +35,8 @@ pub struct AppState {
     pub schema: SrbSchema,
     pub metrics: PrometheusHandle,
     pub upload_limit: usize,
+    /// SHA-256 of the metrics token; `None`: no metrics over HTTP.
+    pub metrics_token_hash: Option<String>,
 }
 
 pub fn router(
@@ -59,6 +61,10 @@ pub fn router(
         search,
         metrics: crate::telemetry::metrics(),
         upload_limit: config.upload_limit,
+        metrics_token_hash: config
+            .metrics_token
+            .as_ref()
+            .map(|t| srb_schema::auth::hash_token(secrecy::ExposeSecret::expose_secret(t))),
     };
     let mut router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
@@ -102,6 +108,10 @@ pub fn router(
         .layer(axum::middleware::from_fn({
             let t = config.timeouts;
             move |req, next| request_timeout(req, next, t)
+        }))
+        .layer(axum::middleware::from_fn({
+            let limiter = crate::limits::Limiter::new(config.budgets());
+            move |req, next| crate::limits::middleware(req, next, limiter.clone())
         }))
         .layer(axum::middleware::from_fn(security_headers))
         .layer(TraceLayer::new_for_http())
@@ -303,7 +313,14 @@ fn params_from_json(value: Value) -> Result<Params, String> {
     })
 }
 
-async fn graphql_post(State(app): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+type Client = Option<axum::Extension<srb_schema::auth::ClientAddr>>;
+
+async fn graphql_post(
+    State(app): State<AppState>,
+    client: Client,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let Some(media) = response_media_type(&headers) else {
         return not_acceptable();
     };
@@ -338,7 +355,7 @@ async fn graphql_post(State(app): State<AppState>, headers: HeaderMap, body: Byt
                 )
             }
         };
-        return execute(app, &headers, request, media, Method::POST).await;
+        return execute(app, &headers, client, request, media, Method::POST).await;
     }
     if essence != JSON {
         return http_error(
@@ -361,11 +378,20 @@ async fn graphql_post(State(app): State<AppState>, headers: HeaderMap, body: Byt
         Ok(p) => p,
         Err(message) => return bad_request(media, &message),
     };
-    execute(app, &headers, request_of(params), media, Method::POST).await
+    execute(
+        app,
+        &headers,
+        client,
+        request_of(params),
+        media,
+        Method::POST,
+    )
+    .await
 }
 
 async fn graphql_get(
     State(app): State<AppState>,
+    client: Client,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
@@ -403,7 +429,15 @@ async fn graphql_get(
         Ok(p) => p,
         Err(message) => return bad_request(media, &message),
     };
-    execute(app, &headers, request_of(params), media, Method::GET).await
+    execute(
+        app,
+        &headers,
+        client,
+        request_of(params),
+        media,
+        Method::GET,
+    )
+    .await
 }
 
 fn not_acceptable() -> Response {
@@ -557,6 +591,7 @@ fn request_of(params: Params) -> Request {
 async fn execute(
     app: AppState,
     headers: &HeaderMap,
+    client: Client,
     mut request: Request,
     media: &'static str,
     method: Method,
@@ -629,7 +664,10 @@ async fn execute(
     if let Ok(doc) = document {
         request.set_parsed_query(doc);
     }
-    let request = srb_schema::prepare(request, app.storage.clone(), viewer);
+    let mut request = srb_schema::prepare(request, app.storage.clone(), viewer);
+    if let Some(axum::Extension(client)) = client {
+        request = request.data(client);
+    }
     let response = app.schema.execute(request).await;
 
     let (status, body) = shape_response(response, media, parse_failed);
@@ -737,7 +775,7 @@ async fn readyz(State(app): State<AppState>) -> Response {
         .oldest_pending
         .map_or(0, |t| (chrono::Utc::now() - t).num_seconds().max(0));
     let lagging = lag > SEARCH_LAG_LIMIT;
-    let status = if reachable && !lagging {
+    let status = if reachable && !lagging && outbox.dead == 0 {
         "ready"
     } else {
         "degraded"
@@ -753,14 +791,42 @@ async fn readyz(State(app): State<AppState>) -> Response {
                 "pending": outbox.pending,
                 "lagSeconds": lag,
                 "lagging": lagging,
+                // Records the index refused again and again: `srb reindex` queues them anew.
+                "deadLetters": outbox.dead,
+                "lastDeadLetterError": outbox.last_dead_error,
             },
         })),
     )
         .into_response()
 }
 
-async fn metrics(State(app): State<AppState>) -> Response {
+async fn metrics(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(expected) = &app.metrics_token_hash else {
+        return (
+            StatusCode::NOT_FOUND,
+            "Metriken sind abgeschaltet: SRB_METRICS_TOKEN setzen und als Bearer-Token senden.",
+        )
+            .into_response();
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| srb_schema::auth::hash_token(t.trim()));
+    // Hashes compared, so the comparison's time says nothing about the token.
+    if given.as_deref() != Some(expected.as_str()) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))],
+            "Metriken nur mit dem Metrik-Token (Authorization: Bearer …).",
+        )
+            .into_response();
+    }
     metrics::gauge!("srb_db_statements_total").set(app.storage.statements_executed() as f64);
+    if let Ok(outbox) = app.storage.outbox_status().await {
+        metrics::gauge!("srb_search_outbox_pending").set(outbox.pending as f64);
+        metrics::gauge!("srb_search_dead_letters").set(outbox.dead as f64);
+    }
     (
         [(
             header::CONTENT_TYPE,

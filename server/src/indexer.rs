@@ -9,53 +9,199 @@ use std::time::Duration;
 use anyhow::Result;
 use srb_app::search_docs::refresh;
 use srb_search::SearchIndex;
-use srb_storage::Storage;
+use srb_storage::{OutboxRow, Storage};
 
 /// Rows per round of the server's worker: one index commit each.
 pub const BATCH: i64 = 500;
 /// Rows per round of a rebuild: fewer commits, more memory.
 pub const REBUILD_BATCH: i64 = 2_000;
-/// How long a claimed row stays with this worker before another may take it.
-const LEASE: Duration = Duration::from_secs(60);
+/// How long a claimed row stays with this worker before another may take it: longer than the
+/// longest one index update may take, plus the database reads around it. Renewed while a
+/// failing batch is taken apart.
+pub const LEASE: Duration = Duration::from_secs(srb_search::LONGEST_APPLY.as_secs() + 60);
 const IDLE: Duration = Duration::from_millis(200);
+/// How often a feeding instance says it is alive, and after how long without a word its claim
+/// on the feed lapses (a process killed without a goodbye).
+const HEARTBEAT: Duration = Duration::from_secs(10);
+pub const FEED_STALE: Duration = Duration::from_secs(45);
 
-/// One round: claim, refresh, apply, confirm. Returns the rows handled; an index failure puts
-/// the rows back with a delay and is returned as the error.
+/// How failures are retried.
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    /// The first wait after a row's own failure; it doubles with each further one.
+    pub base: Duration,
+    /// A row failing on its own this often, while the index takes others, becomes a dead letter.
+    pub max_attempts: i32,
+    /// The wait while the index does not answer at all (an outage, not the rows' fault).
+    pub outage: Duration,
+}
+
+pub const RETRY: Retry = Retry {
+    base: Duration::from_secs(1),
+    max_attempts: 5,
+    outage: Duration::from_secs(5),
+};
+
+/// One round with the standard retries: claim, refresh, apply, confirm.
 pub async fn run_once(storage: &dyn Storage, index: &dyn SearchIndex, batch: i64) -> Result<usize> {
+    run_once_with(storage, index, batch, RETRY).await
+}
+
+async fn apply(storage: &dyn Storage, index: &dyn SearchIndex, rows: &[OutboxRow]) -> Result<()> {
+    let (removals, docs) = refresh(storage, rows).await?;
+    index.apply(removals, docs).await?;
+    Ok(())
+}
+
+/// One round: claim, refresh, apply, confirm. Returns the rows applied. When the batch fails
+/// and the index does not answer, the rows wait for it and the error is returned; when the
+/// index answers, the batch is taken apart by halves so that only the rows it refuses wait (and,
+/// refused too often, become dead letters) while the others are applied.
+pub async fn run_once_with(
+    storage: &dyn Storage,
+    index: &dyn SearchIndex,
+    batch: i64,
+    retry: Retry,
+) -> Result<usize> {
     let rows = storage.claim_outbox(batch, LEASE).await?;
     if rows.is_empty() {
         return Ok(0);
     }
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let outcome = async {
-        let (removals, docs) = refresh(storage, &rows).await?;
-        index.apply(removals, docs).await?;
-        anyhow::Ok(())
-    }
-    .await;
-    match outcome {
+    let error = match apply(storage, index, &rows).await {
         Ok(()) => {
-            storage.finish_outbox(&ids).await?;
-            Ok(rows.len())
+            storage.finish_outbox(&ids(&rows)).await?;
+            return Ok(rows.len());
         }
-        Err(e) => {
-            let attempts = rows.iter().map(|r| r.attempts).max().unwrap_or(0);
-            // 1 s, 2 s, 4 s … up to a minute.
-            let delay = Duration::from_secs(1u64 << attempts.clamp(0, 6) as u64);
-            storage.retry_outbox(&ids, &e.to_string(), delay).await?;
-            Err(e)
+        Err(e) => e,
+    };
+    if index.count().await.is_err() {
+        storage
+            .retry_outbox(&ids(&rows), &error.to_string(), retry.outage, false)
+            .await?;
+        return Err(error);
+    }
+    let mut applied = 0;
+    isolate(storage, index, &rows, error, retry, &mut applied).await?;
+    metrics::counter!("srb_search_rows_isolated_total").increment(rows.len() as u64);
+    Ok(applied)
+}
+
+fn ids(rows: &[OutboxRow]) -> Vec<i64> {
+    rows.iter().map(|r| r.id).collect()
+}
+
+/// `rows` failed together with `error`: apply each half on its own, down to single rows.
+fn isolate<'a>(
+    storage: &'a dyn Storage,
+    index: &'a dyn SearchIndex,
+    rows: &'a [OutboxRow],
+    error: anyhow::Error,
+    retry: Retry,
+    applied: &'a mut usize,
+) -> futures::future::BoxFuture<'a, Result<()>> {
+    Box::pin(async move {
+        if let [row] = rows {
+            let message = error.to_string();
+            if row.attempts + 1 >= retry.max_attempts {
+                tracing::error!(
+                    entity = %row.entity_type, id = row.entity_id, error = %message,
+                    "search index keeps refusing a record: moved to the dead letters"
+                );
+                storage.bury_outbox(&[row.id], &message).await?;
+            } else {
+                let delay = retry.base * (1u32 << row.attempts.clamp(0, 6) as u32);
+                storage
+                    .retry_outbox(&[row.id], &message, delay, true)
+                    .await?;
+            }
+            return Ok(());
+        }
+        let (first, second) = rows.split_at(rows.len() / 2);
+        for half in [first, second] {
+            storage.extend_outbox_lease(&ids(half), LEASE).await?;
+            match apply(storage, index, half).await {
+                Ok(()) => {
+                    storage.finish_outbox(&ids(half)).await?;
+                    *applied += half.len();
+                }
+                Err(e) => isolate(storage, index, half, e, retry, applied).await?,
+            }
+        }
+        Ok(())
+    })
+}
+
+/// What this instance's index is, for the feed: instances that consume one outbox must all
+/// feed one index. Meilisearch is named by address and index; an embedded index by host and
+/// directory, so a restart of the same instance is the same feeder.
+pub fn feed_target(meili: Option<(&str, &str)>, embedded_dir: &std::path::Path) -> String {
+    match meili {
+        Some((url, index)) => format!("meilisearch {} index {index}", url.trim_end_matches('/')),
+        None => {
+            let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .map(|h| h.trim().to_owned())
+                .filter(|h| !h.is_empty())
+                .or_else(|| std::env::var("HOSTNAME").ok())
+                .unwrap_or_else(|| "localhost".to_owned());
+            let dir =
+                std::fs::canonicalize(embedded_dir).unwrap_or_else(|_| embedded_dir.to_path_buf());
+            format!("embedded index {} on {host}", dir.display())
         }
     }
 }
 
-/// The worker of this instance: runs until the process ends.
+/// Joins the feed of `target`, or says in German who feeds which other index.
+pub async fn join_feed(storage: &dyn Storage, target: &str, holder: &str) -> Result<()> {
+    let now = chrono::Utc::now();
+    let stale = now - chrono::Duration::from_std(FEED_STALE).unwrap_or_default();
+    match storage.join_search_feed(target, holder, now, stale).await? {
+        None => Ok(()),
+        Some(other) => anyhow::bail!(
+            "Die Warteschlange des Suchindex dieser Datenbank speist schon einen anderen Index \
+             ({}, Instanz {}, zuletzt vor {} s). Zwei Indizes an einer Warteschlange verpassen \
+             gegenseitig ihre Änderungen. Mehrere Instanzen auf einer Datenbank brauchen einen \
+             gemeinsamen Meilisearch (MEILI_URL); eine Instanz mit eingebettetem Index braucht \
+             ihre eigene Datenbank.",
+            other.target,
+            other.holder,
+            (now - other.heartbeat_at).num_seconds().max(0)
+        ),
+    }
+}
+
+/// The worker of this instance: runs until the process ends, renewing its claim on the feed.
 pub fn spawn(
     storage: Arc<dyn Storage>,
     index: Arc<dyn SearchIndex>,
+    feed: Option<(String, String)>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut failing = false;
+        let mut beat = tokio::time::Instant::now();
+        let mut feeding = true;
         loop {
+            if let Some((target, holder)) = &feed {
+                if beat.elapsed() >= HEARTBEAT || !feeding {
+                    beat = tokio::time::Instant::now();
+                    match join_feed(storage.as_ref(), target, holder).await {
+                        Ok(()) => {
+                            if !feeding {
+                                tracing::info!("search feed is ours again");
+                            }
+                            feeding = true;
+                        }
+                        Err(e) => {
+                            if feeding {
+                                tracing::error!(error = %e, "search feed taken over: not indexing");
+                            }
+                            feeding = false;
+                            tokio::time::sleep(HEARTBEAT).await;
+                            continue;
+                        }
+                    }
+                }
+            }
             match run_once(storage.as_ref(), index.as_ref(), BATCH).await {
                 Ok(0) => tokio::time::sleep(IDLE).await,
                 Ok(_) => {

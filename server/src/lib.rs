@@ -8,6 +8,7 @@ pub mod demo_monitoring;
 pub mod demo_plans;
 pub mod http;
 pub mod indexer;
+pub mod limits;
 pub mod telemetry;
 
 use std::net::SocketAddr;
@@ -33,6 +34,33 @@ pub async fn open_storage(config: &Config) -> Result<Arc<dyn Storage>> {
         .with_context(|| format!("opening the database {}", config.database_url_redacted()))?;
     storage.migrate().await.context("applying migrations")?;
     Ok(storage)
+}
+
+/// Replaces the embedded database with a backup (see `srb_storage::backup::restore`). Refused
+/// while a server runs on this data directory (its search index is held open: replacing the
+/// database under it would leave it writing to a file that is gone). The old search index goes:
+/// it held the newer state, and the next start fills a new one from the restored database.
+pub async fn restore(
+    config: &Config,
+    from: &std::path::Path,
+) -> Result<srb_storage::backup::Summary> {
+    let index_dir = config.data_dir.join("search");
+    if index_dir.exists() {
+        match srb_search::Switchable::open(index_dir.clone()) {
+            Err(srb_search::SearchError::Locked) => anyhow::bail!(
+                "Der Server läuft noch (sein Suchindex ist geöffnet): erst beenden, dann \
+                 wiederherstellen."
+            ),
+            Ok(index) => drop(index),
+            Err(_) => {}
+        }
+    }
+    let summary = srb_storage::backup::restore(from, config.database_url.expose_secret()).await?;
+    if index_dir.exists() {
+        std::fs::remove_dir_all(&index_dir)
+            .with_context(|| format!("removing the old search index {}", index_dir.display()))?;
+    }
+    Ok(summary)
 }
 
 /// Opens the embedded search index in the data directory.
@@ -88,6 +116,28 @@ pub struct Server {
     router: axum::Router,
     search: SearchBackend,
     timeouts: config::Timeouts,
+    storage: Arc<dyn Storage>,
+    /// The feed this instance's indexer holds: (target, holder).
+    feed: Option<(String, String)>,
+}
+
+/// The search index this configuration feeds, for the outbox's one-index rule.
+pub fn feed_target(config: &Config) -> String {
+    indexer::feed_target(
+        config
+            .meili
+            .as_ref()
+            .map(|m| (m.url.as_str(), m.index.as_str())),
+        &config.data_dir.join("search"),
+    )
+}
+
+/// This process, as the feed names it.
+pub fn feed_holder() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_default();
+    format!("pid {} {host}", std::process::id())
 }
 
 impl Server {
@@ -97,21 +147,37 @@ impl Server {
             .await
             .with_context(|| format!("binding {}", config.addr))?;
         let search = SearchBackend::open(config).await?;
+        // Before anything is queued: a second index at this outbox would miss updates.
+        let feed = if config.search_worker {
+            let feed = (feed_target(config), feed_holder());
+            indexer::join_feed(storage.as_ref(), &feed.0, &feed.1).await?;
+            Some(feed)
+        } else {
+            if matches!(search, SearchBackend::Embedded(_)) {
+                tracing::warn!(
+                    "SRB_SEARCH_WORKER=false with the embedded index: nobody feeds this \
+                     instance's index, its search answers stay as they are"
+                );
+            }
+            None
+        };
         if search.created() {
             // A new index (first start, deleted, or a new format) is filled from the
             // database by the workers, as after `srb reindex`.
             let queued = storage.enqueue_all().await?;
             tracing::info!(queued, "new search index: every record queued");
         }
-        if config.search_worker {
-            indexer::spawn(storage.clone(), search.index());
+        if feed.is_some() {
+            indexer::spawn(storage.clone(), search.index(), feed.clone());
         }
-        let router = http::router(config, storage, search.index());
+        let router = http::router(config, storage.clone(), search.index());
         Ok(Self {
             listener,
             router,
             search,
             timeouts: config.timeouts,
+            storage,
+            feed,
         })
     }
 
@@ -148,8 +214,8 @@ impl Server {
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => {
-                    let stream = match accepted {
-                        Ok((stream, _)) => stream,
+                    let (stream, peer) = match accepted {
+                        Ok(accepted) => accepted,
                         Err(e) => {
                             // Out of file descriptors and the like: wait, then go on.
                             tracing::warn!(error = %e, "accept");
@@ -157,7 +223,12 @@ impl Server {
                             continue;
                         }
                     };
-                    let service = hyper_util::service::TowerToHyperService::new(self.router.clone());
+                    // The peer's address for the limits, as `axum::serve` would give it.
+                    let router = self.router.clone();
+                    let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+                        req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                        tower::ServiceExt::oneshot(router.clone(), req)
+                    });
                     let connection = builder
                         .serve_connection_with_upgrades(TokioIo::new(stream), service)
                         .into_owned();
@@ -180,6 +251,13 @@ impl Server {
                 deadline_s = self.timeouts.shutdown.as_secs(),
                 "shutdown deadline passed: open requests are cut"
             );
+        }
+        // An embedded index is this instance's alone: free the feed for whoever comes next.
+        // A shared Meilisearch feed stays with the instances still running.
+        if let (Some((target, _)), SearchBackend::Embedded(_)) = (&self.feed, &self.search) {
+            if let Err(e) = self.storage.leave_search_feed(target).await {
+                tracing::warn!(error = %e, "leaving the search feed");
+            }
         }
         Ok(())
     }

@@ -2,6 +2,7 @@ use std::io::BufRead;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
 use srb_app::accounts as auth;
 use srb_server::{
     config::Config, demo, demo_accounts, demo_knowledge, demo_monitoring, demo_plans, indexer,
@@ -41,6 +42,20 @@ enum Command {
     /// Rebuild the search index from the database, with progress. Runs beside a serving
     /// server too: then the server applies the queued records and this command follows.
     Reindex,
+    /// Write a consistent copy of the embedded database (SQLite) while the server runs, checked
+    /// after writing. PostgreSQL: pg_dump (see the README).
+    Backup {
+        /// The backup file to create (never overwritten).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Replace the embedded database with a backup (the server must be stopped); the search
+    /// index is rebuilt at the next start.
+    Restore {
+        /// The backup file (from `srb backup`).
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
     /// Print the GraphQL schema (SDL).
     ExportSchema {
         /// Write to this file instead of standard output.
@@ -119,6 +134,9 @@ enum TokenCommand {
         email: String,
         #[arg(long, default_value = "CLI")]
         label: String,
+        /// Days the token is valid (1 to 365).
+        #[arg(long, default_value_t = 90)]
+        days: i64,
     },
 }
 
@@ -201,6 +219,20 @@ async fn main() -> Result<()> {
             tracing::info!("stopped");
         }
         Command::Reindex => reindex(&config).await?,
+        Command::Backup { out } => {
+            let started = std::time::Instant::now();
+            let summary =
+                srb_storage::backup::backup(config.database_url.expose_secret(), &out).await?;
+            println!(
+                "Gesichert: {} Zeilen in {} Tabellen (Migration {}) nach {} in {:.1} s.",
+                summary.rows(),
+                summary.tables.len(),
+                summary.migration,
+                out.display(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Restore { from } => restore(&config, &from).await?,
         Command::Migrate => {
             open_storage(&config).await?;
             println!("Migrationen angewandt: {}", config.database_url_redacted());
@@ -358,15 +390,19 @@ async fn main() -> Result<()> {
             println!("Konto angelegt: {} ({})", user.email, user.role);
         }
         Command::Token {
-            command: TokenCommand::Create { email, label },
+            command: TokenCommand::Create { email, label, days },
         } => {
             let storage = open_storage(&config).await?;
             let email = auth::normalize_email(&email);
             let Some(user) = storage.user_by_email(&email).await? else {
                 bail!("no account with the e-mail address {email}");
             };
+            let expires_at = srb_app::accounts::token_expiry(days).map_err(anyhow::Error::msg)?;
             let (token, hash) = auth::new_token();
-            storage.create_token(user.id, &hash, &label).await?;
+            storage
+                .create_token(user.id, &hash, &label, expires_at)
+                .await?;
+            eprintln!("Gültig bis {}", expires_at.format("%d.%m.%Y %H:%M UTC"));
             println!("{token}");
         }
     }
@@ -396,6 +432,23 @@ fn throttled(mut print: impl FnMut(indexer::Progress)) -> impl FnMut(indexer::Pr
     }
 }
 
+async fn restore(config: &Config, from: &std::path::Path) -> Result<()> {
+    let summary = srb_server::restore(config, from).await?;
+    println!(
+        "Wiederhergestellt: {} Zeilen in {} Tabellen (Migration {}) aus {}.",
+        summary.rows(),
+        summary.tables.len(),
+        summary.migration,
+        from.display()
+    );
+    if config.meili.is_some() {
+        println!("Meilisearch hält noch den alten Stand: nach dem Start `srb reindex` ausführen.");
+    } else {
+        println!("Der Suchindex wird beim nächsten Start aus der Datenbank neu aufgebaut.");
+    }
+    Ok(())
+}
+
 async fn reindex(config: &Config) -> Result<()> {
     let storage = open_storage(config).await?;
     let started = std::time::Instant::now();
@@ -404,6 +457,8 @@ async fn reindex(config: &Config) -> Result<()> {
             // The embedded index opened here belongs to nobody else: empty it and build anew.
             // A shared Meilisearch keeps answering while every record is refreshed.
             let owner = matches!(backend, srb_server::SearchBackend::Embedded(_));
+            let target = srb_server::feed_target(config);
+            indexer::join_feed(storage.as_ref(), &target, &srb_server::feed_holder()).await?;
             eprintln!("Suchindex wird aus der Datenbank neu aufgebaut …");
             let done = indexer::rebuild(
                 storage.as_ref(),
@@ -412,6 +467,9 @@ async fn reindex(config: &Config) -> Result<()> {
                 throttled(print_progress),
             )
             .await?;
+            if owner {
+                storage.leave_search_feed(&target).await?;
+            }
             let documents = backend.index().count().await?;
             println!(
                 "Suchindex neu aufgebaut: {documents} Dokumente aus {} Datensätzen in {:.1} s.",

@@ -6,6 +6,13 @@ use chrono::{DateTime, Utc};
 use crate::model::*;
 use crate::Result;
 
+/// A sign-in key's state: failures since the last success, the earliest next attempt.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LoginThrottle {
+    pub failures: i64,
+    pub blocked_until: Option<DateTime<Utc>>,
+}
+
 #[async_trait]
 pub trait AccountStore: Send + Sync {
     async fn create_user(
@@ -17,10 +24,23 @@ pub trait AccountStore: Send + Sync {
         district_ags: Option<&str>,
     ) -> Result<User>;
     async fn user_by_email(&self, email: &str) -> Result<Option<User>>;
-    /// The user owning a valid (unrevoked) token with this hash.
-    async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>>;
-    /// Stores a new token's hash; returns the token's id.
-    async fn create_token(&self, user_id: i64, token_hash: &str, label: &str) -> Result<i64>;
+    /// The user owning a token with this hash that is neither revoked nor expired at `now`,
+    /// with the token's last use.
+    async fn user_by_token_hash(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(User, Option<DateTime<Utc>>)>>;
+    /// Notes that the token was used at `now`.
+    async fn touch_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<()>;
+    /// Stores a new token's hash, valid until `expires_at`; returns the token's id.
+    async fn create_token(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        label: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<i64>;
     /// Revokes the token; false when no valid token had this hash.
     async fn revoke_token(&self, token_hash: &str) -> Result<bool>;
     /// The user's tokens, newest first, revoked ones included.
@@ -45,7 +65,20 @@ pub trait AccountStore: Send + Sync {
     /// Ends a session; false when there was no open session with this hash.
     async fn revoke_web_session(&self, token_hash: &str) -> Result<bool>;
 
-    async fn record_login_failure(&self, email: &str, at: DateTime<Utc>) -> Result<()>;
-    async fn login_failures_since(&self, email: &str, since: DateTime<Utc>) -> Result<i64>;
-    async fn clear_login_failures(&self, email: &str) -> Result<()>;
+    /// The failures counted on a sign-in key and when the next attempt is heard.
+    async fn login_throttle(&self, key: &str) -> Result<Option<LoginThrottle>>;
+    /// Sets a key's count, only if it still has `expected` failures (`None`: no row yet):
+    /// compare-and-set, so of parallel attempts each counts once. False when another attempt
+    /// changed the key first.
+    async fn set_login_throttle(
+        &self,
+        key: &str,
+        expected: Option<i64>,
+        next: &LoginThrottle,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+    /// Forgets the keys' failures (after a successful sign-in).
+    async fn clear_login_throttle(&self, keys: &[String]) -> Result<()>;
+    /// Forgets keys untouched since `before`; returns how many.
+    async fn prune_login_throttle(&self, before: DateTime<Utc>) -> Result<u64>;
 }

@@ -28,6 +28,9 @@ pub enum StorageError {
     UnsupportedUrl,
     #[error("serialising audit details: {0}")]
     Json(#[from] serde_json::Error),
+    /// A backup that cannot be made or restored, with the German reason.
+    #[error("{0}")]
+    Backup(String),
 }
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;

@@ -19,6 +19,7 @@ mod error;
 pub mod model;
 mod accounts;
 mod audit;
+pub mod backup;
 pub mod knowledge;
 pub mod monitoring;
 mod outbox;
@@ -32,13 +33,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-pub use accounts::AccountStore;
+pub use accounts::{AccountStore, LoginThrottle};
 pub use audit::AuditStore;
 pub use error::{Result, StorageError};
 pub use knowledge::*;
 pub use model::*;
 pub use monitoring::*;
-pub use outbox::{OutboxRow, OutboxStatus, OutboxStore};
+pub use outbox::{OutboxRow, OutboxStatus, OutboxStore, SearchFeed};
 pub use plan::PlanStore;
 pub use records::RecordStore;
 pub use seed::{DemoDistrict, DemoKita, SeedStore, WorkshopSeed};

@@ -135,6 +135,10 @@ pub struct ApiToken {
     pub label: String,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// After this the token no longer signs in.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The last request with it, to the minute.
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]

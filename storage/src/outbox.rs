@@ -13,18 +13,39 @@ pub trait OutboxStore: Send + Sync {
     /// (PostgreSQL: `FOR UPDATE SKIP LOCKED`). A worker that dies leaves its rows to be claimed
     /// again when the lease runs out.
     async fn claim_outbox(&self, limit: i64, lease: std::time::Duration) -> Result<Vec<OutboxRow>>;
+    /// Keeps claimed rows for another `lease` (a worker still busy with them).
+    async fn extend_outbox_lease(&self, ids: &[i64], lease: std::time::Duration) -> Result<()>;
     /// The index confirmed these rows.
     async fn finish_outbox(&self, ids: &[i64]) -> Result<()>;
-    /// The index failed: try these rows again after `delay`.
+    /// The index failed: try these rows again after `delay`. `counted`: the failure was the
+    /// rows' own (the index answered others), so it adds to their attempts; an outage does not.
     async fn retry_outbox(
         &self,
         ids: &[i64],
         error: &str,
         delay: std::time::Duration,
+        counted: bool,
     ) -> Result<()>;
+    /// Moves rows the index keeps refusing to the dead letters, with the error: they hold up
+    /// nothing any more and stay visible (`outbox_status().dead`) until `enqueue_all`.
+    async fn bury_outbox(&self, ids: &[i64], error: &str) -> Result<()>;
+    /// Joins the feeding of the search index `target` as `holder`: refused (with who feeds it)
+    /// while a different target's heartbeat is newer than `stale_before`. Called again as the
+    /// heartbeat.
+    async fn join_search_feed(
+        &self,
+        target: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> Result<Option<SearchFeed>>;
+    /// Gives the feed up (an instance with its own index stopping), so a successor with another
+    /// index need not wait for the heartbeat to go stale.
+    async fn leave_search_feed(&self, target: &str) -> Result<()>;
     async fn outbox_status(&self) -> Result<OutboxStatus>;
     /// Adds an outbox row for every searchable record (a rebuild of the index), deleted ones
-    /// too, so that their index entries go; returns how many.
+    /// too, so that their index entries go, and clears the dead letters (their records are
+    /// queued again); returns how many.
     async fn enqueue_all(&self) -> Result<i64>;
 }
 
@@ -46,4 +67,15 @@ pub struct OutboxStatus {
     /// Pending rows that failed at least once.
     pub failing: i64,
     pub last_error: Option<String>,
+    /// Rows given up on (dead letters), and the last one's error.
+    pub dead: i64,
+    pub last_dead_error: Option<String>,
+}
+
+/// Who feeds the search index from the outbox.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SearchFeed {
+    pub target: String,
+    pub holder: String,
+    pub heartbeat_at: DateTime<Utc>,
 }

@@ -25,11 +25,12 @@ use crate::model::*;
 use crate::seed::{DemoDistrict, WorkshopSeed};
 use crate::sql_knowledge::*;
 use crate::{
-    AccountStore, Actor, AuditStore, Backend, KnowledgeStore, OutboxRow, OutboxStatus, OutboxStore,
-    PlanStore, Readiness, RecordStore, Result, SeedStore, Storage, StorageError,
+    AccountStore, Actor, AuditStore, Backend, KnowledgeStore, LoginThrottle, OutboxRow,
+    OutboxStatus, OutboxStore, PlanStore, Readiness, RecordStore, Result, SearchFeed, SeedStore,
+    Storage, StorageError,
 };
 
-static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
+pub(crate) static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
 
 /// Notifications of committed contributions.

@@ -213,3 +213,175 @@ async fn slow_requests_and_shutdown_have_deadlines() {
     );
     slow.abort();
 }
+
+async fn typename(app: &TestApp, token: Option<&str>, addr: &str) -> reqwest::Response {
+    let mut req = app
+        .client
+        .post(app.url("/graphql"))
+        .header("x-forwarded-for", addr)
+        .json(&json!({ "query": "{ __typename }" }));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    req.send().await.unwrap()
+}
+
+/// Nothing bounded how many requests one client sent. Now an address and a token each have a
+/// budget per minute; past it the answer is 429 `RATE_LIMITED` with `Retry-After`, and other
+/// clients are served as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_client_cannot_spend_everyones_requests() {
+    let app = TestApp::spawn_with(Db::Sqlite, |c| {
+        c.proxy_hops = 1;
+        c.rate_per_address = 20;
+        c.rate_per_token = 8;
+    })
+    .await
+    .unwrap();
+    let mut statuses = Vec::new();
+    for _ in 0..25 {
+        statuses.push(typename(&app, None, "203.0.113.9").await);
+    }
+    let limited: Vec<_> = statuses
+        .into_iter()
+        .filter(|r| r.status().as_u16() == 429)
+        .collect();
+    assert_eq!(limited.len(), 5, "20 of 25 within the budget");
+    let retry: u64 = limited[0].headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry));
+    let body: serde_json::Value = limited.into_iter().next().unwrap().json().await.unwrap();
+    assert_eq!(code(&body), "RATE_LIMITED");
+    // Another address is served; so are health checks from the exhausted one.
+    assert_eq!(typename(&app, None, "198.51.100.3").await.status(), 200);
+    let health = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-forwarded-for", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+
+    // A token's budget holds whichever addresses it comes from.
+    let (token, _) = app.account(Role::Ministry, None).await;
+    let mut codes = Vec::new();
+    for i in 0..10 {
+        let r = typename(&app, Some(&token), &format!("192.0.2.{i}")).await;
+        codes.push(r.status().as_u16());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 429).count(), 2, "{codes:?}");
+
+    // Pages say it in German.
+    let mut page = None;
+    for _ in 0..25 {
+        let r = app
+            .client
+            .get(app.url("/"))
+            .header("x-forwarded-for", "203.0.113.10")
+            .send()
+            .await
+            .unwrap();
+        if r.status().as_u16() == 429 {
+            page = Some(r.text().await.unwrap());
+            break;
+        }
+    }
+    assert!(page.unwrap().contains("Zu viele Anfragen"));
+    app.stop().await;
+}
+
+/// Without trusted proxies a client cannot dodge its budget by inventing addresses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_forwarded_header_does_not_buy_a_new_budget() {
+    let app = TestApp::spawn_with(Db::Sqlite, |c| c.rate_per_address = 5)
+        .await
+        .unwrap();
+    let mut limited = 0;
+    for i in 0..8 {
+        if typename(&app, None, &format!("192.0.2.{i}")).await.status() == 429 {
+            limited += 1;
+        }
+    }
+    assert_eq!(limited, 3);
+    app.stop().await;
+}
+
+/// 1,000 updates of one record at once, all naming the version they read: exactly one wins,
+/// every other gets `CONFLICT`, and the record holds the winner's text (no lost update, no
+/// half-applied one). Requests go out in waves of 64 connections.
+async fn a_thousand_concurrent_updates_one_wins(db: Db) {
+    let Some(app) = TestApp::spawn_with(db, |c| {
+        c.rate_per_address = 0;
+        c.rate_per_token = 0;
+    })
+    .await
+    else {
+        return;
+    };
+    let token = app.token_for(Role::Coordinator, Some("07111")).await;
+    let made = app
+        .data(
+            Some(&token),
+            r#"mutation { createStaffingIdea(input: { districtAgs: "07111", idea: { title: "Umkämpfte Idee", category: "HALTEN", measure: "Anfang", publication: "PUBLIC" } }) { id version } }"#,
+            json!({}),
+        )
+        .await;
+    let id = made["createStaffingIdea"]["id"].as_str().unwrap().to_owned();
+    let version = made["createStaffingIdea"]["version"].as_i64().unwrap();
+    let update = r#"mutation($id: ID!, $v: Int!, $m: String!) { updateStaffingIdea(input: { id: $id, version: $v, idea: { title: "Umkämpfte Idee", category: HALTEN, measure: $m, publication: PUBLIC } }) { version measure } }"#;
+    use futures_util::StreamExt;
+    let outcomes: Vec<(usize, String)> = futures_util::stream::iter(0..1_000)
+        .map(|i| {
+            let (app, token, id) = (&app, &token, &id);
+            async move {
+                let body = app
+                    .gql(
+                        Some(token),
+                        update,
+                        json!({ "id": id, "v": version, "m": format!("Fassung {i}") }),
+                    )
+                    .await;
+                let outcome = match body.get("errors") {
+                    None => "won".to_owned(),
+                    Some(_) => code(&body).to_owned(),
+                };
+                (i, outcome)
+            }
+        })
+        .buffer_unordered(64)
+        .collect()
+        .await;
+    let winners: Vec<usize> = outcomes
+        .iter()
+        .filter(|(_, o)| o == "won")
+        .map(|(i, _)| *i)
+        .collect();
+    let conflicts = outcomes.iter().filter(|(_, o)| o == "CONFLICT").count();
+    assert_eq!(winners.len(), 1, "{outcomes:?}");
+    assert_eq!(conflicts, 999, "every loser is told CONFLICT");
+    let now = app
+        .data(
+            Some(&token),
+            "query($id: ID!) { node(id: $id) { ... on StaffingIdea { version measure } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(now["node"]["version"].as_i64().unwrap(), version + 1);
+    assert_eq!(now["node"]["measure"], format!("Fassung {}", winners[0]));
+    app.stop().await;
+}
+
+mod concurrent {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::a_thousand_concurrent_updates_one_wins(srb_tests::Db::Sqlite).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::a_thousand_concurrent_updates_one_wins(srb_tests::Db::Postgres).await;
+    }
+}

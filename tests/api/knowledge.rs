@@ -1104,7 +1104,12 @@ async fn contributions_reach_subscribers_on_another_instance() {
         eprintln!("skipped: TEST_DATABASE_URL is not set");
         return;
     };
-    let b = a.second_instance().await;
+    // Only the first instance feeds its embedded index (one index per outbox); the second
+    // serves subscriptions.
+    let b = a
+        .try_second_instance(|c| c.search_worker = false)
+        .await
+        .unwrap();
     let facilitator = a.token_for(Role::Facilitator, None).await;
     let (_, session) = workshop_session(&a, &facilitator, "PUBLIC", None).await;
     let mut listener = b.subscribe(None, ON_ADDED, json!({ "id": session })).await;

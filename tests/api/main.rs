@@ -2,6 +2,7 @@
 
 mod architecture;
 mod auth;
+mod backup;
 mod browser;
 mod browser_monitoring;
 mod browser_plans;
@@ -11,6 +12,7 @@ mod knowledge;
 mod migrations;
 mod monitoring;
 mod ops;
+mod outbox;
 mod plans;
 mod read_matrix;
 mod records;

@@ -23,9 +23,21 @@ async fn health_and_readiness(app: &TestApp) {
 async fn metrics_count_requests_by_operation_name(app: &TestApp) {
     app.data(None, "query DistrictList { districts { ags } }", json!({}))
         .await;
+    // Metrics say much about the installation: without the token there are none.
+    let refused = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(refused.status(), 401);
+    let wrong = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("geraten")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
     let text = app
         .client
         .get(app.url("/metrics"))
+        .bearer_auth(srb_tests::METRICS_TOKEN)
         .send()
         .await
         .unwrap()

@@ -69,7 +69,7 @@ const MATRIX: &[(&str, &str, Read)] = &[
     ("KnowledgeSubscription", "contributionAdded", Records),
     ("LoginPayload", "token user", Own),
     ("User", "email displayName role district apiTokens", Own),
-    ("ApiToken", "id label createdAt revokedAt", Own),
+    ("ApiToken", "id label createdAt revokedAt expiresAt lastUsedAt", Own),
     ("CreateApiTokenPayload", "token apiToken", Own),
     ("AuditEntry", "at actorUserId entityType entityId districtAgs action oldVersion newVersion details", Private),
     ("AuditEntryConnection", "pageInfo edges nodes", Private),

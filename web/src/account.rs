@@ -12,7 +12,7 @@ use crate::session::Caller;
 use crate::{html, layout, mutate, query, text, PageError, WebState};
 
 const ME: &str = r#"query Konto {
-  me { email displayName role district { name } apiTokens { id label createdAt revokedAt } }
+  me { email displayName role district { name } apiTokens { id label createdAt revokedAt expiresAt lastUsedAt } }
 }"#;
 
 const CREATE: &str = r#"mutation TokenAnlegen($label: String!) {
@@ -88,15 +88,19 @@ async fn render(
         } @else {
             div class="table-wrap" tabindex="0" role="region" aria-label="Tabelle (seitlich verschiebbar)" { table {
                 caption { "Ihre Tokens, neueste zuerst" }
-                thead { tr { th scope="col" { "Bezeichnung" } th scope="col" { "Angelegt" } th scope="col" { "Status" } } }
+                thead { tr { th scope="col" { "Bezeichnung" } th scope="col" { "Angelegt" } th scope="col" { "Zuletzt benutzt" } th scope="col" { "Gültig bis" } th scope="col" { "Status" } } }
                 tbody {
                     @for t in &tokens {
                         tr {
                             td { (text(t, "label")) }
                             td { (german_time(text(t, "createdAt"))) }
+                            td { @if let Some(u) = t["lastUsedAt"].as_str() { (german_time(u)) } @else { "noch nie" } }
+                            td { @if let Some(e) = t["expiresAt"].as_str() { (german_time(e)) } @else { "unbegrenzt" } }
                             td {
                                 @if let Some(r) = t["revokedAt"].as_str() {
                                     "widerrufen am " (german_time(r))
+                                } @else if t["expiresAt"].as_str().and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok()).is_some_and(|e| e < chrono::Utc::now()) {
+                                    "abgelaufen"
                                 } @else {
                                     form method="post" action="/konto/tokens/widerrufen" class="inline" {
                                         (forms::token(&token))

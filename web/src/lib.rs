@@ -178,6 +178,28 @@ pub fn panic_page(reference: &str) -> Response {
     PageError::Internal(reference.to_owned()).into_response()
 }
 
+/// The page for a caller over the request budget (429, with `Retry-After`).
+pub fn too_many_requests_page(retry_after_s: u64) -> Response {
+    let mut response = html(
+        StatusCode::TOO_MANY_REQUESTS,
+        layout::bare(
+            "Zu viele Anfragen",
+            layout::message(
+                "Zu viele Anfragen",
+                &format!(
+                    "Von Ihrem Zugang kamen in kurzer Zeit sehr viele Anfragen. Bitte versuchen \
+                     Sie es in {retry_after_s} Sekunden noch einmal."
+                ),
+                None,
+            ),
+        ),
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, retry_after_s.into());
+    response
+}
+
 /// Why a page could not be shown.
 #[derive(Debug)]
 pub enum PageError {

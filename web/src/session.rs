@@ -254,6 +254,7 @@ pub async fn sign_in_page(caller: Caller, Query(params): Query<SignInParams>) ->
 
 pub async fn sign_in(
     State(state): State<WebState>,
+    client: Option<axum::Extension<srb_schema::auth::ClientAddr>>,
     caller: Caller,
     form: Form,
 ) -> Result<Response, PageError> {
@@ -266,6 +267,7 @@ pub async fn sign_in(
     visitor.check_form(&form, "/anmelden")?;
     let email = form.get("email").trim().to_owned();
     let mut problems = Problems::default();
+    let mut retry_after = None;
     if email.is_empty() {
         problems.add("email", "Bitte geben Sie Ihre E-Mail-Adresse an.");
     }
@@ -273,7 +275,10 @@ pub async fn sign_in(
         problems.add("password", "Bitte geben Sie Ihr Passwort an.");
     }
     if problems.is_empty() {
-        match auth::sign_in_browser(state.storage.as_ref(), &email, form.get("password")).await {
+        let client = client.map(|c| c.0);
+        match auth::sign_in_browser(state.storage.as_ref(), &email, form.get("password"), client)
+            .await
+        {
             Ok((_, session)) => {
                 let mut response = Redirect::to(&back).into_response();
                 let max_age = (session.expires_at - chrono_now()).num_seconds().max(0);
@@ -292,14 +297,26 @@ pub async fn sign_in(
                 tracing::error!(%reference, error = %e, "sign-in failed");
                 return Err(PageError::Internal(reference));
             }
-            Err(e) => problems.add("email", &e.to_string()),
+            Err(e) => {
+                retry_after = e.retry_after_s();
+                problems.add("email", &e.to_string())
+            }
         }
     }
     let content = sign_in_form(&visitor.form_token(), &back, &email, &problems, None);
-    Ok(crate::html(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        layout::page(&visitor, "Anmelden", content),
-    ))
+    let status = if retry_after.is_some() {
+        StatusCode::TOO_MANY_REQUESTS
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut response = crate::html(status, layout::page(&visitor, "Anmelden", content));
+    if let Some(seconds) = retry_after {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(seconds),
+        );
+    }
+    Ok(response)
 }
 
 fn chrono_now() -> chrono::DateTime<chrono::Utc> {

@@ -101,8 +101,12 @@ pub(crate) async fn still_allowed(
         )
     };
     let viewer = match (&viewer.token_hash, &viewer.session_hash) {
-        (Some(hash), _) => match storage.user_by_token_hash(hash).await.gql()? {
-            Some(user) => Viewer::user(user, Some(hash.clone())),
+        (Some(hash), _) => match storage
+            .user_by_token_hash(hash, chrono::Utc::now())
+            .await
+            .gql()?
+        {
+            Some((user, _)) => Viewer::user(user, Some(hash.clone())),
             None => return Err(expired()),
         },
         (None, Some(hash)) => match storage

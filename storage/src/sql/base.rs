@@ -688,35 +688,61 @@ impl AccountStore for SqlStore<Db> {
             .await?)
     }
 
-    async fn user_by_token_hash(&self, token_hash: &str) -> Result<Option<User>> {
+    async fn user_by_token_hash(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(User, Option<DateTime<Utc>>)>> {
+        use sqlx::{FromRow, Row};
         self.count(1);
-        Ok(sqlx::query_as(
-            "SELECT u.* FROM users u JOIN api_tokens t ON t.user_id = u.id \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+        let row = sqlx::query(
+            "SELECT u.*, t.last_used_at AS token_last_used_at FROM users u \
+             JOIN api_tokens t ON t.user_id = u.id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2",
         )
         .bind(token_hash)
+        .bind(now)
         .fetch_optional(&self.pool)
-        .await?)
+        .await?;
+        row.map(|r| Ok((User::from_row(&r)?, r.try_get("token_last_used_at")?)))
+            .transpose()
     }
 
-    async fn create_token(&self, user_id: i64, token_hash: &str, label: &str) -> Result<i64> {
+    async fn touch_token(&self, token_hash: &str, now: DateTime<Utc>) -> Result<()> {
+        self.count(1);
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn create_token(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        label: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<i64> {
         let mut tx = self.begin_write().await?;
         self.count(1);
         let token_id: i64 = sqlx::query_scalar(
-            "INSERT INTO api_tokens (user_id, token_hash, label, created_at) \
-             VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO api_tokens (user_id, token_hash, label, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(user_id)
         .bind(token_hash)
         .bind(label)
         .bind(Utc::now())
+        .bind(expires_at)
         .fetch_one(&mut *tx)
         .await?;
         self.token_audit(
             &mut tx,
             user_id,
             "token_create",
-            json!({ "tokenId": token_id, "label": label }),
+            json!({ "tokenId": token_id, "label": label, "expiresAt": expires_at }),
         )
         .await?;
         tx.commit().await?;
@@ -751,7 +777,8 @@ impl AccountStore for SqlStore<Db> {
     async fn tokens_of_user(&self, user_id: i64) -> Result<Vec<ApiToken>> {
         self.count(1);
         Ok(sqlx::query_as(
-            "SELECT id, user_id, label, created_at, revoked_at FROM api_tokens \
+            "SELECT id, user_id, label, created_at, revoked_at, expires_at, last_used_at \
+             FROM api_tokens \
              WHERE user_id = $1 ORDER BY id DESC",
         )
         .bind(user_id)
@@ -857,34 +884,74 @@ impl AccountStore for SqlStore<Db> {
         Ok(true)
     }
 
-    async fn record_login_failure(&self, email: &str, at: DateTime<Utc>) -> Result<()> {
-        self.count(1);
-        sqlx::query("INSERT INTO login_failures (email, at) VALUES ($1, $2)")
-            .bind(email)
-            .bind(at)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    async fn login_failures_since(&self, email: &str, since: DateTime<Utc>) -> Result<i64> {
+    async fn login_throttle(&self, key: &str) -> Result<Option<LoginThrottle>> {
         self.count(1);
         Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at > $2")
-                .bind(email)
-                .bind(since)
-                .fetch_one(&self.pool)
+            sqlx::query_as("SELECT failures, blocked_until FROM login_throttle WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&self.pool)
                 .await?,
         )
     }
 
-    async fn clear_login_failures(&self, email: &str) -> Result<()> {
+    async fn set_login_throttle(
+        &self,
+        key: &str,
+        expected: Option<i64>,
+        next: &LoginThrottle,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
         self.count(1);
-        sqlx::query("DELETE FROM login_failures WHERE email = $1")
-            .bind(email)
-            .execute(&self.pool)
-            .await?;
+        let done =
+            match expected {
+                None => {
+                    sqlx::query(
+                        "INSERT INTO login_throttle (key, failures, blocked_until, updated_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING",
+                    )
+                    .bind(key)
+                    .bind(next.failures)
+                    .bind(next.blocked_until)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?
+                }
+                Some(failures) => sqlx::query(
+                    "UPDATE login_throttle SET failures = $1, blocked_until = $2, updated_at = $3 \
+                 WHERE key = $4 AND failures = $5",
+                )
+                .bind(next.failures)
+                .bind(next.blocked_until)
+                .bind(now)
+                .bind(key)
+                .bind(failures)
+                .execute(&self.pool)
+                .await?,
+            };
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn clear_login_throttle(&self, keys: &[String]) -> Result<()> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        self.count(1);
+        let mut qb = QueryBuilder::<Db>::new("DELETE FROM login_throttle WHERE key IN (");
+        push_list(&mut qb, keys.iter().cloned());
+        qb.push(")");
+        qb.build().execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn prune_login_throttle(&self, before: DateTime<Utc>) -> Result<u64> {
+        self.count(1);
+        Ok(
+            sqlx::query("DELETE FROM login_throttle WHERE updated_at < $1")
+                .bind(before)
+                .execute(&self.pool)
+                .await?
+                .rows_affected(),
+        )
     }
 }
 

@@ -670,6 +670,22 @@ impl OutboxStore for SqlStore<Db> {
         Ok(rows)
     }
 
+    async fn extend_outbox_lease(&self, ids: &[i64], lease: std::time::Duration) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let until = Utc::now() + chrono::Duration::from_std(lease).unwrap_or_default();
+        let mut qb = QueryBuilder::<Db>::new("UPDATE search_outbox SET claimed_until = ");
+        qb.push_bind(until).push(" WHERE id IN (");
+        push_list(&mut qb, ids.iter().copied());
+        qb.push(")");
+        self.count(1);
+        let mut tx = self.begin_write().await?;
+        qb.build().execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn finish_outbox(&self, ids: &[i64]) -> Result<()> {
         if ids.is_empty() {
             return Ok(());
@@ -690,12 +706,16 @@ impl OutboxStore for SqlStore<Db> {
         ids: &[i64],
         error: &str,
         delay: std::time::Duration,
+        counted: bool,
     ) -> Result<()> {
         if ids.is_empty() {
             return Ok(());
         }
         let at = Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default();
-        let mut qb = QueryBuilder::<Db>::new("UPDATE search_outbox SET claimed_until = NULL, attempts = attempts + 1, available_at = ");
+        let mut qb = QueryBuilder::<Db>::new(
+            "UPDATE search_outbox SET claimed_until = NULL, attempts = attempts + ",
+        );
+        qb.push_bind(i32::from(counted)).push(", available_at = ");
         qb.push_bind(at)
             .push(", last_error = ")
             .push_bind(error.chars().take(500).collect::<String>());
@@ -705,6 +725,75 @@ impl OutboxStore for SqlStore<Db> {
         let mut tx = self.begin_write().await?;
         qb.build().execute(&mut *tx).await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    async fn bury_outbox(&self, ids: &[i64], error: &str) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let error: String = error.chars().take(500).collect();
+        let mut tx = self.begin_write().await?;
+        let mut qb = QueryBuilder::<Db>::new(
+            "INSERT INTO search_outbox_dead (id, entity_type, entity_id, created_at, failed_at, attempts, last_error) \
+             SELECT id, entity_type, entity_id, created_at, ",
+        );
+        qb.push_bind(Utc::now())
+            .push(", attempts + 1, ")
+            .push_bind(error)
+            .push(" FROM search_outbox WHERE id IN (");
+        push_list(&mut qb, ids.iter().copied());
+        qb.push(")");
+        qb.build().execute(&mut *tx).await?;
+        let mut qb = QueryBuilder::<Db>::new("DELETE FROM search_outbox WHERE id IN (");
+        push_list(&mut qb, ids.iter().copied());
+        qb.push(")");
+        qb.build().execute(&mut *tx).await?;
+        tx.commit().await?;
+        self.count(2);
+        Ok(())
+    }
+
+    async fn join_search_feed(
+        &self,
+        target: &str,
+        holder: &str,
+        now: DateTime<Utc>,
+        stale_before: DateTime<Utc>,
+    ) -> Result<Option<SearchFeed>> {
+        self.count(1);
+        // One statement: of two instances starting at once, one wins.
+        let joined = sqlx::query(
+            "INSERT INTO search_feed (id, target, holder, heartbeat_at) VALUES (1, $1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET target = excluded.target, holder = excluded.holder, \
+             heartbeat_at = excluded.heartbeat_at \
+             WHERE search_feed.target = excluded.target OR search_feed.heartbeat_at < $4",
+        )
+        .bind(target)
+        .bind(holder)
+        .bind(now)
+        .bind(stale_before)
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1;
+        if joined {
+            return Ok(None);
+        }
+        self.count(1);
+        Ok(
+            sqlx::query_as("SELECT target, holder, heartbeat_at FROM search_feed WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn leave_search_feed(&self, target: &str) -> Result<()> {
+        self.count(1);
+        sqlx::query("DELETE FROM search_feed WHERE id = 1 AND target = $1")
+            .bind(target)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -726,11 +815,19 @@ impl OutboxStore for SqlStore<Db> {
         } else {
             None
         };
+        let (dead, last_dead_error): (i64, Option<String>) = sqlx::query_as(
+            "SELECT COUNT(*), (SELECT last_error FROM search_outbox_dead \
+             ORDER BY failed_at DESC, id DESC LIMIT 1) FROM search_outbox_dead",
+        )
+        .fetch_one(&self.pool)
+        .await?;
         Ok(OutboxStatus {
             pending,
             oldest_pending: oldest,
             failing,
             last_error,
+            dead,
+            last_dead_error,
         })
     }
 
@@ -754,6 +851,10 @@ impl OutboxStore for SqlStore<Db> {
             self.count(1);
             total += qb.build().execute(&mut *tx).await?.rows_affected() as i64;
         }
+        self.count(1);
+        sqlx::query("DELETE FROM search_outbox_dead")
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(total)
     }
