@@ -330,7 +330,10 @@ async fn a_thousand_concurrent_updates_one_wins(db: Db) {
             json!({}),
         )
         .await;
-    let id = made["createStaffingIdea"]["id"].as_str().unwrap().to_owned();
+    let id = made["createStaffingIdea"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let version = made["createStaffingIdea"]["version"].as_i64().unwrap();
     let update = r#"mutation($id: ID!, $v: Int!, $m: String!) { updateStaffingIdea(input: { id: $id, version: $v, idea: { title: "Umkämpfte Idee", category: HALTEN, measure: $m, publication: PUBLIC } }) { version measure } }"#;
     use futures_util::StreamExt;

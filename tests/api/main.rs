@@ -6,6 +6,7 @@ mod backup;
 mod browser;
 mod browser_monitoring;
 mod browser_plans;
+mod fuzz;
 mod hostile;
 mod http;
 mod knowledge;
