@@ -317,3 +317,17 @@ pub async fn follow(
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lease was 60 s while one Meilisearch update may wait 150 s for its confirmations:
+    /// another worker took rows still being applied.
+    #[test]
+    fn a_lease_outlasts_the_longest_index_update() {
+        assert!(LEASE > srb_search::LONGEST_APPLY, "{LEASE:?}");
+        // And a killed feeder's rows come back within minutes, not hours.
+        assert!(LEASE <= Duration::from_secs(10 * 60));
+    }
+}
