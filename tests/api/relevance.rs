@@ -183,14 +183,23 @@ async fn relevance_set_on_every_search_backend() {
         "mean recall@10 on the embedded index is {recall:.3}, the goal is {MIN_RECALL}"
     );
 
-    if let Ok(url) = std::env::var("MEILI_URL") {
-        let name = format!("srb_relevance_{}", uuid::Uuid::new_v4().simple());
-        let key = std::env::var("MEILI_KEY").ok();
-        let meili = srb_search::MeiliIndex::connect(&url, key.as_deref(), &name)
-            .await
-            .expect("connect to MEILI_URL");
-        meili.apply(Vec::new(), docs.clone()).await.unwrap();
-        evaluate("meilisearch", &meili, &set, &docs).await;
+    match std::env::var("MEILI_URL") {
+        Ok(url) => {
+            let name = format!("srb_relevance_{}", uuid::Uuid::new_v4().simple());
+            let key = std::env::var("MEILI_KEY").ok();
+            let meili = srb_search::MeiliIndex::connect(&url, key.as_deref(), &name)
+                .await
+                .expect("connect to MEILI_URL");
+            meili.apply(Vec::new(), docs.clone()).await.unwrap();
+            // Printed, not yet held to the embedded index's goal: Meilisearch reaches 0.92
+            // (gender forms, an abbreviation, a typo in a name miss); issue 19 closes the gap.
+            evaluate("meilisearch", &meili, &set, &docs).await;
+            meili.clear().await.unwrap();
+        }
+        Err(_) => assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but MEILI_URL is not: relevance on Meilisearch must run in CI"
+        ),
     }
     app.stop().await;
 }
