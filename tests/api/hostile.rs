@@ -388,3 +388,49 @@ mod concurrent {
         super::a_thousand_concurrent_updates_one_wins(srb_tests::Db::Postgres).await;
     }
 }
+
+/// WebSocket messages were outside the body limit: a client could send a 64 MB message. Now
+/// a message over 64 KB closes its socket, and the server goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_websocket_message_closes_its_socket() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::Message;
+    let app = TestApp::spawn(Db::Sqlite).await.unwrap();
+    let open = || async {
+        let mut request = app
+            .url("/graphql/ws")
+            .replacen("http://", "ws://", 1)
+            .into_client_request()
+            .unwrap();
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            "graphql-transport-ws".parse().unwrap(),
+        );
+        tokio_tungstenite::connect_async(request).await.unwrap().0
+    };
+    let init = |pad: usize| {
+        Message::text(
+            json!({ "type": "connection_init", "payload": { "pad": "x".repeat(pad) } }).to_string(),
+        )
+    };
+    let mut big = open().await;
+    let _ = big.send(init(100_000)).await;
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(5), big.next())
+        .await
+        .expect("the server acts within 5 s");
+    assert!(
+        matches!(answer, None | Some(Err(_)) | Some(Ok(Message::Close(_)))),
+        "an oversized message must close the socket, got {answer:?}"
+    );
+
+    let mut small = open().await;
+    small.send(init(10)).await.unwrap();
+    let ack = tokio::time::timeout(std::time::Duration::from_secs(5), small.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack:?}");
+    app.stop().await;
+}
