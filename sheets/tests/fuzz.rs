@@ -131,3 +131,14 @@ fn the_committed_corpus_is_read_or_reported() {
     }
     assert!(files >= 5, "the corpus is there");
 }
+
+/// Found by the generator: rust_xlsxwriter 0.79 panicked on text with `_x` followed by a
+/// character of several bytes, so an export of a Kita named like that failed. Fixed by 0.102;
+/// the text comes back as written.
+#[test]
+fn text_with_an_escape_like_underscore_x_is_written_and_read_back() {
+    let name = "Kita_xä𐠼 Sonnenschein";
+    let bytes = xlsx(&[(0, 0, "Kita".into()), (1, 0, name.into())]);
+    let table = srb_sheets::table::read(&bytes).expect("readable");
+    assert_eq!(table.rows[0].cells[0].shown(), name);
+}
