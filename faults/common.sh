@@ -18,6 +18,14 @@ export SRB_RATE_PER_ADDRESS=0 SRB_RATE_PER_TOKEN=0 SRB_LOG=warn
 
 fail() { echo "FAIL: $*"; exit 1; }
 
+# demo_with_coordinator: loads the demo data into the configured database and sets $token to
+# an API token of a coordinator of Koblenz (07111).
+demo_with_coordinator() {
+  "$bin" demo >/dev/null
+  "$bin" user add --email fault@example.org --role coordinator --district 07111 >/dev/null
+  token=$("$bin" token create --email fault@example.org 2>/dev/null)
+}
+
 # start_server <port> [extra env assignments…]: starts `srb serve`, waits for /readyz, sets $server.
 start_server() {
   local port=$1; shift
@@ -36,6 +44,11 @@ start_server() {
 gql() {
   curl -s -H "authorization: Bearer $2" -H 'content-type: application/json' \
     --data "$3" "http://127.0.0.1:$1/graphql"
+}
+
+# idea <port> <title>: creates a public staffing idea of 07111 as $token, prints the answer.
+idea() {
+  gql "$1" "$token" "{\"query\":\"mutation { createStaffingIdea(input: { districtAgs: \\\"07111\\\", idea: { title: \\\"$2\\\", category: HALTEN, measure: \\\"Eine Maßnahme\\\", publication: PUBLIC } }) { id } }\"}"
 }
 
 # rss_peak <pid>: the process's peak resident memory in MiB.

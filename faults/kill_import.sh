@@ -11,9 +11,7 @@ rows=${2:-20000}
 port=18201
 export SRB_DATA_DIR="$work/data"
 db="$work/data/srb.sqlite3"
-"$bin" demo >/dev/null
-"$bin" user add --email fault@example.org --role coordinator --district 07111 >/dev/null
-token=$("$bin" token create --email fault@example.org 2>/dev/null)
+demo_with_coordinator
 
 # file <places>: the import, every Kita with <places> places.
 file() {

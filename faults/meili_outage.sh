@@ -20,16 +20,14 @@ meili() {
 }
 meili
 export SRB_DATA_DIR="$work/data" MEILI_URL="http://127.0.0.1:$mport" MEILI_KEY="$key" MEILI_INDEX="fault"
-"$bin" demo >/dev/null
-"$bin" user add --email fault@example.org --role coordinator --district 07111 >/dev/null
-token=$("$bin" token create --email fault@example.org 2>/dev/null)
+demo_with_coordinator
 start_server $port
 
 failed=0
 for i in $(seq 1 "$writes"); do
   if [ "$i" = $((writes / 3)) ]; then kill -9 "$mpid"; wait "$mpid" 2>/dev/null || true; echo "Meilisearch stopped after $((i - 1)) writes"; fi
   if [ "$i" = $((2 * writes / 3)) ]; then meili; echo "Meilisearch started again after $((i - 1)) writes"; fi
-  answer=$(gql $port "$token" "{\"query\":\"mutation { createStaffingIdea(input: { districtAgs: \\\"07111\\\", idea: { title: \\\"Ausfallprobe $i\\\", category: HALTEN, measure: \\\"Nummer $i\\\", publication: PUBLIC } }) { id } }\"}")
+  answer=$(idea $port "Ausfallprobe $i")
   echo "$answer" | grep -q '"id"' || { failed=$((failed + 1)); echo "write $i: $answer"; }
 done
 [ "$failed" = 0 ] || fail "$failed of $writes writes failed while Meilisearch was away"

@@ -11,9 +11,7 @@ writes=${1:-400}
 restart="${PG_RESTART:-pg_ctlcluster $(ls /usr/lib/postgresql | sort -V | tail -n 1) main restart}"
 port=18221
 export DATABASE_URL="$FAULT_DATABASE_URL" SRB_DATA_DIR="$work/data"
-"$bin" demo >/dev/null
-"$bin" user add --email fault@example.org --role coordinator --district 07111 >/dev/null
-token=$("$bin" token create --email fault@example.org 2>/dev/null)
+demo_with_coordinator
 start_server $port
 
 acked=()
@@ -21,7 +19,7 @@ failed=0 during=0 after=0 n=0
 write() { # <phase>: one write; counts it
   n=$((n + 1))
   local answer id
-  answer=$(gql $port "$token" "{\"query\":\"mutation { createStaffingIdea(input: { districtAgs: \\\"07111\\\", idea: { title: \\\"Neustartprobe $n\\\", category: HALTEN, measure: \\\"Nummer $n\\\", publication: PUBLIC } }) { id } }\"}" || true)
+  answer=$(idea $port "Neustartprobe $n" || true)
   id=$(echo "$answer" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
   if [ -n "$id" ]; then acked+=("$id"); else failed=$((failed + 1)); [ "$1" = after ] && echo "after the restart: $answer"; sleep 0.05; fi
 }

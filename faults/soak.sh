@@ -11,9 +11,8 @@ command -v wrk >/dev/null || fail "needs wrk (apt-get install wrk)"
 port=18231
 export SRB_DATA_DIR="$work/data"
 [ -n "${FAULT_DATABASE_URL:-}" ] && export DATABASE_URL="$FAULT_DATABASE_URL"
-"$bin" demo >/dev/null
-"$bin" user add --email soak@example.org --role coordinator --district 07111 >/dev/null
-export TOKEN=$("$bin" token create --email soak@example.org 2>/dev/null)
+demo_with_coordinator
+export TOKEN="$token"
 start_server $port
 rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$server/status"; }
 wrk -t2 -c64 -d"${secs}s" --timeout 10s -s faults/mixed.lua "http://127.0.0.1:$port" >"$work/wrk.out" 2>&1 &

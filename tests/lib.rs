@@ -338,6 +338,30 @@ impl TestApp {
         panic!("the search index did not catch up within 10 s");
     }
 
+    /// A public staffing idea of Koblenz (07111) with this title, by `token`'s coordinator.
+    pub async fn staffing_idea(&self, token: &str, title: &str) {
+        self.data(
+            Some(token),
+            r#"mutation($input: CreateStaffingIdeaInput!) { createStaffingIdea(input: $input) { id } }"#,
+            json!({ "input": { "districtAgs": "07111", "idea": { "title": title,
+                "category": "HALTEN", "measure": "Eine Maßnahme", "publication": "PUBLIC" } } }),
+        )
+        .await;
+    }
+
+    /// The metrics page, asked with the metrics token.
+    pub async fn metrics_text(&self) -> String {
+        self.client
+            .get(self.url("/metrics"))
+            .bearer_auth(METRICS_TOKEN)
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("metrics text")
+    }
+
     pub async fn token_for(&self, role: Role, district: Option<&str>) -> String {
         self.account(role, district).await.0
     }
@@ -392,6 +416,26 @@ macro_rules! on_every_backend {
                 }
             )*
         }
+    };
+}
+
+/// For tests that configure their server: `$name(db: Db)` becomes `$name::sqlite` and
+/// `$name::postgres` (which returns early when `spawn_with` finds no PostgreSQL).
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::Db::Sqlite).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::Db::Postgres).await;
+                }
+            }
+        )*
     };
 }
 

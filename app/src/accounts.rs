@@ -248,33 +248,45 @@ fn throttle_keys(email: &str, client: Option<ClientAddr>) -> Vec<(String, Thrott
     keys
 }
 
+/// Seconds a key still makes the next attempt wait; None when it may go ahead.
+fn waiting(
+    state: Option<&srb_storage::LoginThrottle>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<i64> {
+    state
+        .and_then(|s| s.blocked_until)
+        .filter(|until| *until > now)
+        .map(|until| (until - now).num_seconds().max(1))
+}
+
 /// Counts one attempt on `key` before the password is checked (so parallel attempts each
-/// count), by compare-and-set; `Err(seconds)` while the key waits.
+/// count), by compare-and-set from `current`, the key's state as last read; `Err(seconds)`
+/// while the key waits.
 async fn reserve(
     storage: &dyn srb_storage::Storage,
     key: &str,
     throttle: Throttle,
     now: chrono::DateTime<chrono::Utc>,
+    mut current: Option<srb_storage::LoginThrottle>,
 ) -> Result<Result<(), i64>, srb_storage::StorageError> {
     loop {
-        let current = storage.login_throttle(key).await?;
-        if let Some(until) = current.as_ref().and_then(|c| c.blocked_until) {
-            if until > now {
-                return Ok(Err((until - now).num_seconds().max(1)));
-            }
+        if let Some(seconds) = waiting(current.as_ref(), now) {
+            return Ok(Err(seconds));
         }
-        let failures = current.as_ref().map_or(0, |c| c.failures) + 1;
+        let expected = current.as_ref().map(|c| c.failures);
+        let failures = expected.unwrap_or(0) + 1;
         let next = srb_storage::LoginThrottle {
             failures,
             blocked_until: throttle.delay(failures).map(|d| now + d),
         };
         if storage
-            .set_login_throttle(key, current.map(|c| c.failures), &next, now)
+            .set_login_throttle(key, expected, &next, now)
             .await?
         {
             return Ok(Ok(()));
         }
         // Another attempt counted first: read again.
+        current = storage.login_throttle(key).await?;
     }
 }
 
@@ -299,21 +311,16 @@ pub async fn sign_in(
         .await?;
     let keys = throttle_keys(&email, client);
     // Look before counting: an attempt that must wait anyway adds to no key.
+    let mut states = Vec::with_capacity(keys.len());
     for (key, _) in &keys {
-        if let Some(until) = storage
-            .login_throttle(key)
-            .await?
-            .and_then(|t| t.blocked_until)
-        {
-            if until > now {
-                return Err(SignInError::RateLimited {
-                    retry_after_s: (until - now).num_seconds().max(1),
-                });
-            }
+        let state = storage.login_throttle(key).await?;
+        if let Some(retry_after_s) = waiting(state.as_ref(), now) {
+            return Err(SignInError::RateLimited { retry_after_s });
         }
+        states.push(state);
     }
-    for (key, throttle) in &keys {
-        if let Err(retry_after_s) = reserve(storage, key, *throttle, now).await? {
+    for ((key, throttle), state) in keys.iter().zip(states) {
+        if let Err(retry_after_s) = reserve(storage, key, *throttle, now, state).await? {
             return Err(SignInError::RateLimited { retry_after_s });
         }
     }

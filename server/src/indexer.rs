@@ -138,17 +138,25 @@ pub fn feed_target(meili: Option<(&str, &str)>, embedded_dir: &std::path::Path) 
     match meili {
         Some((url, index)) => format!("meilisearch {} index {index}", url.trim_end_matches('/')),
         None => {
-            let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-                .ok()
-                .map(|h| h.trim().to_owned())
-                .filter(|h| !h.is_empty())
-                .or_else(|| std::env::var("HOSTNAME").ok())
-                .unwrap_or_else(|| "localhost".to_owned());
             let dir =
                 std::fs::canonicalize(embedded_dir).unwrap_or_else(|_| embedded_dir.to_path_buf());
-            format!("embedded index {} on {host}", dir.display())
+            format!("embedded index {} on {}", dir.display(), hostname())
         }
     }
+}
+
+/// This process, as the feed names its holder.
+pub fn feed_holder() -> String {
+    format!("pid {} {}", std::process::id(), hostname())
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".to_owned())
 }
 
 /// Joins the feed of `target`, or says in German who feeds which other index.

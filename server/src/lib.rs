@@ -132,13 +132,7 @@ pub fn feed_target(config: &Config) -> String {
     )
 }
 
-/// This process, as the feed names it.
-pub fn feed_holder() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_owned())
-        .unwrap_or_default();
-    format!("pid {} {host}", std::process::id())
-}
+pub use indexer::feed_holder;
 
 impl Server {
     /// Binds the address, opens the search index and starts this instance's indexer.

@@ -225,26 +225,7 @@ async fn old_sign_in_failures_are_pruned(db: Db) {
     app.stop().await;
 }
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        mod throttle {
-            $(
-                mod $name {
-                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                    async fn sqlite() {
-                        super::super::$name(srb_tests::Db::Sqlite).await;
-                    }
-                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                    async fn postgres() {
-                        super::super::$name(srb_tests::Db::Postgres).await;
-                    }
-                }
-            )*
-        }
-    };
-}
-
-on_both!(
+srb_tests::on_both_backends!(
     a_guesser_cannot_lock_the_owner_out,
     parallel_guesses_get_only_the_free_attempts,
     old_sign_in_failures_are_pruned,

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::str::FromStr;
 
-use serde_json::json;
 use srb_storage::Role;
 use srb_tests::{Db, TestApp};
 
@@ -44,16 +43,6 @@ async fn dump(path: &Path) -> BTreeMap<String, Vec<String>> {
     out
 }
 
-async fn idea(app: &TestApp, token: &str, title: &str) {
-    app.data(
-        Some(token),
-        r#"mutation($input: CreateStaffingIdeaInput!) { createStaffingIdea(input: $input) { id } }"#,
-        json!({ "input": { "districtAgs": "07111", "idea": { "title": title,
-            "category": "HALTEN", "measure": "Eine Maßnahme", "publication": "PUBLIC" } } }),
-    )
-    .await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_taken_while_writing_restores_every_table() {
     let mut app = TestApp::spawn(Db::Sqlite).await.unwrap();
@@ -61,7 +50,7 @@ async fn a_backup_taken_while_writing_restores_every_table() {
         .await
         .unwrap();
     let token = app.token_for(Role::Coordinator, Some("07111")).await;
-    idea(&app, &token, "Quokka-Springerpool").await;
+    app.staffing_idea(&token, "Quokka-Springerpool").await;
     app.indexed().await;
 
     let url = app.database_url().to_owned();
@@ -69,7 +58,8 @@ async fn a_backup_taken_while_writing_restores_every_table() {
     // Writes go on while the backup is taken: it is a snapshot all the same.
     let writes = async {
         for i in 0..10 {
-            idea(&app, &token, &format!("Gleichzeitige Idee {i}")).await;
+            app.staffing_idea(&token, &format!("Gleichzeitige Idee {i}"))
+                .await;
         }
     };
     let (summary, ()) = tokio::join!(srb_storage::backup::backup(&url, &backup), writes);
@@ -95,7 +85,7 @@ async fn a_backup_taken_while_writing_restores_every_table() {
         .unwrap_err();
     assert!(again.to_string().contains("gibt es schon"), "{again}");
 
-    idea(&app, &token, "Wombat-Springerpool").await;
+    app.staffing_idea(&token, "Wombat-Springerpool").await;
     let config = srb_server::Config::for_database(&url, app.data_dir());
     let refused = srb_server::restore(&config, &backup).await.unwrap_err();
     assert!(refused.to_string().contains("läuft noch"), "{refused}");

@@ -378,16 +378,7 @@ async fn a_thousand_concurrent_updates_one_wins(db: Db) {
     app.stop().await;
 }
 
-mod concurrent {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::a_thousand_concurrent_updates_one_wins(srb_tests::Db::Sqlite).await;
-    }
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        super::a_thousand_concurrent_updates_one_wins(srb_tests::Db::Postgres).await;
-    }
-}
+srb_tests::on_both_backends!(a_thousand_concurrent_updates_one_wins);
 
 /// WebSocket messages were outside the body limit: a client could send a 64 MB message. Now
 /// a message over 64 KB closes its socket, and the server goes on.

@@ -34,16 +34,7 @@ async fn metrics_count_requests_by_operation_name(app: &TestApp) {
         .await
         .unwrap();
     assert_eq!(wrong.status(), 401);
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .bearer_auth(srb_tests::METRICS_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics_text().await;
     assert!(
         text.lines()
             .any(|l| l.starts_with("graphql_requests_total{")

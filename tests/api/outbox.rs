@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use serde_json::json;
 use srb_search::{Removal, SearchDoc, SearchIndex, SearchQuery, SearchResults};
 use srb_server::indexer::{run_once_with, Retry};
 use srb_storage::Role;
@@ -91,16 +90,6 @@ impl SearchIndex for Refusing {
     }
 }
 
-async fn idea(app: &TestApp, token: &str, title: &str) {
-    app.data(
-        Some(token),
-        r#"mutation($input: CreateStaffingIdeaInput!) { createStaffingIdea(input: $input) { id } }"#,
-        json!({ "input": { "districtAgs": "07111", "idea": { "title": title,
-            "category": "HALTEN", "measure": "Eine Maßnahme", "publication": "PUBLIC" } } }),
-    )
-    .await;
-}
-
 /// A row the index kept refusing was retried with its whole batch forever, so nothing after
 /// it reached the index. Now the batch is taken apart: the others are applied, the refused row
 /// waits and, refused again and again, becomes a dead letter that `/readyz` and the metrics
@@ -116,7 +105,7 @@ async fn a_row_the_index_refuses_becomes_a_dead_letter(db: Db) {
         "Springerpool Süd",
         "Tandem-Einarbeitung",
     ] {
-        idea(&app, &token, title).await;
+        app.staffing_idea(&token, title).await;
     }
     let index = Refusing {
         inner: app.search.clone(),
@@ -156,16 +145,7 @@ async fn a_row_the_index_refuses_becomes_a_dead_letter(db: Db) {
         .unwrap();
     assert_eq!(ready["status"], "degraded", "{ready:#}");
     assert_eq!(ready["search"]["deadLetters"], 1, "{ready:#}");
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .bearer_auth(srb_tests::METRICS_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics_text().await;
     assert!(
         metrics.contains("srb_search_dead_letters 1"),
         "{}",
@@ -189,7 +169,7 @@ async fn an_outage_makes_no_dead_letters(db: Db) {
         return;
     };
     let token = app.token_for(Role::Coordinator, Some("07111")).await;
-    idea(&app, &token, "Springerpool West").await;
+    app.staffing_idea(&token, "Springerpool West").await;
     app.search.close();
     let retry = Retry {
         base: std::time::Duration::ZERO,
@@ -215,24 +195,7 @@ async fn an_outage_makes_no_dead_letters(db: Db) {
     app.stop().await;
 }
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name(srb_tests::Db::Sqlite).await;
-                }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    super::$name(srb_tests::Db::Postgres).await;
-                }
-            }
-        )*
-    };
-}
-
-on_both!(
+srb_tests::on_both_backends!(
     a_second_embedded_index_is_refused,
     a_silent_feeder_is_replaced,
     a_row_the_index_refuses_becomes_a_dead_letter,
