@@ -160,6 +160,28 @@ impl Analyzer {
         analyzer
     }
 
+    /// The synonym groups as query terms: each member's words stemmed, joined by spaces
+    /// (`KiSa` ↔ `kita sozialarbeit`), for an engine that expands queries itself.
+    pub fn synonym_terms(&self) -> Vec<Vec<String>> {
+        self.synonym_stems
+            .iter()
+            .map(|group| {
+                group
+                    .iter()
+                    .map(|member| {
+                        member
+                            .iter()
+                            .flatten()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .filter(|m| !m.is_empty())
+                    .collect()
+            })
+            .collect()
+    }
+
     /// The parts of a compound (see [`crate::compound`]), empty for other words.
     fn compound_parts(&self, folded: &str) -> Vec<String> {
         self.compounds.split(folded)

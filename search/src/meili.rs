@@ -36,6 +36,9 @@ const TASK_TIMEOUT: Duration = Duration::from_secs(30);
 /// page or the indexer with it.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 const TASK_POLL: Duration = Duration::from_millis(25);
+/// The locale the pre-analysed terms are tokenized in: Latin script, split at spaces, nothing
+/// else (see [`MeiliIndex::settings`]).
+const TERMS_LOCALE: &str = "eng";
 /// The longest one `apply` can take before it fails: up to three tasks (removals by workshop,
 /// removals by key, documents), each sent and confirmed within its deadlines. The outbox's
 /// lease must be longer, or another worker takes rows that are still being applied.
@@ -172,29 +175,48 @@ impl MeiliIndex {
                 Err(e) => return Err(e),
             }
         }
-        let synonyms: HashMap<String, Vec<String>> = crate::analysis::DEFAULT_SYNONYMS
-            .iter()
+        // Applied at every start: an upgraded instance brings its settings, and Meilisearch
+        // re-reads its stored documents with them (the index stays and serves meanwhile).
+        let settings = self.settings();
+        let task = self
+            .answer(self.timeout, self.index.set_settings(&settings))
+            .await?;
+        self.confirm(task).await?;
+        Ok(created)
+    }
+
+    /// What this version needs of the index: the pre-analysed terms searchable, title before
+    /// text; the filters and the date sort; the analyser's synonyms and stop words; typos from 5
+    /// letters (one) and 9 (two), as the embedded index allows them.
+    pub fn settings(&self) -> Settings {
+        // Documents carry the terms of every member of a synonym group they mention already;
+        // these are for the query side, member for member.
+        let synonyms: HashMap<String, Vec<String>> = self
+            .analyzer
+            .synonym_terms()
+            .into_iter()
             .flat_map(|group| {
-                let terms: Vec<String> =
-                    group.iter().map(|m| self.analyzer.index_terms(m)).collect();
-                terms.clone().into_iter().map(move |t| {
-                    (
-                        t.clone(),
-                        terms.iter().filter(|o| **o != t).cloned().collect(),
-                    )
+                group.clone().into_iter().map(move |t| {
+                    let others = group.iter().filter(|o| **o != t).cloned().collect();
+                    (t, others)
                 })
             })
             .collect();
-        let settings = Settings::new()
+        Settings::new()
             .with_searchable_attributes(["terms_title", "terms_body"])
             .with_filterable_attributes([
                 "key", "kind", "district", "audience", "workshop", "session", "tags", "category",
                 "year",
             ])
             .with_sortable_attributes(["day"])
+            // The terms are German already, analysed here (stems, compound parts, gender forms).
+            // Meilisearch's German segmenter would split them once more (`farbkleck` into
+            // `farb` + `kleck`), and a typo in a part of a compound then finds nothing
+            // (`Farbkleks` missed `Farbklecks`): they are read as plain words, in a locale
+            // without segmentation, and the query the same way.
             .with_localized_attributes([LocalizedAttributes {
-                locales: vec!["deu".into()],
-                attribute_patterns: vec!["*".into()],
+                locales: vec![TERMS_LOCALE.into()],
+                attribute_patterns: vec!["terms_*".into()],
             }])
             // Our analyser drops them already; set so that Meilisearch agrees with it.
             .with_stop_words(crate::compound::Dictionary::shared().stop_words())
@@ -208,12 +230,20 @@ impl MeiliIndex {
                     one_typo: Some(5),
                     two_typos: Some(9),
                 }),
-            });
+            })
+    }
+
+    /// The settings as Meilisearch holds them.
+    pub async fn applied_settings(&self) -> Result<Settings> {
+        self.answer(self.timeout, self.index.get_settings()).await
+    }
+
+    /// Deletes the whole index (a test's own, or one a new index format replaced).
+    pub async fn delete(self) -> Result<()> {
         let task = self
-            .answer(self.timeout, self.index.set_settings(&settings))
+            .answer(self.timeout, self.index.clone().delete())
             .await?;
-        self.confirm(task).await?;
-        Ok(created)
+        self.confirm(task).await
     }
 
     /// Waits for the task and turns anything but success into an error.
@@ -370,7 +400,8 @@ impl SearchIndex for MeiliIndex {
             .with_query(&text)
             .with_offset(q.offset)
             .with_limit(q.limit.max(1))
-            .with_show_ranking_score(true);
+            .with_show_ranking_score(true)
+            .with_locales(&[TERMS_LOCALE]);
         if !facets.is_empty() {
             search.with_facets(Selectors::Some(&facets));
         }

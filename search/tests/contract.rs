@@ -263,23 +263,146 @@ async fn embedded_index_keeps_the_contract() {
     contract(&TantivyIndex::in_memory().unwrap()).await;
 }
 
-#[tokio::test]
-async fn meilisearch_keeps_the_contract() {
+/// `MEILI_URL` and `MEILI_KEY`; `None` skips, except under CI (`.ci/run` starts a Meilisearch:
+/// these tests must not skip there).
+fn meili() -> Option<(String, Option<String>)> {
     let Ok(url) = std::env::var("MEILI_URL") else {
-        // Under CI a Meilisearch runs (`.ci/run` starts one): this test must not skip there.
         assert!(
             std::env::var_os("CI").is_none(),
-            "CI is set but MEILI_URL is not: the Meilisearch contract must run in CI"
+            "CI is set but MEILI_URL is not: the Meilisearch tests must run in CI"
         );
         eprintln!("skipped: MEILI_URL is not set");
-        return;
+        return None;
     };
-    let name = format!("srb_contract_{}", uuid::Uuid::new_v4().simple());
-    let key = std::env::var("MEILI_KEY").ok();
-    let index = MeiliIndex::connect(&url, key.as_deref(), &name)
+    Some((url, std::env::var("MEILI_KEY").ok()))
+}
+
+async fn fresh_meili(url: &str, key: Option<&str>, what: &str) -> MeiliIndex {
+    let name = format!("srb_{what}_{}", uuid::Uuid::new_v4().simple());
+    MeiliIndex::connect(url, key, &name)
         .await
-        .expect("connect to MEILI_URL");
+        .expect("connect to MEILI_URL")
+}
+
+#[tokio::test]
+async fn meilisearch_keeps_the_contract() {
+    let Some((url, key)) = meili() else { return };
+    let index = fresh_meili(&url, key.as_deref(), "contract").await;
     contract(&index).await;
+    index.delete().await.unwrap();
+}
+
+/// What the server holds is what the backend asked for: German terms read without a second
+/// segmentation, the filters, the date sort, the synonyms both ways, the stop words, the typo
+/// rules.
+#[tokio::test]
+async fn meilisearch_holds_the_settings_the_backend_needs() {
+    let Some((url, key)) = meili() else { return };
+    let index = fresh_meili(&url, key.as_deref(), "settings").await;
+    let held = index.applied_settings().await.unwrap();
+    let sorted = |v: Option<Vec<String>>| {
+        let mut v = v.unwrap_or_default();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        sorted(held.searchable_attributes.clone()),
+        ["terms_body", "terms_title"]
+    );
+    // Title before text: the order of the searchable attributes is their weight.
+    assert_eq!(
+        held.searchable_attributes.as_deref().unwrap()[0],
+        "terms_title"
+    );
+    let filterable: Vec<String> = held
+        .filterable_attributes
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|a| match a {
+            meilisearch_sdk::settings::FilterableAttribute::Attribute(name) => Some(name),
+            _ => None,
+        })
+        .collect();
+    for f in [
+        "audience", "district", "kind", "workshop", "session", "tags", "year", "key",
+    ] {
+        assert!(
+            filterable.contains(&f.to_owned()),
+            "{f} not filterable: {filterable:?}"
+        );
+    }
+    assert_eq!(sorted(held.sortable_attributes.clone()), ["day"]);
+    let localized = held.localized_attributes.clone().unwrap_or_default();
+    assert_eq!(localized.len(), 1, "{localized:?}");
+    assert_eq!(localized[0].attribute_patterns, ["terms_*"]);
+    let synonyms = held.synonyms.clone().unwrap_or_default();
+    let kisa = synonyms.get("kisa").expect("KiSa has synonyms");
+    assert!(kisa.iter().any(|s| s.contains("sozialarbeit")), "{kisa:?}");
+    assert!(
+        synonyms
+            .get("vza")
+            .is_some_and(|v| v.iter().any(|s| s.starts_with("vollzeitaquivalent"))),
+        "{synonyms:?}"
+    );
+    let stop = held.stop_words.clone().unwrap_or_default();
+    for w in ["und", "der", "die", "mit"] {
+        assert!(
+            stop.contains(&w.to_owned()),
+            "{w} is no stop word: {stop:?}"
+        );
+    }
+    let typo = held.typo_tolerance.clone().expect("typo rules");
+    assert_eq!(typo.enabled, Some(true));
+    let sizes = typo.min_word_size_for_typos.expect("word sizes");
+    assert_eq!((sizes.one_typo, sizes.two_typos), (Some(5), Some(9)));
+    index.delete().await.unwrap();
+}
+
+/// An upgrade that changes the settings: the next start applies them to the index as it is,
+/// nothing is indexed again from the database and nothing is lost.
+#[tokio::test]
+async fn changed_settings_are_applied_at_start_without_losing_the_index() {
+    let Some((url, key)) = meili() else { return };
+    let name = format!("srb_upgrade_{}", uuid::Uuid::new_v4().simple());
+    let first = MeiliIndex::connect(&url, key.as_deref(), &name)
+        .await
+        .unwrap();
+    assert!(first.created());
+    first.apply(Vec::new(), corpus()).await.unwrap();
+    let before = first.count().await.unwrap();
+    // An older version's settings: German segmentation of every field, no typo rules.
+    let client = meilisearch_sdk::client::Client::new(&url, key.as_deref()).unwrap();
+    let raw = client.index(format!("{name}_{}", srb_search::FORMAT));
+    let old = meilisearch_sdk::settings::Settings::new()
+        .with_localized_attributes([meilisearch_sdk::settings::LocalizedAttributes {
+            locales: vec!["deu".into()],
+            attribute_patterns: vec!["*".into()],
+        }])
+        .with_synonyms(std::collections::HashMap::<String, Vec<String>>::new());
+    raw.set_settings(&old)
+        .await
+        .unwrap()
+        .wait_for_completion(&client, None, Some(Duration::from_secs(30)))
+        .await
+        .unwrap();
+    assert_eq!(
+        raw.get_localized_attributes().await.unwrap().unwrap()[0].locales,
+        ["deu"]
+    );
+
+    let upgraded = MeiliIndex::connect(&url, key.as_deref(), &name)
+        .await
+        .unwrap();
+    assert!(!upgraded.created(), "the index was there: no full reindex");
+    assert_eq!(upgraded.count().await.unwrap(), before);
+    let held = upgraded.applied_settings().await.unwrap();
+    assert_eq!(
+        held.localized_attributes.unwrap()[0].attribute_patterns,
+        ["terms_*"]
+    );
+    assert!(held.synonyms.unwrap().contains_key("kisa"));
+    upgraded.delete().await.unwrap();
 }
 
 #[tokio::test]
