@@ -18,13 +18,18 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub storage: Arc<dyn Storage>,
-    /// The instance's embedded search index (close it to play an outage).
-    pub search: Arc<srb_search::Switchable>,
+    /// The instance's embedded search index (close it to play an outage); see
+    /// [`TestApp::embedded`].
+    search: Option<Arc<srb_search::Switchable>>,
+    /// The index this instance serves, embedded or Meilisearch.
+    pub index: Arc<dyn srb_search::SearchIndex>,
     pub db: Db,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<Result<(), String>>>,
     _dir: Option<TempDir>,
     pg_database: Option<(String, String)>,
+    /// A Meilisearch index of this test's own, deleted at the end.
+    meili: Option<srb_server::MeiliConfig>,
     url: String,
 }
 
@@ -57,6 +62,31 @@ pub fn postgres_url() -> Option<String> {
     }
 }
 
+/// The search backend of a test server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Search {
+    Embedded,
+    Meili,
+}
+
+/// A fresh index on the Meilisearch of `MEILI_URL` (and `MEILI_KEY`), or `None` to skip. Under
+/// CI a missing URL is an error: the Meilisearch half of the search suite must run there.
+pub fn meili_config() -> Option<srb_server::MeiliConfig> {
+    match std::env::var("MEILI_URL") {
+        Ok(url) if !url.is_empty() => Some(srb_server::MeiliConfig {
+            url,
+            key: std::env::var("MEILI_KEY")
+                .ok()
+                .map(secrecy::SecretString::from),
+            index: format!("srb_test_{}", uuid::Uuid::new_v4().simple()),
+        }),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("CI is set but MEILI_URL is not: the Meilisearch tests must run in CI")
+        }
+        _ => None,
+    }
+}
+
 fn with_database(url: &str, db: &str) -> String {
     let (base, query) = match url.split_once('?') {
         Some((b, q)) => (b, Some(q)),
@@ -80,6 +110,19 @@ impl TestApp {
 
     /// Like [`TestApp::spawn`], with the configuration changed first.
     pub async fn spawn_with(db: Db, configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        Self::spawn_on(db, Search::Embedded, configure).await
+    }
+
+    /// A server on `db` searching with `search`; `None` when either is not configured here.
+    pub async fn spawn_on(
+        db: Db,
+        search: Search,
+        configure: impl FnOnce(&mut Config),
+    ) -> Option<TestApp> {
+        let meili = match search {
+            Search::Embedded => None,
+            Search::Meili => Some(meili_config()?),
+        };
         let (url, dir, pg_database) = match db {
             Db::Sqlite => {
                 let dir = TempDir::new();
@@ -110,8 +153,10 @@ impl TestApp {
             .unwrap_or_else(std::env::temp_dir);
         let mut config = Config::for_database(&url, data_dir);
         config.metrics_token = Some(secrecy::SecretString::from(METRICS_TOKEN));
+        config.meili = meili.clone();
         configure(&mut config);
         let mut app = Self::start(config).await;
+        app.meili = meili;
         app.db = db;
         app._dir = dir;
         app.pg_database = pg_database;
@@ -159,9 +204,8 @@ impl TestApp {
             .expect("open storage");
         let server = Server::bind(&config, storage.clone()).await?;
         let addr = server.local_addr();
-        let search = server
-            .embedded_search()
-            .expect("tests run on the embedded index");
+        let search = server.embedded_search();
+        let index = server.search_index();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(async move {
             server
@@ -176,22 +220,36 @@ impl TestApp {
             client: reqwest::Client::new(),
             storage,
             search,
+            index,
             db: Db::Sqlite,
             shutdown: Some(tx),
             server: Some(handle),
             _dir: None,
             pg_database: None,
+            meili: None,
             url,
         })
     }
 
-    /// Stops the server (in-flight requests finish) and drops a PostgreSQL test database.
+    /// Stops the server (in-flight requests finish) and drops a PostgreSQL test database and
+    /// a Meilisearch test index.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         if let Some(h) = self.server.take() {
             let _ = h.await;
+        }
+        if let Some(m) = self.meili.take() {
+            let key = m
+                .key
+                .as_ref()
+                .map(|k| secrecy::ExposeSecret::expose_secret(k).to_owned());
+            if let Ok(index) =
+                srb_search::MeiliIndex::connect(&m.url, key.as_deref(), &m.index).await
+            {
+                let _ = index.delete().await;
+            }
         }
         if let Some((admin_url, name)) = self.pg_database.take() {
             if let Ok(admin) = sqlx::PgPool::connect(&admin_url).await {
@@ -200,6 +258,13 @@ impl TestApp {
                     .await;
             }
         }
+    }
+
+    /// The embedded index of this instance (tests of outages close and reopen it).
+    pub fn embedded(&self) -> &Arc<srb_search::Switchable> {
+        self.search
+            .as_ref()
+            .expect("this test needs the embedded index")
     }
 
     /// This instance's data directory (SQLite file, embedded index).
@@ -409,6 +474,31 @@ macro_rules! on_every_backend {
                 async fn $name() {
                     let Some(app) = $crate::TestApp::spawn($crate::Db::Postgres).await else {
                         eprintln!("skipped: TEST_DATABASE_URL is not set");
+                        return;
+                    };
+                    super::$name(&app).await;
+                    app.stop().await;
+                }
+            )*
+        }
+    };
+}
+
+/// Like [`on_every_backend!`], and once more on SQLite with Meilisearch as the search backend
+/// (skipped without `MEILI_URL`, except under CI).
+#[macro_export]
+macro_rules! on_every_search_backend {
+    ($($name:ident),* $(,)?) => {
+        $crate::on_every_backend!($($name),*);
+        mod meilisearch {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(app) =
+                        $crate::TestApp::spawn_on($crate::Db::Sqlite, $crate::Search::Meili, |_| {})
+                            .await
+                    else {
+                        eprintln!("skipped: MEILI_URL is not set");
                         return;
                     };
                     super::$name(&app).await;

@@ -19,7 +19,7 @@ use secrecy::ExposeSecret;
 use srb_storage::Storage;
 use tokio::net::TcpListener;
 
-pub use config::Config;
+pub use config::{Config, MeiliConfig};
 
 /// Opens the database (creating the data directory for SQLite) and applies migrations.
 pub async fn open_storage(config: &Config) -> Result<Arc<dyn Storage>> {
@@ -181,6 +181,11 @@ impl Server {
             SearchBackend::Embedded(i) => Some(i.clone()),
             SearchBackend::Meili(_) => None,
         }
+    }
+
+    /// The search index this instance serves and feeds, whichever the backend.
+    pub fn search_index(&self) -> Arc<dyn srb_search::SearchIndex> {
+        self.search.index()
     }
 
     pub fn local_addr(&self) -> SocketAddr {

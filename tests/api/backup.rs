@@ -92,7 +92,7 @@ async fn a_backup_taken_while_writing_restores_every_table() {
 
     app.stop_server().await;
     // The process would end here; in a test the index is closed by hand.
-    app.search.close();
+    app.embedded().close();
     srb_server::restore(&config, &backup).await.unwrap();
     let db_file = srb_storage::backup::sqlite_path(&url).unwrap();
     assert_eq!(dump(&db_file).await, saved, "every table as in the backup");
@@ -112,7 +112,7 @@ async fn a_backup_taken_while_writing_restores_every_table() {
 async fn a_damaged_backup_is_refused_and_nothing_is_replaced() {
     let mut app = TestApp::spawn(Db::Sqlite).await.unwrap();
     app.stop_server().await;
-    app.search.close();
+    app.embedded().close();
     let url = app.database_url().to_owned();
     let db_file = srb_storage::backup::sqlite_path(&url).unwrap();
     let before = dump(&db_file).await;

@@ -108,7 +108,7 @@ async fn a_row_the_index_refuses_becomes_a_dead_letter(db: Db) {
         app.staffing_idea(&token, title).await;
     }
     let index = Refusing {
-        inner: app.search.clone(),
+        inner: app.embedded().clone(),
         marker: "GIFTIG",
     };
     let retry = Retry {
@@ -170,7 +170,7 @@ async fn an_outage_makes_no_dead_letters(db: Db) {
     };
     let token = app.token_for(Role::Coordinator, Some("07111")).await;
     app.staffing_idea(&token, "Springerpool West").await;
-    app.search.close();
+    app.embedded().close();
     let retry = Retry {
         base: std::time::Duration::ZERO,
         max_attempts: 2,
@@ -178,15 +178,15 @@ async fn an_outage_makes_no_dead_letters(db: Db) {
     };
     for _ in 0..6 {
         assert!(
-            run_once_with(app.storage.as_ref(), app.search.as_ref(), 500, retry)
+            run_once_with(app.storage.as_ref(), app.index.as_ref(), 500, retry)
                 .await
                 .is_err()
         );
     }
     assert_eq!(app.storage.outbox_status().await.unwrap().dead, 0);
-    app.search.reopen().unwrap();
+    app.embedded().reopen().unwrap();
     assert_eq!(
-        run_once_with(app.storage.as_ref(), app.search.as_ref(), 500, retry)
+        run_once_with(app.storage.as_ref(), app.index.as_ref(), 500, retry)
             .await
             .unwrap(),
         1

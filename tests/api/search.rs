@@ -199,7 +199,7 @@ async fn private_records_stay_out_of_hits_counts_and_facets(app: &TestApp) {
 
 async fn an_index_outage_loses_no_write(app: &TestApp) {
     let home = app.token_for(Role::Coordinator, Some(HOME)).await;
-    app.search.close();
+    app.embedded().close();
     // Writes go on while the index is down.
     for title in ["Ausfallsichere Idee", "Zweite ausfallsichere Idee"] {
         app.data(
@@ -214,7 +214,7 @@ async fn an_index_outage_loses_no_write(app: &TestApp) {
     assert_eq!(code(&body), "SEARCH_UNAVAILABLE", "{body}");
     let status = app.storage.outbox_status().await.unwrap();
     assert!(status.pending >= 2, "{status:?}");
-    app.search.reopen().unwrap();
+    app.embedded().reopen().unwrap();
     // The retries back off; the index catches up on its own.
     for _ in 0..300 {
         if app.storage.outbox_status().await.unwrap().pending == 0 {
@@ -361,39 +361,37 @@ async fn readiness_reports_an_index_outage_as_degraded(app: &TestApp) {
     let ready = readiness(app).await;
     assert_eq!(ready["status"], "ready", "{ready}");
     assert_eq!(ready["search"]["reachable"], true);
-    app.search.close();
+    app.embedded().close();
     let response = app.client.get(app.url("/readyz")).send().await.unwrap();
     // Degraded, not down: the instance keeps taking writes.
     assert_eq!(response.status(), 200);
     let degraded: Value = response.json().await.unwrap();
     assert_eq!(degraded["status"], "degraded", "{degraded}");
     assert_eq!(degraded["search"]["reachable"], false);
-    app.search.reopen().unwrap();
+    app.embedded().reopen().unwrap();
     let ready = readiness(app).await;
     assert_eq!(ready["status"], "ready", "{ready}");
 }
 
 async fn a_rebuild_restores_a_wiped_index_while_serving(app: &TestApp) {
-    use srb_search::SearchIndex;
     srb_server::demo_knowledge::seed(app.storage.as_ref())
         .await
         .unwrap();
     app.indexed().await;
     let before = search(app, None, "Fachkräfte", json!(null)).await["totalCount"].clone();
     assert!(before.as_i64().unwrap() > 0);
-    app.search.clear().await.unwrap();
+    app.index.clear().await.unwrap();
     assert_eq!(
         search(app, None, "Fachkräfte", json!(null)).await["totalCount"],
         0
     );
     // The rebuild shares the queue with the serving instance's own indexer.
     let mut seen = Vec::new();
-    let done =
-        srb_server::indexer::rebuild(app.storage.as_ref(), app.search.as_ref(), false, |p| {
-            seen.push(p)
-        })
-        .await
-        .unwrap();
+    let done = srb_server::indexer::rebuild(app.storage.as_ref(), app.index.as_ref(), false, |p| {
+        seen.push(p)
+    })
+    .await
+    .unwrap();
     assert!(done.total > 0);
     assert_eq!(done.done, done.total);
     assert!(seen.windows(2).all(|w| w[0].done <= w[1].done), "{seen:?}");
@@ -403,16 +401,24 @@ async fn a_rebuild_restores_a_wiped_index_while_serving(app: &TestApp) {
     );
 }
 
-on_every_backend!(
+// What a user sees of search holds on both search backends alike.
+srb_tests::on_every_search_backend!(
     suggestions_show_only_what_the_caller_may_read,
     similar_profiles_come_from_other_districts,
-    readiness_reports_an_index_outage_as_degraded,
     a_rebuild_restores_a_wiped_index_while_serving,
     german_queries_find_the_demo_workshop,
     private_records_stay_out_of_hits_counts_and_facets,
-    an_index_outage_loses_no_write,
     odd_queries_get_clear_answers,
 );
+
+/// Outages played by closing the embedded index (Meilisearch's are in `faults/`).
+mod embedded_outages {
+    use super::*;
+    on_every_backend!(
+        readiness_reports_an_index_outage_as_degraded,
+        an_index_outage_loses_no_write,
+    );
+}
 
 type Record = (String, i64);
 /// (event number, worker, claimed (or finished), row id, record)
@@ -576,7 +582,7 @@ async fn a_new_index_is_filled_from_the_database(db: srb_tests::Db) {
     )
     .await;
     // Its queue row goes to this instance's index; nothing is pending any more.
-    while srb_server::indexer::run_once(app.storage.as_ref(), app.search.as_ref(), 500)
+    while srb_server::indexer::run_once(app.storage.as_ref(), app.index.as_ref(), 500)
         .await
         .unwrap()
         > 0
