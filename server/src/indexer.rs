@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Result;
 use srb_app::search_docs::refresh;
 use srb_search::SearchIndex;
-use srb_storage::{OutboxRow, Storage};
+use srb_storage::{Liveness, OutboxRow, Storage};
 
 /// Rows per round of the server's worker: one index commit each.
 pub const BATCH: i64 = 500;
@@ -63,7 +63,25 @@ pub async fn run_once_with(
     batch: i64,
     retry: Retry,
 ) -> Result<usize> {
-    let rows = storage.claim_outbox(batch, LEASE).await?;
+    run_once_as(storage, index, batch, retry, None).await
+}
+
+/// [`run_once_with`] as the registered worker `worker`, whose rows others take over as soon as
+/// its heartbeat is [`FEED_STALE`] (and which takes over those of silent workers).
+pub async fn run_once_as(
+    storage: &dyn Storage,
+    index: &dyn SearchIndex,
+    batch: i64,
+    retry: Retry,
+    worker: Option<&str>,
+) -> Result<usize> {
+    let liveness = worker.map(|holder| Liveness {
+        holder,
+        stale_before: stale_before(),
+    });
+    let rows = storage
+        .claim_outbox_as(liveness.as_ref(), batch, LEASE)
+        .await?;
     if rows.is_empty() {
         return Ok(0);
     }
@@ -145,9 +163,20 @@ pub fn feed_target(meili: Option<(&str, &str)>, embedded_dir: &std::path::Path) 
     }
 }
 
-/// This process, as the feed names its holder.
+/// A name for one feeding worker, as the feed and the outbox know it: pid and host, and a
+/// random tag, since a restarted container has the pid and host of the one killed before it
+/// (and tests run several servers in one process).
 pub fn feed_holder() -> String {
-    format!("pid {} {}", std::process::id(), hostname())
+    format!(
+        "pid {} {} #{:08x}",
+        std::process::id(),
+        hostname(),
+        rand::random::<u32>()
+    )
+}
+
+fn stale_before() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now() - chrono::Duration::from_std(FEED_STALE).unwrap_or_default()
 }
 
 fn hostname() -> String {
@@ -162,8 +191,10 @@ fn hostname() -> String {
 /// Joins the feed of `target`, or says in German who feeds which other index.
 pub async fn join_feed(storage: &dyn Storage, target: &str, holder: &str) -> Result<()> {
     let now = chrono::Utc::now();
-    let stale = now - chrono::Duration::from_std(FEED_STALE).unwrap_or_default();
-    match storage.join_search_feed(target, holder, now, stale).await? {
+    match storage
+        .join_search_feed(target, holder, now, stale_before())
+        .await?
+    {
         None => Ok(()),
         Some(other) => anyhow::bail!(
             "Die Warteschlange des Suchindex dieser Datenbank speist schon einen anderen Index \
@@ -184,7 +215,28 @@ pub fn spawn(
     index: Arc<dyn SearchIndex>,
     feed: Option<(String, String)>,
 ) -> tokio::task::JoinHandle<()> {
+    // Liveness on its own task: an update that takes long is no sign of death.
+    let heart = feed.as_ref().map(|(_, holder)| {
+        let (storage, holder) = (storage.clone(), holder.clone());
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = storage
+                    .beat_search_worker(&holder, chrono::Utc::now())
+                    .await
+                {
+                    tracing::warn!(error = %e, "search worker heartbeat");
+                }
+                tokio::time::sleep(HEARTBEAT).await;
+            }
+        })
+    });
     tokio::spawn(async move {
+        // Aborting the worker (a graceful stop) stops its heartbeat too.
+        let _heart = heart.map(AbortOnDrop);
+        if let Some((_, holder)) = &feed {
+            // Registered before the first claim, so no one takes this worker for dead.
+            let _ = storage.beat_search_worker(holder, chrono::Utc::now()).await;
+        }
         let mut failing = false;
         let mut beat = tokio::time::Instant::now();
         let mut feeding = true;
@@ -210,7 +262,8 @@ pub fn spawn(
                     }
                 }
             }
-            match run_once(storage.as_ref(), index.as_ref(), BATCH).await {
+            let worker = feed.as_ref().map(|(_, holder)| holder.as_str());
+            match run_once_as(storage.as_ref(), index.as_ref(), BATCH, RETRY, worker).await {
                 Ok(0) => tokio::time::sleep(IDLE).await,
                 Ok(_) => {
                     if failing {
@@ -228,6 +281,14 @@ pub fn spawn(
             }
         }
     })
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Progress of a rebuild: outbox rows applied of those queued.

@@ -119,6 +119,7 @@ pub struct Server {
     storage: Arc<dyn Storage>,
     /// The feed this instance's indexer holds: (target, holder).
     feed: Option<(String, String)>,
+    indexer: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// The search index this configuration feeds, for the outbox's one-index rule.
@@ -161,9 +162,9 @@ impl Server {
             let queued = storage.enqueue_all().await?;
             tracing::info!(queued, "new search index: every record queued");
         }
-        if feed.is_some() {
-            indexer::spawn(storage.clone(), search.index(), feed.clone());
-        }
+        let indexer = feed
+            .is_some()
+            .then(|| indexer::spawn(storage.clone(), search.index(), feed.clone()));
         let router = http::router(config, storage.clone(), search.index());
         Ok(Self {
             listener,
@@ -172,6 +173,7 @@ impl Server {
             timeouts: config.timeouts,
             storage,
             feed,
+            indexer,
         })
     }
 
@@ -196,7 +198,7 @@ impl Server {
 
     /// Serves until `shutdown` resolves; requests in flight then finish before this returns.
     pub async fn run(
-        self,
+        mut self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
         use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -250,6 +252,16 @@ impl Server {
                 deadline_s = self.timeouts.shutdown.as_secs(),
                 "shutdown deadline passed: open requests are cut"
             );
+        }
+        // The rows this worker holds go to the others now, not when their lease ends.
+        if let Some(indexer) = self.indexer.take() {
+            indexer.abort();
+            let _ = indexer.await;
+        }
+        if let Some((_, holder)) = &self.feed {
+            if let Err(e) = self.storage.leave_search_worker(holder).await {
+                tracing::warn!(error = %e, "leaving the search workers");
+            }
         }
         // An embedded index is this instance's alone: free the feed for whoever comes next.
         // A shared Meilisearch feed stays with the instances still running.

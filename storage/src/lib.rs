@@ -39,7 +39,7 @@ pub use error::{Result, StorageError};
 pub use knowledge::*;
 pub use model::*;
 pub use monitoring::*;
-pub use outbox::{OutboxRow, OutboxStatus, OutboxStore, SearchFeed};
+pub use outbox::{Liveness, OutboxRow, OutboxStatus, OutboxStore, SearchFeed};
 pub use plan::PlanStore;
 pub use records::RecordStore;
 pub use seed::{DemoDistrict, DemoKita, SeedStore, WorkshopSeed};

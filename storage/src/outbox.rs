@@ -12,7 +12,22 @@ pub trait OutboxStore: Send + Sync {
     /// row (so one record's rows apply in order), each claimed by one worker of one instance
     /// (PostgreSQL: `FOR UPDATE SKIP LOCKED`). A worker that dies leaves its rows to be claimed
     /// again when the lease runs out.
-    async fn claim_outbox(&self, limit: i64, lease: std::time::Duration) -> Result<Vec<OutboxRow>>;
+    async fn claim_outbox(&self, limit: i64, lease: std::time::Duration) -> Result<Vec<OutboxRow>> {
+        self.claim_outbox_as(None, limit, lease).await
+    }
+    /// [`Self::claim_outbox`] by a registered worker: the rows carry its name, and rows of a
+    /// worker whose heartbeat is older than the liveness's `stale_before` are free again, lease
+    /// or not (the worker is gone).
+    async fn claim_outbox_as(
+        &self,
+        worker: Option<&Liveness<'_>>,
+        limit: i64,
+        lease: std::time::Duration,
+    ) -> Result<Vec<OutboxRow>>;
+    /// A worker says it is alive (at `now`); called before its first claim and then regularly.
+    async fn beat_search_worker(&self, holder: &str, now: DateTime<Utc>) -> Result<()>;
+    /// A worker stopping: its registration goes and the rows it holds are free at once.
+    async fn leave_search_worker(&self, holder: &str) -> Result<()>;
     /// Keeps claimed rows for another `lease` (a worker still busy with them).
     async fn extend_outbox_lease(&self, ids: &[i64], lease: std::time::Duration) -> Result<()>;
     /// The index confirmed these rows.
@@ -47,6 +62,13 @@ pub trait OutboxStore: Send + Sync {
     /// too, so that their index entries go, and clears the dead letters (their records are
     /// queued again); returns how many.
     async fn enqueue_all(&self) -> Result<i64>;
+}
+
+/// Who claims, and from when on a silent worker counts as gone.
+#[derive(Debug, Clone, Copy)]
+pub struct Liveness<'a> {
+    pub holder: &'a str,
+    pub stale_before: DateTime<Utc>,
 }
 
 /// A record the search index must refresh.

@@ -195,7 +195,66 @@ async fn an_outage_makes_no_dead_letters(db: Db) {
     app.stop().await;
 }
 
+/// An instance killed (-9) while it held outbox rows left them to wait out the lease, which
+/// must outlast the longest index update (minutes). Now the rows of a worker whose heartbeat
+/// went silent are taken over at once; rows of a live worker, and rows claimed without a name
+/// (a rebuild), keep their lease; a worker stopping gracefully frees its rows itself.
+async fn rows_of_a_silent_worker_go_to_the_others(db: Db) {
+    use srb_storage::Liveness;
+    let Some(app) = TestApp::spawn_with(db, |c| c.search_worker = false).await else {
+        return;
+    };
+    let token = app.token_for(Role::Coordinator, Some("07111")).await;
+    for title in ["Springerpool Nord", "Springerpool Süd", "Tandem"] {
+        app.staffing_idea(&token, title).await;
+    }
+    let storage = app.storage.as_ref();
+    let lease = std::time::Duration::from_secs(600);
+    let now = chrono::Utc::now();
+    let alive = |holder| Liveness {
+        holder,
+        stale_before: chrono::Utc::now() - chrono::Duration::seconds(45),
+    };
+    storage.beat_search_worker("a", now).await.unwrap();
+    storage.beat_search_worker("b", now).await.unwrap();
+    let held = storage
+        .claim_outbox_as(Some(&alive("a")), 100, lease)
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 3);
+    let none = storage
+        .claim_outbox_as(Some(&alive("b")), 100, lease)
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "a live worker keeps its rows: {none:?}");
+
+    // `a` fell silent (its last heartbeat five minutes ago): `b` takes its rows, lease or not.
+    storage
+        .beat_search_worker("a", now - chrono::Duration::minutes(5))
+        .await
+        .unwrap();
+    let taken = storage
+        .claim_outbox_as(Some(&alive("b")), 100, lease)
+        .await
+        .unwrap();
+    let ids = |rows: &[srb_storage::OutboxRow]| rows.iter().map(|r| r.id).collect::<Vec<_>>();
+    assert_eq!(ids(&taken), ids(&held));
+
+    // `b` stops gracefully: its rows are free at once, even for a claim without a name.
+    storage.leave_search_worker("b").await.unwrap();
+    let freed = storage.claim_outbox(100, lease).await.unwrap();
+    assert_eq!(ids(&freed), ids(&held));
+    // Claimed without a name: nobody's heartbeat frees them, only the lease.
+    let kept = storage
+        .claim_outbox_as(Some(&alive("c")), 100, lease)
+        .await
+        .unwrap();
+    assert!(kept.is_empty(), "{kept:?}");
+    app.stop().await;
+}
+
 srb_tests::on_both_backends!(
+    rows_of_a_silent_worker_go_to_the_others,
     a_second_embedded_index_is_refused,
     a_silent_feeder_is_replaced,
     a_row_the_index_refuses_becomes_a_dead_letter,

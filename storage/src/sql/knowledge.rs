@@ -3,6 +3,7 @@
 
 use super::base::*;
 use super::*;
+use crate::Liveness;
 
 impl SqlStore<Db> {
     /// Restricts a query on a table with `publication` and `district_ags` to what the
@@ -647,15 +648,31 @@ impl KnowledgeStore for SqlStore<Db> {
 
 #[async_trait]
 impl OutboxStore for SqlStore<Db> {
-    async fn claim_outbox(&self, limit: i64, lease: std::time::Duration) -> Result<Vec<OutboxRow>> {
+    async fn claim_outbox_as(
+        &self,
+        worker: Option<&Liveness<'_>>,
+        limit: i64,
+        lease: std::time::Duration,
+    ) -> Result<Vec<OutboxRow>> {
         let now = Utc::now();
         let until = now + chrono::Duration::from_std(lease).unwrap_or_default();
         let mut qb = QueryBuilder::<Db>::new("UPDATE search_outbox SET claimed_until = ");
         qb.push_bind(until);
+        qb.push(", claimed_by = ")
+            .push_bind(worker.map(|w| w.holder.to_owned()));
         qb.push(" WHERE id IN (SELECT o.id FROM search_outbox o WHERE o.available_at <= ");
         qb.push_bind(now);
         qb.push(" AND (o.claimed_until IS NULL OR o.claimed_until < ")
             .push_bind(now);
+        if let Some(w) = worker {
+            // Held by a worker that stopped saying it is alive: it was killed mid-update.
+            qb.push(
+                " OR (o.claimed_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM search_workers w \
+                 WHERE w.holder = o.claimed_by AND w.heartbeat_at >= ",
+            )
+            .push_bind(w.stale_before)
+            .push("))");
+        }
         qb.push(
             ") AND NOT EXISTS (SELECT 1 FROM search_outbox p WHERE p.entity_type = o.entity_type AND p.entity_id = o.entity_id AND p.id < o.id) \
              ORDER BY o.id LIMIT ",
@@ -668,6 +685,41 @@ impl OutboxStore for SqlStore<Db> {
         tx.commit().await?;
         rows.sort_by_key(|r| r.id);
         Ok(rows)
+    }
+
+    async fn beat_search_worker(&self, holder: &str, now: DateTime<Utc>) -> Result<()> {
+        self.count(1);
+        sqlx::query(
+            "INSERT INTO search_workers (holder, heartbeat_at) VALUES ($1, $2) \
+             ON CONFLICT (holder) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+        )
+        .bind(holder)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        // Workers gone for a day (each start is a new one) leave no trace.
+        sqlx::query("DELETE FROM search_workers WHERE heartbeat_at < $1")
+            .bind(now - chrono::Duration::days(1))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn leave_search_worker(&self, holder: &str) -> Result<()> {
+        self.count(1);
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE search_outbox SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = $1",
+        )
+        .bind(holder)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM search_workers WHERE holder = $1")
+            .bind(holder)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn extend_outbox_lease(&self, ids: &[i64], lease: std::time::Duration) -> Result<()> {
