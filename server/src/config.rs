@@ -65,6 +65,11 @@ pub struct Timeouts {
     pub upload: std::time::Duration,
     /// For open requests after a shutdown signal, before they are cut (`SRB_SHUTDOWN_S`).
     pub shutdown: std::time::Duration,
+    /// Between a shutdown signal and the stop of accepting (`SRB_DRAIN_S`): `/readyz` answers
+    /// 503 `draining` meanwhile and requests are still served, so a load balancer's health
+    /// check takes the instance out before it goes. 0 (the default) stops at once; behind a
+    /// load balancer set it above the check's interval × failures.
+    pub drain: std::time::Duration,
 }
 
 impl Default for Timeouts {
@@ -75,6 +80,7 @@ impl Default for Timeouts {
             request: Duration::from_secs(30),
             upload: Duration::from_secs(120),
             shutdown: Duration::from_secs(20),
+            drain: Duration::ZERO,
         }
     }
 }
@@ -189,6 +195,7 @@ impl Config {
                     request: seconds("SRB_REQUEST_TIMEOUT_S", d.request)?,
                     upload: seconds("SRB_UPLOAD_TIMEOUT_S", d.upload)?,
                     shutdown: seconds("SRB_SHUTDOWN_S", d.shutdown)?,
+                    drain: seconds("SRB_DRAIN_S", d.drain)?,
                 }
             },
             rate_per_address: env_parsed("SRB_RATE_PER_ADDRESS")?

@@ -37,12 +37,15 @@ pub struct AppState {
     pub upload_limit: usize,
     /// SHA-256 of the metrics token; `None`: no metrics over HTTP.
     pub metrics_token_hash: Option<String>,
+    /// Set once the instance is going: `/readyz` turns it away from the load balancer.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 pub fn router(
     config: &Config,
     storage: Arc<dyn Storage>,
     search: Arc<dyn srb_search::SearchIndex>,
+    draining: Arc<std::sync::atomic::AtomicBool>,
 ) -> Router {
     let schema = srb_schema::build(storage.clone(), search.clone(), config.limits());
     // Pages gzip-compressed when the browser asks: a run's table of 276 Kitas is 197 KB of HTML.
@@ -65,6 +68,7 @@ pub fn router(
             .metrics_token
             .as_ref()
             .map(|t| srb_schema::auth::hash_token(secrecy::ExposeSecret::expose_secret(t))),
+        draining,
     };
     let mut router = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
@@ -745,6 +749,13 @@ const SEARCH_LAG_LIMIT: i64 = 60;
 /// Ready when the database is reachable and migrated. A lagging or unreachable search index
 /// makes the instance `degraded`, still 200: writes work and the index catches up later.
 async fn readyz(State(app): State<AppState>) -> Response {
+    if app.draining.load(std::sync::atomic::Ordering::Relaxed) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "draining" })),
+        )
+            .into_response();
+    }
     match app.storage.readiness().await {
         Ok(r) if r.pending_migrations == 0 => {}
         Ok(r) => {

@@ -120,6 +120,7 @@ pub struct Server {
     /// The feed this instance's indexer holds: (target, holder).
     feed: Option<(String, String)>,
     indexer: Option<tokio::task::JoinHandle<()>>,
+    draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The search index this configuration feeds, for the outbox's one-index rule.
@@ -165,7 +166,8 @@ impl Server {
         let indexer = feed
             .is_some()
             .then(|| indexer::spawn(storage.clone(), search.index(), feed.clone()));
-        let router = http::router(config, storage.clone(), search.index());
+        let draining = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let router = http::router(config, storage.clone(), search.index(), draining.clone());
         Ok(Self {
             listener,
             router,
@@ -174,6 +176,7 @@ impl Server {
             storage,
             feed,
             indexer,
+            draining,
         })
     }
 
@@ -212,6 +215,8 @@ impl Server {
             .header_read_timeout(self.timeouts.header_read);
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
         tokio::pin!(shutdown);
+        let drain_end = tokio::time::sleep(std::time::Duration::ZERO);
+        tokio::pin!(drain_end);
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => {
@@ -240,7 +245,17 @@ impl Server {
                         }
                     });
                 }
-                _ = &mut shutdown => break,
+                _ = &mut shutdown, if !self.draining.load(std::sync::atomic::Ordering::Relaxed) => {
+                    if self.timeouts.drain.is_zero() {
+                        break;
+                    }
+                    // Still serving, but no longer ready: the load balancer sends the next
+                    // requests elsewhere; then the stop below finds little left to finish.
+                    tracing::info!(drain_s = self.timeouts.drain.as_secs(), "draining before the stop");
+                    self.draining.store(true, std::sync::atomic::Ordering::Relaxed);
+                    drain_end.as_mut().reset(tokio::time::Instant::now() + self.timeouts.drain);
+                }
+                _ = &mut drain_end, if self.draining.load(std::sync::atomic::Ordering::Relaxed) => break,
             }
         }
         drop(self.listener);

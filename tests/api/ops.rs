@@ -82,3 +82,41 @@ async fn shutdown_lets_requests_in_flight_finish() {
         .unwrap()
         .unwrap();
 }
+
+/// Behind a load balancer, a stopping instance first leaves the rotation: for `drain` after the
+/// signal it still serves every request while `/readyz` says `draining` (503), then it stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopping_instance_drains_before_it_goes() {
+    let app = TestApp::spawn_with(Db::Sqlite, |c| c.timeouts.drain = Duration::from_secs(2))
+        .await
+        .unwrap();
+    let (base, client) = (app.base.clone(), app.client.clone());
+    let started = std::time::Instant::now();
+    let stopping = tokio::spawn(app.stop());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let ready = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    let body: Value = ready.json().await.unwrap();
+    assert_eq!(body["status"], "draining");
+    let served = client
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": "{ districts { ags } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        served.status(),
+        200,
+        "requests are still served while draining"
+    );
+    assert!(!stopping.is_finished());
+    tokio::time::timeout(Duration::from_secs(10), stopping)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(2));
+    assert!(
+        client.get(format!("{base}/healthz")).send().await.is_err(),
+        "stopped: nothing listens any more"
+    );
+}
