@@ -17,6 +17,7 @@ use sqlx::sqlite::{
     Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Pool, QueryBuilder, Transaction};
+use std::sync::LazyLock;
 use tokio::sync::{broadcast, OnceCell};
 
 use crate::error::unique_as_duplicate;
@@ -30,8 +31,19 @@ use crate::{
     Storage, StorageError,
 };
 
-pub(crate) static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
-static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
+// Migrations a newer version applied are no error: during a rolling upgrade the migrations run
+// first and the instances of the old version go on (and may restart) on the newer schema, which
+// is why every migration only adds (a column or table goes only once no version reads it).
+pub(crate) static SQLITE_MIGRATIONS: LazyLock<Migrator> = LazyLock::new(|| {
+    let mut m = sqlx::migrate!("../migrations/sqlite");
+    m.set_ignore_missing(true);
+    m
+});
+static POSTGRES_MIGRATIONS: LazyLock<Migrator> = LazyLock::new(|| {
+    let mut m = sqlx::migrate!("../migrations/postgres");
+    m.set_ignore_missing(true);
+    m
+});
 
 /// Notifications of committed contributions.
 const EVENT_CHANNEL: &str = "srb_contributions";

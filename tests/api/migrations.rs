@@ -198,3 +198,55 @@ async fn sqlite_and_postgres_migrate_to_the_same_schema() {
         "only in SQLite: {only_sqlite:#?}\nonly in PostgreSQL: {only_postgres:#?}"
     );
 }
+
+/// During a rolling upgrade the new version migrates first; an instance of the old version that
+/// restarts meanwhile finds a migration it does not know. It starts and is ready (migrations
+/// only add), instead of refusing until the upgrade is through.
+async fn an_older_version_starts_on_a_newer_schema(db: Db) {
+    let Some(mut app) = TestApp::spawn(db).await else {
+        return;
+    };
+    const NEWER: &str = "INSERT INTO _sqlx_migrations \
+        (version, description, success, checksum, execution_time) \
+        VALUES (99990001, 'from a newer version', TRUE, $1, 0)";
+    let checksum = vec![0u8; 48];
+    match db {
+        Db::Sqlite => {
+            let pool = sqlx::SqlitePool::connect(app.database_url()).await.unwrap();
+            sqlx::query(NEWER)
+                .bind(checksum)
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        }
+        Db::Postgres => {
+            let pool = sqlx::PgPool::connect(app.database_url()).await.unwrap();
+            sqlx::query(NEWER)
+                .bind(checksum)
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        }
+    }
+    app.stop_server().await;
+    let restarted = app
+        .try_second_instance(|_| {})
+        .await
+        .expect("the old version starts on the newer schema");
+    let ready: serde_json::Value = restarted
+        .client
+        .get(restarted.url("/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["status"], "ready", "{ready}");
+    restarted.stop().await;
+    app.stop().await;
+}
+
+srb_tests::on_both_backends!(an_older_version_starts_on_a_newer_schema);
