@@ -233,23 +233,44 @@ impl Cluster {
     }
 }
 
+/// `deploy/haproxy.cfg`, the configuration the deployment ships, for this machine: plain HTTP on
+/// a free port, no syslog or user switch, the test's instances, and checks every 300 ms that
+/// take an instance out at its first failure, so a stop is noticed within the test's drain.
 fn haproxy_config(lb_port: u16, servers: &[(&str, u16)]) -> String {
-    // The test's copy of deploy/haproxy.cfg, with its ports; timings shortened so a check
-    // notices a draining instance within the test's drain time.
-    let mut cfg = format!(
-        "global\n  maxconn 4096\n\
-         defaults\n  mode http\n  timeout connect 2s\n  timeout client 60s\n  timeout server 60s\n  \
-         timeout tunnel 1h\n  timeout http-keep-alive 10s\n  timeout check 2s\n  \
-         option forwardfor\n  option redispatch 1\n  retries 3\n  \
-         retry-on conn-failure empty-response response-timeout\n\
-         frontend srb\n  bind 127.0.0.1:{lb_port}\n  default_backend srb\n\
-         backend srb\n  balance roundrobin\n  option httpchk\n  \
-         http-check send meth GET uri /readyz\n  http-check expect status 200\n  \
-         default-server inter 300ms fall 1 rise 2\n"
-    );
-    for (name, port) in servers {
-        cfg.push_str(&format!("  server {name} 127.0.0.1:{port} check\n"));
+    let shipped = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy/haproxy.cfg"),
+    )
+    .unwrap();
+    let mut cfg = String::new();
+    let mut bound = false;
+    for line in shipped.lines() {
+        let t = line.trim();
+        if t.starts_with("log ")
+            || t.starts_with("user ")
+            || t.starts_with("group ")
+            || t.contains("ssl_fc")
+            || t.starts_with("server ")
+        {
+            continue;
+        }
+        if t.starts_with("bind ") {
+            if !bound {
+                cfg.push_str(&format!("  bind 127.0.0.1:{lb_port}\n"));
+                bound = true;
+            }
+            continue;
+        }
+        if t.starts_with("default-server ") {
+            cfg.push_str("  default-server inter 300ms fall 1 rise 2\n");
+            for (name, port) in servers {
+                cfg.push_str(&format!("  server {name} 127.0.0.1:{port} check\n"));
+            }
+            continue;
+        }
+        cfg.push_str(line);
+        cfg.push('\n');
     }
+    assert!(bound && cfg.contains("server a "), "{cfg}");
     cfg
 }
 
@@ -627,7 +648,7 @@ async fn three_instances_behind_a_load_balancer() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     eprintln!(
-        "{orphaned} rows of the killed instance taken over; outbox empty {:.1} s after the kill",
+        "rows of the killed instance taken over: {orphaned}; outbox empty {:.1} s after the kill",
         killed_at.elapsed().as_secs_f64()
     );
     let survivor = c.instances[(victim + 1) % 3].port;
