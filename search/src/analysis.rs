@@ -121,11 +121,130 @@ fn variants(word: &str) -> Vec<String> {
             }
         }
     }
+    // Before folding: folded, `zuentwickeln` would read `zuntwickeln`.
+    if let Some(plain) = without_infix_zu(&word.to_lowercase()) {
+        out.push(fold(&plain));
+    }
     out.push(folded);
     out
 }
 
+/// Separable prefixes, lower case, longest first: a zu-infinitive puts `zu` between one and the
+/// verb (`anzustellen`, `einzubinden`, `weiterzuentwickeln`).
+const SEPARABLE_PREFIXES: &[&str] = &[
+    "zusammen",
+    "gegenüber",
+    "vorbei",
+    "weiter",
+    "wieder",
+    "zurück",
+    "heraus",
+    "herein",
+    "hinaus",
+    "hinein",
+    "voran",
+    "durch",
+    "nach",
+    "fort",
+    "fest",
+    "dar",
+    "auf",
+    "aus",
+    "bei",
+    "ein",
+    "her",
+    "hin",
+    "mit",
+    "vor",
+    "weg",
+    "ab",
+    "an",
+    "um",
+    "zu",
+];
+
+/// `anzustellen` → `anstellen`: the infinitive without the `zu`, for a separable prefix, `zu`
+/// and a verb of at least four letters ending in `n` (`lower`: the word in lower case).
+fn without_infix_zu(lower: &str) -> Option<String> {
+    SEPARABLE_PREFIXES.iter().find_map(|prefix| {
+        let verb = lower.strip_prefix(prefix)?.strip_prefix("zu")?;
+        (verb.chars().count() >= 4 && verb.ends_with('n')).then(|| format!("{prefix}{verb}"))
+    })
+}
+
+/// Conjunctions between the members of a coordinated compound.
+const CONJUNCTIONS: &[&str] = &[
+    "und",
+    "oder",
+    "sowie",
+    "bzw",
+    "beziehungsweise",
+    "als",
+    "auch",
+    "wie",
+    "bis",
+];
+
+/// Words of `text` with the byte range each covers.
+fn word_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut offset = 0;
+    words(text)
+        .into_iter()
+        .map(|w| {
+            let at = offset + text[offset..].find(w).unwrap_or(0);
+            offset = at + w.len();
+            (at, offset)
+        })
+        .collect()
+}
+
 impl Analyzer {
+    /// Coordinated compounds written with a hyphen stand for the whole words: in
+    /// `Sach- und Personalkosten` the `Sach-` is `Sachkosten` (the head of the last member), in
+    /// `Kitaleitung und -träger` the `-träger` is `Kitaträger` (the first part of the first).
+    /// For each word of `text` the completed word, folded, where it is one.
+    fn completions(&self, text: &str, spans: &[(usize, usize)]) -> Vec<Option<String>> {
+        let folded: Vec<String> = spans.iter().map(|&(a, b)| fold(&text[a..b])).collect();
+        let bytes = text.as_bytes();
+        // `Sach-` followed by a space, a comma or a slash: its head comes later.
+        let open_end = |i: usize| {
+            let end = spans[i].1;
+            bytes.get(end) == Some(&b'-')
+                && bytes
+                    .get(end + 1)
+                    .is_none_or(|c| c.is_ascii_whitespace() || *c == b',' || *c == b'/')
+        };
+        // `-träger` after a space: its first part came earlier.
+        let open_start = |i: usize| {
+            let start = spans[i].0;
+            start >= 1
+                && bytes[start - 1] == b'-'
+                && (start == 1 || bytes[start - 2].is_ascii_whitespace())
+        };
+        let filler = |i: usize| CONJUNCTIONS.contains(&folded[i].as_str());
+        let mut out = vec![None; spans.len()];
+        for i in 0..spans.len() {
+            if open_end(i) {
+                let head = (i + 1..spans.len())
+                    .take(6)
+                    .find(|&j| !filler(j) && !open_end(j))
+                    .and_then(|j| self.compound_parts(&folded[j]).last().cloned());
+                out[i] = head.map(|h| format!("{}{h}", folded[i]));
+            } else if open_start(i) && i > 0 {
+                let first = (0..i)
+                    .rev()
+                    .take(6)
+                    .find(|&j| !filler(j) && !open_start(j))
+                    .and_then(|j| {
+                        let parts = self.compound_parts(&folded[j]);
+                        (parts.len() >= 2).then(|| parts[..parts.len() - 1].concat())
+                    });
+                out[i] = first.map(|f| format!("{f}{}", folded[i]));
+            }
+        }
+        out
+    }
+
     pub fn new(synonyms: &[&[&str]]) -> Self {
         let stemmer = TextAnalyzer::builder(WhitespaceTokenizer::default())
             .filter(LowerCaser)
@@ -219,11 +338,33 @@ impl Analyzer {
     /// The terms to index for a text: every word's forms stemmed, and the synonyms of the
     /// abbreviations and long forms it contains.
     pub fn index_terms(&self, text: &str) -> String {
+        let (primary, more) = self.index_terms_apart(text);
+        match (primary.is_empty(), more.is_empty()) {
+            (_, true) => primary,
+            (true, false) => more,
+            (false, false) => format!("{primary} {more}"),
+        }
+    }
+
+    /// [`Self::index_terms`] in two: one term per word, in the text's order (so positions and
+    /// distances are the text's), and the rest — further forms, compound parts, completed
+    /// coordinations, synonyms — which an engine ranking by position keeps apart, below.
+    pub fn index_terms_apart(&self, text: &str) -> (String, String) {
         let words = words(text);
         let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
-        let mut terms: Vec<String> = Vec::with_capacity(words.len() * 2);
+        let mut primary: Vec<String> = Vec::with_capacity(words.len());
+        let mut terms: Vec<String> = Vec::with_capacity(words.len());
         for w in &words {
-            terms.extend(self.word_terms(w));
+            let mut of_word = self.word_terms(w).into_iter();
+            primary.extend(of_word.next());
+            terms.extend(of_word);
+        }
+        for whole in self
+            .completions(text, &word_spans(text))
+            .into_iter()
+            .flatten()
+        {
+            terms.extend(self.word_terms(&whole));
         }
         for group in &self.synonyms {
             let present = group
@@ -239,15 +380,24 @@ impl Analyzer {
                 }
             }
         }
-        terms.join(" ")
+        (primary.join(" "), terms.join(" "))
     }
 
     /// The words of a query, each with the stemmed forms any of which may match.
     pub fn query_words(&self, text: &str) -> Vec<QueryWord> {
+        let completed = self.completions(text, &word_spans(text));
         words(text)
             .into_iter()
-            .filter_map(|w| {
-                let forms: Vec<String> = variants(w).iter().filter_map(|v| self.stem(v)).collect();
+            .zip(completed)
+            .filter_map(|(w, whole)| {
+                // `Sach-` in `Sach- und Personalkosten` asks for `Sachkosten`.
+                let forms: Vec<String> = match &whole {
+                    Some(whole) => variants(whole)
+                        .iter()
+                        .filter_map(|v| self.stem(v))
+                        .collect(),
+                    None => variants(w).iter().filter_map(|v| self.stem(v)).collect(),
+                };
                 if forms.is_empty() {
                     return None;
                 }
@@ -265,18 +415,19 @@ impl Analyzer {
         let mut marks: Vec<(usize, usize)> = Vec::new();
         let mut spans: Vec<(usize, usize)> = Vec::new();
         let mut folded: Vec<String> = Vec::new();
-        let mut offset = 0;
-        for w in words(text) {
-            let at = offset + text[offset..].find(w).unwrap_or(0);
-            offset = at + w.len();
-            spans.push((at, offset));
+        let word_spans = word_spans(text);
+        let completed = self.completions(text, &word_spans);
+        for ((at, end), whole) in word_spans.into_iter().zip(completed) {
+            let w = &text[at..end];
+            spans.push((at, end));
             folded.push(fold(w));
-            let hit = self
-                .word_terms(w)
-                .iter()
-                .any(|t| query.iter().any(|q| q.matches(t)));
+            let mut terms = self.word_terms(w);
+            if let Some(whole) = whole {
+                terms.extend(self.word_terms(&whole));
+            }
+            let hit = terms.iter().any(|t| query.iter().any(|q| q.matches(t)));
             if hit {
-                marks.push((at, offset));
+                marks.push((at, end));
             }
         }
         // A record found through a synonym shows it: `SRB` asked, `SR-Budget` marked.
@@ -431,6 +582,57 @@ mod tests {
             "compound by prefix"
         );
         assert_eq!(terms("Träger"), terms("Traeger"));
+    }
+
+    fn query_forms(text: &str) -> Vec<Vec<String>> {
+        Analyzer::default()
+            .query_words(text)
+            .into_iter()
+            .map(|w| w.forms)
+            .collect()
+    }
+
+    #[test]
+    fn coordinated_compounds_stand_for_the_whole_words() {
+        let a = Analyzer::default();
+        let stem = |w: &str| a.stem(&fold(w)).unwrap();
+        let t = terms("Die Sach- und Personalkosten trägt der Kreis.");
+        assert!(t.contains(&stem("Sachkosten")), "{t:?}");
+        assert!(t.contains(&stem("Personalkosten")), "{t:?}");
+        let t = terms("Kita-, Jugendhilfe- und Schulentwicklungsplanung");
+        assert!(t.contains(&stem("Kitaplanung")), "{t:?}");
+        assert!(t.contains(&stem("Jugendhilfeplanung")), "{t:?}");
+        let t = terms("Kitaleitungen und -träger");
+        assert!(t.contains(&stem("Kitaträger")), "{t:?}");
+        // A hyphen inside a word or a dash between words completes nothing.
+        assert_eq!(terms("Kita-Sozialarbeit"), terms("Kita Sozialarbeit"));
+        let t = terms("Sach - und Personalkosten");
+        assert!(!t.contains(&stem("Sachkosten")), "{t:?}");
+        // Asked for, the open word means the whole one.
+        assert_eq!(
+            query_forms("Sach- und Personalkosten")[0],
+            [stem("Sachkosten")]
+        );
+    }
+
+    #[test]
+    fn zu_infinitives_are_the_infinitive() {
+        let a = Analyzer::default();
+        let stem = |w: &str| a.stem(&fold(w)).unwrap();
+        for (zu, plain) in [
+            ("anzustellen", "anstellen"),
+            ("einzubinden", "einbinden"),
+            ("weiterzuentwickeln", "weiterentwickeln"),
+            ("umzusetzen", "umsetzen"),
+            ("zurückzugeben", "zurückgeben"),
+        ] {
+            assert!(terms(zu).contains(&stem(plain)), "{zu}: {:?}", terms(zu));
+            assert!(query_forms(zu)[0].contains(&stem(plain)), "{zu}");
+        }
+        // Not zu-infinitives: no verb after the `zu`, or no separable prefix before it.
+        assert_eq!(without_infix_zu("anzug"), None);
+        assert_eq!(without_infix_zu("zuzug"), None);
+        assert_eq!(without_infix_zu("kanzuleien"), None);
     }
 
     #[test]

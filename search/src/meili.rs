@@ -55,6 +55,9 @@ struct MeiliDoc {
     body: String,
     terms_title: String,
     terms_body: String,
+    /// What the analyser adds to the words of title and text (forms, parts, synonyms): ranked
+    /// below them, and apart, so the words keep their positions.
+    terms_more: String,
     district: Option<String>,
     audience: Vec<String>,
     workshop: Option<i64>,
@@ -186,7 +189,7 @@ impl MeiliIndex {
     }
 
     /// What this version needs of the index: the pre-analysed terms searchable, title before
-    /// text; the filters and the date sort; the analyser's synonyms and stop words; typos from 5
+    /// text before what the analyser added; the filters and the date sort; the analyser's synonyms and stop words; typos from 5
     /// letters (one) and 9 (two), as the embedded index allows them.
     pub fn settings(&self) -> Settings {
         // Documents carry the terms of every member of a synonym group they mention already;
@@ -203,7 +206,7 @@ impl MeiliIndex {
             })
             .collect();
         Settings::new()
-            .with_searchable_attributes(["terms_title", "terms_body"])
+            .with_searchable_attributes(["terms_title", "terms_body", "terms_more"])
             .with_filterable_attributes([
                 "key", "kind", "district", "audience", "workshop", "session", "tags", "category",
                 "year",
@@ -264,12 +267,15 @@ impl MeiliIndex {
     }
 
     fn to_doc(&self, d: SearchDoc) -> MeiliDoc {
+        let (title_words, title_more) = self.analyzer.index_terms_apart(&d.title);
+        let (body_words, body_more) = self.analyzer.index_terms_apart(&d.body);
         MeiliDoc {
             key: meili_key(d.kind, d.id),
             kind: d.kind.as_str().to_owned(),
             id: d.id,
-            terms_title: self.analyzer.index_terms(&d.title),
-            terms_body: self.analyzer.index_terms(&d.body),
+            terms_title: title_words,
+            terms_body: body_words,
+            terms_more: format!("{title_more} {body_more}"),
             title: d.title,
             body: d.body,
             district: d.district_ags,

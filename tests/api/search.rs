@@ -165,6 +165,49 @@ async fn german_queries_find_the_demo_workshop(app: &TestApp) {
     assert_eq!(code(&body), "BAD_USER_INPUT");
 }
 
+/// German as people write it: a coordinated compound with a hyphen stands for each whole word,
+/// a zu-infinitive for the infinitive, both when written and when asked.
+async fn coordinated_compounds_and_zu_infinitives_are_found(app: &TestApp) {
+    let token = app.token_for(Role::Coordinator, Some(HOME)).await;
+    app.staffing_idea(&token, "Sach- und Personalkosten aus einer Hand")
+        .await;
+    app.staffing_idea(&token, "Träger sind bereit, Fachkräfte anzustellen")
+        .await;
+    app.staffing_idea(&token, "Springerpool mit eigener Sachkostenpauschale")
+        .await;
+    app.indexed().await;
+    let titles = |r: &Value| -> Vec<String> {
+        r["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["title"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let r = search(app, None, "Sachkosten", json!(null)).await;
+    assert!(
+        titles(&r).contains(&"Sach- und Personalkosten aus einer Hand".to_owned()),
+        "{:?}",
+        titles(&r)
+    );
+    let marked = r["edges"].as_array().unwrap().iter().any(|e| {
+        e["titleHighlight"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>Sach</mark>-")
+    });
+    assert!(marked, "the open word is marked: {r:#}");
+    let r = search(app, None, "Personalkosten", json!(null)).await;
+    assert_eq!(titles(&r), ["Sach- und Personalkosten aus einer Hand"]);
+    // Asked the same way: `Sach-` means Sachkosten, not anything starting with `Sach`.
+    let r = search(app, None, "Sach- und Personalkosten", json!(null)).await;
+    assert_eq!(titles(&r)[0], "Sach- und Personalkosten aus einer Hand");
+    let r = search(app, None, "anstellen", json!(null)).await;
+    assert_eq!(titles(&r), ["Träger sind bereit, Fachkräfte anzustellen"]);
+    let r = search(app, None, "Fachkräfte anzustellen", json!(null)).await;
+    assert_eq!(titles(&r)[0], "Träger sind bereit, Fachkräfte anzustellen");
+}
+
 async fn private_records_stay_out_of_hits_counts_and_facets(app: &TestApp) {
     let home = app.token_for(Role::Coordinator, Some(HOME)).await;
     let other = app.token_for(Role::Coordinator, Some(OTHER)).await;
@@ -403,6 +446,7 @@ async fn a_rebuild_restores_a_wiped_index_while_serving(app: &TestApp) {
 
 // What a user sees of search holds on both search backends alike.
 srb_tests::on_every_search_backend!(
+    coordinated_compounds_and_zu_infinitives_are_found,
     suggestions_show_only_what_the_caller_may_read,
     similar_profiles_come_from_other_districts,
     a_rebuild_restores_a_wiped_index_while_serving,
