@@ -64,6 +64,13 @@ pub enum DocKind {
     Kita,
 }
 
+/// Kind and id in one number, the last word on the order of hits of equal rank on both
+/// backends: the kind's place in [`DocKind::ALL`] above the id.
+pub(crate) fn tiebreak(kind: DocKind, id: i64) -> i64 {
+    let k = DocKind::ALL.iter().position(|x| *x == kind).unwrap_or(0) as i64;
+    (k << 48) | (id & ((1 << 48) - 1))
+}
+
 impl DocKind {
     pub const ALL: [DocKind; 6] = [
         DocKind::Contribution,

@@ -66,6 +66,8 @@ struct MeiliDoc {
     category: Option<String>,
     year: String,
     day: i64,
+    /// Kind and id: among hits of equal rank, the order (the last ranking rule).
+    tiebreak: i64,
 }
 
 fn meili_key(kind: DocKind, id: i64) -> String {
@@ -212,6 +214,16 @@ impl MeiliIndex {
                 "year",
             ])
             .with_sortable_attributes(["day"])
+            // Meilisearch's own rules, then kind and id, as the embedded index breaks ties.
+            .with_ranking_rules([
+                "words",
+                "typo",
+                "proximity",
+                "attribute",
+                "sort",
+                "exactness",
+                "tiebreak:asc",
+            ])
             // The terms are German already, analysed here (stems, compound parts, gender forms).
             // Meilisearch's German segmenter would split them once more (`farbkleck` into
             // `farb` + `kleck`), and a typo in a part of a compound then finds nothing
@@ -285,6 +297,7 @@ impl MeiliIndex {
             tags: d.tags,
             category: d.category,
             year: d.year.to_string(),
+            tiebreak: crate::tiebreak(d.kind, d.id),
             day: d.day,
         }
     }

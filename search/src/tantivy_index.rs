@@ -43,6 +43,8 @@ struct Fields {
     category: Field,
     year: Field,
     day: Field,
+    /// Kind and id in one number: among hits of equal score, the order.
+    tiebreak: Field,
     terms_title: Field,
     terms_body: Field,
     title: Field,
@@ -69,6 +71,7 @@ fn schema() -> (Schema, Fields) {
         category: b.add_text_field("category", STRING | FAST),
         year: b.add_text_field("year", STRING | FAST),
         day: b.add_i64_field("day", FAST),
+        tiebreak: b.add_i64_field("tiebreak", FAST),
         terms_title: b.add_text_field("terms_title", terms.clone()),
         terms_body: b.add_text_field("terms_body", terms),
         title: b.add_text_field("title", STORED),
@@ -141,6 +144,7 @@ impl Inner {
             f.district => d.district_ags.clone().unwrap_or_default(),
             f.year => d.year.to_string(),
             f.day => d.day,
+            f.tiebreak => crate::tiebreak(d.kind, d.id),
             f.terms_title => self.analyzer.index_terms(&d.title),
             f.terms_body => self.analyzer.index_terms(&d.body),
             f.title => d.title.clone(),
@@ -349,10 +353,24 @@ impl Inner {
                 .map(|(_, a)| (0.0, a))
                 .collect()
         } else {
-            let top = TopDocs::with_limit(limit)
-                .and_offset(q.offset)
-                .order_by_score();
-            searcher.search(&query, &top)?
+            // Hits of equal score in the order of their kind and id, not of the segments they
+            // landed in: the same query gives the same page every time.
+            let top = TopDocs::with_limit(limit).and_offset(q.offset).tweak_score(
+                |segment: &tantivy::SegmentReader| {
+                    let keys = segment
+                        .fast_fields()
+                        .i64("tiebreak")
+                        .expect("the schema has the tiebreak field");
+                    move |doc: tantivy::DocId, score: tantivy::Score| {
+                        (score, -keys.first(doc).unwrap_or_default())
+                    }
+                },
+            );
+            searcher
+                .search(&query, &top)?
+                .into_iter()
+                .map(|((score, _), a)| (score, a))
+                .collect()
         };
         let (total, aggregations) = if q.facets == FacetFields::default() {
             (searcher.search(&query, &Count)?, None)

@@ -261,6 +261,44 @@ async fn contract(index: &dyn SearchIndex) {
 #[tokio::test]
 async fn embedded_index_keeps_the_contract() {
     contract(&TantivyIndex::in_memory().unwrap()).await;
+    stable_order(&TantivyIndex::in_memory().unwrap()).await;
+}
+
+/// Records that rank alike come in one order, whatever order and batches they were indexed
+/// in (the embedded index kept them in the order of its segments, so a page could change from
+/// one run to the next): by kind, then id.
+async fn stable_order(index: &dyn SearchIndex) {
+    for id in [5, 2, 6, 1, 4, 3] {
+        let d = doc(
+            DocKind::StaffingIdea,
+            id,
+            "Springerpool",
+            "Ein Pool für alle Kitas",
+        );
+        index.apply(Vec::new(), vec![d]).await.unwrap();
+    }
+    let d = doc(
+        DocKind::RoleProfile,
+        9,
+        "Springerpool",
+        "Ein Pool für alle Kitas",
+    );
+    index.apply(Vec::new(), vec![d]).await.unwrap();
+    let hits = index.search(&public("Springerpool")).await.unwrap().hits;
+    let order: Vec<(DocKind, i64)> = hits.iter().map(|h| (h.kind, h.id)).collect();
+    use DocKind::{RoleProfile, StaffingIdea};
+    assert_eq!(
+        order,
+        [
+            (RoleProfile, 9),
+            (StaffingIdea, 1),
+            (StaffingIdea, 2),
+            (StaffingIdea, 3),
+            (StaffingIdea, 4),
+            (StaffingIdea, 5),
+            (StaffingIdea, 6)
+        ]
+    );
 }
 
 /// `MEILI_URL` and `MEILI_KEY`; `None` skips, except under CI (`.ci/run` starts a Meilisearch:
@@ -289,6 +327,9 @@ async fn meilisearch_keeps_the_contract() {
     let Some((url, key)) = meili() else { return };
     let index = fresh_meili(&url, key.as_deref(), "contract").await;
     contract(&index).await;
+    index.delete().await.unwrap();
+    let index = fresh_meili(&url, key.as_deref(), "order").await;
+    stable_order(&index).await;
     index.delete().await.unwrap();
 }
 
