@@ -10,6 +10,7 @@
 //! [`QueryWord`].
 
 use crate::compound::Dictionary;
+use crate::lemma::Lemmas;
 use tantivy::tokenizer::{
     Language, LowerCaser, Stemmer, StopWordFilter, TextAnalyzer, TokenStream, WhitespaceTokenizer,
 };
@@ -27,6 +28,7 @@ pub const DEFAULT_SYNONYMS: &[&[&str]] = &[
 pub struct Analyzer {
     stemmer: TextAnalyzer,
     compounds: &'static Dictionary,
+    lemmas: &'static Lemmas,
     /// Each group as word sequences (folded, split).
     synonyms: Vec<Vec<Vec<String>>>,
     /// The stem of each word of `synonyms`, in the same shape: computed once, since snippets
@@ -265,6 +267,7 @@ impl Analyzer {
             synonyms,
             synonym_stems: Vec::new(),
             compounds: Dictionary::shared(),
+            lemmas: Lemmas::shared(),
         };
         analyzer.synonym_stems = analyzer
             .synonyms
@@ -324,15 +327,31 @@ impl Analyzer {
     }
 
     /// The indexed terms of one word: each of its forms and compound parts, stemmed.
+    /// The word's own stem comes first; then its other forms, compound parts and the entries
+    /// of its derivation family (and of its last part's: `Kooperationsvereinbarungen` is of
+    /// `vereinbaren`).
     fn word_terms(&self, word: &str) -> Vec<String> {
-        variants(word)
-            .into_iter()
-            .flat_map(|v| {
-                let parts = self.compound_parts(&v);
-                std::iter::once(v).chain(parts)
-            })
-            .filter_map(|v| self.stem(&v))
-            .collect()
+        let mut terms: Vec<String> = Vec::new();
+        let mut family = self.lemmas.family(&word.to_lowercase());
+        for v in variants(word) {
+            let parts = self.compound_parts(&v);
+            // A compound's head is only known folded; Hunspell's forms are not.
+            if let Some(head) = parts.last() {
+                family.extend(self.lemmas.family(head));
+            }
+            terms.extend(
+                std::iter::once(v)
+                    .chain(parts)
+                    .filter_map(|t| self.stem(&t)),
+            );
+        }
+        // Only what the family adds: a term it repeats would weigh the word twice.
+        for t in family.iter().filter_map(|e| self.stem(&fold(e))) {
+            if !terms.contains(&t) {
+                terms.push(t);
+            }
+        }
+        terms
     }
 
     /// The terms to index for a text: every word's forms stemmed, and the synonyms of the
@@ -391,13 +410,17 @@ impl Analyzer {
             .zip(completed)
             .filter_map(|(w, whole)| {
                 // `Sach-` in `Sach- und Personalkosten` asks for `Sachkosten`.
-                let forms: Vec<String> = match &whole {
-                    Some(whole) => variants(whole)
-                        .iter()
-                        .filter_map(|v| self.stem(v))
-                        .collect(),
-                    None => variants(w).iter().filter_map(|v| self.stem(v)).collect(),
-                };
+                let asked = whole.as_deref().unwrap_or(w);
+                let family = self.lemmas.family(&asked.to_lowercase());
+                let mut forms: Vec<String> = variants(asked)
+                    .into_iter()
+                    .filter_map(|v| self.stem(&v))
+                    .collect();
+                for f in family.iter().filter_map(|e| self.stem(&fold(e))) {
+                    if !forms.contains(&f) {
+                        forms.push(f);
+                    }
+                }
                 if forms.is_empty() {
                     return None;
                 }
@@ -616,6 +639,28 @@ mod tests {
     }
 
     #[test]
+    fn derivation_families_and_inflected_parts_meet() {
+        let a = Analyzer::default();
+        let finds = |query: &str, text: &str| {
+            let q = a.query_words(query);
+            let t = terms(text);
+            q.iter().all(|w| t.iter().any(|t| w.matches(t)))
+        };
+        for (query, text) in [
+            ("Koordination", "Die Stelle wird zentral koordiniert"),
+            ("koordinieren", "Koordination durch das Jugendamt"),
+            ("Koordinierung", "Wer koordiniert die Träger?"),
+            ("Befristung", "Die Stellen sind befristet"),
+            ("befristete Stellen", "Ohne Befristung der Stellen"),
+            ("Erlaubnis", "Betriebserlaubnisse der Kitas"),
+            ("Vereinbarung", "Kooperationsvereinbarungen mit Trägern"),
+            ("Finanzierung", "Das Land finanziert die Stellen"),
+        ] {
+            assert!(finds(query, text), "{query:?} does not find {text:?}");
+        }
+    }
+
+    #[test]
     fn zu_infinitives_are_the_infinitive() {
         let a = Analyzer::default();
         let stem = |w: &str| a.stem(&fold(w)).unwrap();
@@ -679,6 +724,11 @@ mod tests {
         assert_eq!(
             a.compound_parts("fachkraftemangel"),
             ["fachkrafte", "mangel"]
+        );
+        // Inflected parts the word list lacks, known to the dictionary.
+        assert_eq!(
+            a.compound_parts("betriebserlaubnisse"),
+            ["betrieb", "erlaubnisse"]
         );
         // Unknown parts: no split rather than a wrong one.
         assert!(a.compound_parts("schwierigkeiten").is_empty());

@@ -18,6 +18,7 @@ use std::sync::LazyLock;
 use tantivy::tokenizer::{Language, RawTokenizer, StopWordFilter, TextAnalyzer, TokenStream};
 
 use crate::analysis::fold;
+use crate::lemma::Lemmas;
 
 const GENERAL: &str = include_str!("../dict/words_de.txt");
 const DOMAIN: &str = include_str!("../dict/compound_parts.txt");
@@ -32,6 +33,10 @@ const MAX_PARTS: usize = 4;
 const MIN_GENERAL_PART: usize = 4;
 /// Least frequency of a general word shorter than five letters to count as a part.
 const MIN_SHORT_ZIPF: f32 = 4.0;
+/// Shortest inflected form (found through its dictionary entry) to count as a part, and how much
+/// less frequent than its entry it counts.
+const MIN_INFLECTED_PART: usize = 5;
+const INFLECTED_PENALTY: f32 = 0.5;
 /// Entries kept in each thread's cache of splits before it is cleared.
 const CACHE_LIMIT: usize = 100_000;
 
@@ -142,8 +147,23 @@ impl Dictionary {
         let slice = |a: usize, b: usize| &folded[bounds[a]..bounds[b]];
         // A part from `start` to `end`: its frequency and the length of a linking element
         // before it.
+        // An inflected form the word list lacks (`erlaubnisse`) counts with its dictionary
+        // entry's frequency, a little lower.
+        let known = |word: &str| -> Option<f32> {
+            if let Some(&z) = self.zipf.get(word) {
+                return Some(z);
+            }
+            if word.len() < MIN_INFLECTED_PART {
+                return None;
+            }
+            Lemmas::shared()
+                .entries_of(word)
+                .filter_map(|e| self.zipf.get(&fold(e)).copied())
+                .reduce(f32::max)
+                .map(|z| z - INFLECTED_PENALTY)
+        };
         let part = |start: usize, end: usize| -> Option<(f32, usize)> {
-            if let Some(&z) = self.zipf.get(slice(start, end)) {
+            if let Some(z) = known(slice(start, end)) {
                 return Some((z, 0));
             }
             if start == 0 {
@@ -152,7 +172,7 @@ impl Dictionary {
             for link in ["s", "es"] {
                 let skip = link.len();
                 if end - start >= MIN_PART + skip && slice(start, start + skip) == link {
-                    if let Some(&z) = self.zipf.get(slice(start + skip, end)) {
+                    if let Some(z) = known(slice(start + skip, end)) {
                         return Some((z, skip));
                     }
                 }

@@ -9,6 +9,7 @@
 
 pub mod analysis;
 mod compound;
+pub mod lemma;
 mod meili;
 mod tantivy_index;
 

@@ -208,6 +208,46 @@ async fn coordinated_compounds_and_zu_infinitives_are_found(app: &TestApp) {
     assert_eq!(titles(&r)[0], "Träger sind bereit, Fachkräfte anzustellen");
 }
 
+/// A derivation family meets (the German Hunspell dictionary's entries), and compounds are
+/// found by inflected parts the word list lacks.
+async fn derivation_families_and_inflected_parts_are_found(app: &TestApp) {
+    let token = app.token_for(Role::Coordinator, Some(HOME)).await;
+    for title in [
+        "Die Springerstellen werden zentral koordiniert",
+        "Betriebserlaubnisse früh klären",
+        "Kooperationsvereinbarungen mit allen Trägern",
+        "Stellen nur noch unbefristet ausschreiben",
+    ] {
+        app.staffing_idea(&token, title).await;
+    }
+    app.indexed().await;
+    for (query, found) in [
+        (
+            "Koordination",
+            "Die Springerstellen werden zentral koordiniert",
+        ),
+        (
+            "Koordinierung der Springer",
+            "Die Springerstellen werden zentral koordiniert",
+        ),
+        ("Erlaubnis", "Betriebserlaubnisse früh klären"),
+        ("Betriebserlaubnis", "Betriebserlaubnisse früh klären"),
+        (
+            "Vereinbarung",
+            "Kooperationsvereinbarungen mit allen Trägern",
+        ),
+    ] {
+        let r = search(app, None, query, json!(null)).await;
+        let titles: Vec<&str> = r["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["node"]["title"].as_str())
+            .collect();
+        assert_eq!(titles.first(), Some(&found), "{query}: {titles:?}");
+    }
+}
+
 async fn private_records_stay_out_of_hits_counts_and_facets(app: &TestApp) {
     let home = app.token_for(Role::Coordinator, Some(HOME)).await;
     let other = app.token_for(Role::Coordinator, Some(OTHER)).await;
@@ -447,6 +487,7 @@ async fn a_rebuild_restores_a_wiped_index_while_serving(app: &TestApp) {
 // What a user sees of search holds on both search backends alike.
 srb_tests::on_every_search_backend!(
     coordinated_compounds_and_zu_infinitives_are_found,
+    derivation_families_and_inflected_parts_are_found,
     suggestions_show_only_what_the_caller_may_read,
     similar_profiles_come_from_other_districts,
     a_rebuild_restores_a_wiped_index_while_serving,
