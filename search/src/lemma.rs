@@ -36,38 +36,41 @@ impl Lemmas {
         flate2::read::GzDecoder::new(gz)
             .read_to_string(&mut text)
             .expect("lemmas_de.txt.gz is gzip'd UTF-8");
+        // Slices of the text, not owned strings: the list is read at start, and what it
+        // allocates on the way tends to stay with the process.
         let mut names: Vec<Box<str>> = Vec::new();
-        let mut number: HashMap<String, u32> = HashMap::new();
-        let mut forms: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut number: HashMap<&str, u32> = HashMap::new();
+        let mut pairs: Vec<(&str, u32)> = Vec::new();
         for line in text.lines() {
             let Some((entry, list)) = line.split_once('\t') else {
                 continue;
             };
-            let entry = entry.to_owned();
-            let n = *number.entry(entry.clone()).or_insert_with(|| {
-                names.push(entry.clone().into_boxed_str());
+            let n = *number.entry(entry).or_insert_with(|| {
+                names.push(entry.into());
                 (names.len() - 1) as u32
             });
-            for form in list.split(' ').filter(|f| *f != entry) {
-                let of = forms.entry(form.to_owned()).or_default();
-                if of.len() < MAX_ENTRIES && !of.contains(&n) {
-                    of.push(n);
-                }
-            }
+            pairs.extend(list.split(' ').filter(|f| *f != entry).map(|f| (f, n)));
         }
-        let mut sorted: Vec<(String, u64)> = forms
-            .into_iter()
-            .map(|(f, ns)| {
-                let packed = ns
-                    .iter()
-                    .enumerate()
-                    .fold(0u64, |acc, (i, n)| acc | (u64::from(n + 1) << (32 * i)));
-                (f, packed)
-            })
-            .collect();
-        sorted.sort_unstable();
-        let forms = fst::Map::from_iter(sorted).expect("sorted, unique forms");
-        let mut by_name: Vec<(String, u64)> =
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut builder = fst::MapBuilder::memory();
+        let mut i = 0;
+        while i < pairs.len() {
+            let form = pairs[i].0;
+            let mut packed = 0u64;
+            let mut slot = 0;
+            while i < pairs.len() && pairs[i].0 == form {
+                if slot < MAX_ENTRIES {
+                    packed |= u64::from(pairs[i].1 + 1) << (32 * slot);
+                    slot += 1;
+                }
+                i += 1;
+            }
+            builder.insert(form, packed).expect("sorted, unique forms");
+        }
+        let forms = fst::Map::new(builder.into_inner().expect("an fst in memory"))
+            .expect("a map just built");
+        let mut by_name: Vec<(&str, u64)> =
             number.into_iter().map(|(e, n)| (e, u64::from(n))).collect();
         by_name.sort_unstable();
         let entries = fst::Map::from_iter(by_name).expect("sorted, unique entries");
