@@ -260,6 +260,12 @@ impl TestApp {
         }
     }
 
+    /// What `/readyz` answers, as JSON.
+    pub async fn readiness(&self) -> Value {
+        let response = self.client.get(self.url("/readyz")).send().await.unwrap();
+        response.json().await.unwrap()
+    }
+
     /// The embedded index of this instance (tests of outages close and reopen it).
     pub fn embedded(&self) -> &Arc<srb_search::Switchable> {
         self.search

@@ -326,10 +326,9 @@ impl Analyzer {
         })
     }
 
-    /// The indexed terms of one word: each of its forms and compound parts, stemmed.
-    /// The word's own stem comes first; then its other forms, compound parts and the entries
-    /// of its derivation family (and of its last part's: `Kooperationsvereinbarungen` is of
-    /// `vereinbaren`).
+    /// The indexed terms of one word, stemmed: its own first, then its other forms, compound
+    /// parts and the entries of its derivation family (and of its last part's:
+    /// `Kooperationsvereinbarungen` is of `vereinbaren`).
     fn word_terms(&self, word: &str) -> Vec<String> {
         let mut terms: Vec<String> = Vec::new();
         let mut family = self.lemmas.family(&word.to_lowercase());
@@ -345,13 +344,18 @@ impl Analyzer {
                     .filter_map(|t| self.stem(&t)),
             );
         }
-        // Only what the family adds: a term it repeats would weigh the word twice.
+        self.add_family(&mut terms, &family);
+        terms
+    }
+
+    /// Adds the stems of a family's entries that `terms` lacks: a term it repeats would weigh
+    /// the word twice.
+    fn add_family(&self, terms: &mut Vec<String>, family: &[String]) {
         for t in family.iter().filter_map(|e| self.stem(&fold(e))) {
             if !terms.contains(&t) {
                 terms.push(t);
             }
         }
-        terms
     }
 
     /// The terms to index for a text: every word's forms stemmed, and the synonyms of the
@@ -416,11 +420,7 @@ impl Analyzer {
                     .into_iter()
                     .filter_map(|v| self.stem(&v))
                     .collect();
-                for f in family.iter().filter_map(|e| self.stem(&fold(e))) {
-                    if !forms.contains(&f) {
-                        forms.push(f);
-                    }
-                }
+                self.add_family(&mut forms, &family);
                 if forms.is_empty() {
                     return None;
                 }

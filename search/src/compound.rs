@@ -145,8 +145,6 @@ impl Dictionary {
             return Vec::new();
         }
         let slice = |a: usize, b: usize| &folded[bounds[a]..bounds[b]];
-        // A part from `start` to `end`: its frequency and the length of a linking element
-        // before it.
         // An inflected form the word list lacks (`erlaubnisse`) counts with its dictionary
         // entry's frequency, a little lower.
         let known = |word: &str| -> Option<f32> {
@@ -162,6 +160,8 @@ impl Dictionary {
                 .reduce(f32::max)
                 .map(|z| z - INFLECTED_PENALTY)
         };
+        // A part from `start` to `end`: its frequency and the length of a linking element
+        // before it.
         let part = |start: usize, end: usize| -> Option<(f32, usize)> {
             if let Some(z) = known(slice(start, end)) {
                 return Some((z, 0));

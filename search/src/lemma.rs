@@ -17,8 +17,8 @@ pub struct Lemmas {
     /// Form in lower case → up to two entry numbers + 1, 32 bits each. Not folded: folded,
     /// `Raum` would be a form of `räumen` (`räum!`).
     forms: fst::Map<Vec<u8>>,
-    /// Entry in lower case → its number.
-    entries: fst::Map<Vec<u8>>,
+    /// The entries in lower case.
+    entries: fst::Set<Vec<u8>>,
     names: Vec<Box<str>>,
 }
 
@@ -70,10 +70,9 @@ impl Lemmas {
         }
         let forms = fst::Map::new(builder.into_inner().expect("an fst in memory"))
             .expect("a map just built");
-        let mut by_name: Vec<(&str, u64)> =
-            number.into_iter().map(|(e, n)| (e, u64::from(n))).collect();
-        by_name.sort_unstable();
-        let entries = fst::Map::from_iter(by_name).expect("sorted, unique entries");
+        let mut sorted: Vec<&str> = number.into_keys().collect();
+        sorted.sort_unstable();
+        let entries = fst::Set::from_iter(sorted).expect("sorted, unique entries");
         Self {
             forms,
             entries,
@@ -92,7 +91,7 @@ impl Lemmas {
 
     /// Whether a lower-case word is an entry with forms of its own.
     pub fn is_entry(&self, lower: &str) -> bool {
-        self.entries.contains_key(lower)
+        self.entries.contains(lower)
     }
 
     /// The entries of a word's family, in lower case: the entries it is a form of, and for a

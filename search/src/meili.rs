@@ -191,8 +191,9 @@ impl MeiliIndex {
     }
 
     /// What this version needs of the index: the pre-analysed terms searchable, title before
-    /// text before what the analyser added; the filters and the date sort; the analyser's synonyms and stop words; typos from 5
-    /// letters (one) and 9 (two), as the embedded index allows them.
+    /// text before what the analyser added; the filters and the date sort; the analyser's
+    /// synonyms and stop words; typos from 5 letters (one) and 9 (two), as the embedded index
+    /// allows them.
     pub fn settings(&self) -> Settings {
         // Documents carry the terms of every member of a synonym group they mention already;
         // these are for the query side, member for member.

@@ -215,28 +215,23 @@ pub fn spawn(
     index: Arc<dyn SearchIndex>,
     feed: Option<(String, String)>,
 ) -> tokio::task::JoinHandle<()> {
-    // Liveness on its own task: an update that takes long is no sign of death.
-    let heart = feed.as_ref().map(|(_, holder)| {
-        let (storage, holder) = (storage.clone(), holder.clone());
-        tokio::spawn(async move {
-            loop {
-                if let Err(e) = storage
-                    .beat_search_worker(&holder, chrono::Utc::now())
-                    .await
-                {
-                    tracing::warn!(error = %e, "search worker heartbeat");
-                }
-                tokio::time::sleep(HEARTBEAT).await;
-            }
-        })
-    });
     tokio::spawn(async move {
-        // Aborting the worker (a graceful stop) stops its heartbeat too.
-        let _heart = heart.map(AbortOnDrop);
-        if let Some((_, holder)) = &feed {
-            // Registered before the first claim, so no one takes this worker for dead.
-            let _ = storage.beat_search_worker(holder, chrono::Utc::now()).await;
-        }
+        // Registered before the first claim, so no one takes this worker for dead; then the
+        // heartbeat goes on in a task of its own (an update that takes long is no sign of
+        // death), which ends with this one (a graceful stop aborts it).
+        let _heart = match &feed {
+            Some((_, holder)) => {
+                beat(storage.as_ref(), holder).await;
+                let (storage, holder) = (storage.clone(), holder.clone());
+                Some(AbortOnDrop(tokio::spawn(async move {
+                    loop {
+                        tokio::time::sleep(HEARTBEAT).await;
+                        beat(storage.as_ref(), &holder).await;
+                    }
+                })))
+            }
+            None => None,
+        };
         let mut failing = false;
         let mut beat = tokio::time::Instant::now();
         let mut feeding = true;
@@ -281,6 +276,12 @@ pub fn spawn(
             }
         }
     })
+}
+
+async fn beat(storage: &dyn Storage, holder: &str) {
+    if let Err(e) = storage.beat_search_worker(holder, chrono::Utc::now()).await {
+        tracing::warn!(error = %e, "search worker heartbeat");
+    }
 }
 
 struct AbortOnDrop(tokio::task::JoinHandle<()>);

@@ -235,15 +235,7 @@ async fn an_older_version_starts_on_a_newer_schema(db: Db) {
         .try_second_instance(|_| {})
         .await
         .expect("the old version starts on the newer schema");
-    let ready: serde_json::Value = restarted
-        .client
-        .get(restarted.url("/readyz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready = restarted.readiness().await;
     assert_eq!(ready["status"], "ready", "{ready}");
     restarted.stop().await;
     app.stop().await;

@@ -134,15 +134,7 @@ async fn a_row_the_index_refuses_becomes_a_dead_letter(db: Db) {
     let r = srb_tests::search_total(&app, "Springerpool").await;
     assert_eq!(r, 2);
 
-    let ready: serde_json::Value = app
-        .client
-        .get(app.url("/readyz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready = app.readiness().await;
     assert_eq!(ready["status"], "degraded", "{ready:#}");
     assert_eq!(ready["search"]["deadLetters"], 1, "{ready:#}");
     let metrics = app.metrics_text().await;

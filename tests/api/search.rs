@@ -435,13 +435,8 @@ async fn similar_profiles_come_from_other_districts(app: &TestApp) {
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
 }
 
-async fn readiness(app: &TestApp) -> Value {
-    let response = app.client.get(app.url("/readyz")).send().await.unwrap();
-    response.json().await.unwrap()
-}
-
 async fn readiness_reports_an_index_outage_as_degraded(app: &TestApp) {
-    let ready = readiness(app).await;
+    let ready = app.readiness().await;
     assert_eq!(ready["status"], "ready", "{ready}");
     assert_eq!(ready["search"]["reachable"], true);
     app.embedded().close();
@@ -452,7 +447,7 @@ async fn readiness_reports_an_index_outage_as_degraded(app: &TestApp) {
     assert_eq!(degraded["status"], "degraded", "{degraded}");
     assert_eq!(degraded["search"]["reachable"], false);
     app.embedded().reopen().unwrap();
-    let ready = readiness(app).await;
+    let ready = app.readiness().await;
     assert_eq!(ready["status"], "ready", "{ready}");
 }
 
