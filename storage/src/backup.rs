@@ -185,14 +185,16 @@ pub async fn restore(from: &Path, url: &str) -> Result<Summary> {
     let incoming = target.with_extension("restoring");
     std::fs::copy(from, &incoming)
         .map_err(|e| fail(format!("Die Sicherung ließ sich nicht kopieren: {e}")))?;
-    // Who fed the search index is the state of the processes that ran then, not data: the
-    // restored database starts with nobody feeding, so whoever starts next may.
+    // Who fed the search index, which workers were alive and which outbox rows they held is
+    // the state of the processes that ran then, not data: the restored database starts with
+    // nobody feeding and every row free, so whoever starts next indexes at once (a snapshot
+    // taken mid-batch would otherwise keep its rows "held" until the dead worker times out).
     let options = SqliteConnectOptions::from_str("sqlite:")?.filename(&incoming);
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
         .connect_with(options)
         .await?;
-    let cleared = sqlx::query("DELETE FROM search_feed").execute(&pool).await;
+    let cleared = forget_processes(&pool).await;
     pool.close().await;
     if let Err(e) = cleared {
         let _ = std::fs::remove_file(&incoming);
@@ -209,6 +211,37 @@ pub async fn restore(from: &Path, url: &str) -> Result<Summary> {
     std::fs::rename(&incoming, &target)
         .map_err(|e| fail(format!("Die Datenbank ließ sich nicht ersetzen: {e}")))?;
     Ok(summary)
+}
+
+async fn forget_processes(pool: &sqlx::SqlitePool) -> std::result::Result<(), sqlx::Error> {
+    // A backup of an older version may lack the later tables and columns (migrations add them
+    // when the server starts), so only what is there is cleared.
+    let has = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(pool)
+            .await
+            .map(|n| n > 0)
+    };
+    let workers = has("SELECT count(*) FROM sqlite_master WHERE name = 'search_workers'").await?;
+    let claims =
+        has("SELECT count(*) FROM pragma_table_info('search_outbox') WHERE name = 'claimed_by'")
+            .await?;
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM search_feed")
+        .execute(&mut *tx)
+        .await?;
+    if workers {
+        sqlx::query("DELETE FROM search_workers")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let release = if claims {
+        "UPDATE search_outbox SET claimed_until = NULL, claimed_by = NULL"
+    } else {
+        "UPDATE search_outbox SET claimed_until = NULL"
+    };
+    sqlx::query(release).execute(&mut *tx).await?;
+    tx.commit().await
 }
 
 #[cfg(test)]

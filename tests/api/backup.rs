@@ -70,10 +70,15 @@ async fn a_backup_taken_while_writing_restores_every_table() {
         summary,
         "the file checks out as written"
     );
+    // The snapshot may catch a worker in the middle of a batch: its rows claimed, its heartbeat
+    // fresh. Made certain here, so the restore must free them.
+    hold_outbox_rows(&backup).await;
     let mut saved = dump(&backup).await;
-    // The feeder of the search index is process state: a restore starts without one.
+    // The feeder, the workers and their claims are process state: a restore starts without.
     assert_eq!(saved["search_feed"].len(), 1);
+    assert!(!saved["search_workers"].is_empty());
     saved.insert("search_feed".into(), Vec::new());
+    saved.insert("search_workers".into(), Vec::new());
     assert_eq!(
         saved["kitas"].len() as i64,
         summary.tables.iter().find(|(t, _)| t == "kitas").unwrap().1
@@ -95,7 +100,16 @@ async fn a_backup_taken_while_writing_restores_every_table() {
     app.embedded().close();
     srb_server::restore(&config, &backup).await.unwrap();
     let db_file = srb_storage::backup::sqlite_path(&url).unwrap();
-    assert_eq!(dump(&db_file).await, saved, "every table as in the backup");
+    let mut restored_rows = dump(&db_file).await;
+    let outbox = restored_rows.remove("search_outbox").unwrap();
+    let saved_outbox = saved.remove("search_outbox").unwrap();
+    assert_eq!(restored_rows, saved, "every table as in the backup");
+    assert_eq!(outbox.len(), saved_outbox.len(), "every outbox row kept");
+    assert_eq!(
+        held_outbox_rows(&db_file).await,
+        0,
+        "no outbox row held by a process of the backup"
+    );
 
     // The restored database serves, and its new index holds what the backup holds.
     let restored = app.try_second_instance(|_| {}).await.unwrap();
@@ -105,6 +119,51 @@ async fn a_backup_taken_while_writing_restores_every_table() {
     assert_eq!(total("Wombat").await, 0);
     restored.stop().await;
     app.stop().await;
+}
+
+/// Marks the backup's outbox as claimed by a worker with a fresh heartbeat, as a snapshot taken
+/// mid-batch would be; ensures there is a row to claim.
+async fn hold_outbox_rows(path: &Path) {
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str("sqlite:")
+        .unwrap()
+        .filename(path);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    let now = chrono::Utc::now();
+    let until = now + chrono::Duration::minutes(3);
+    sqlx::query("INSERT INTO search_workers (holder, heartbeat_at) VALUES ('alt-1', $1)")
+        .bind(&now)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO search_outbox (entity_type, entity_id, created_at, available_at) \
+         SELECT 'KnowledgeDocument', id, $1, $1 FROM knowledge_documents",
+    )
+    .bind(&now)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE search_outbox SET claimed_by = 'alt-1', claimed_until = $1")
+        .bind(&until)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+}
+
+async fn held_outbox_rows(path: &Path) -> i64 {
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str("sqlite:")
+        .unwrap()
+        .filename(path);
+    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    let held = sqlx::query_scalar(
+        "SELECT count(*) FROM search_outbox WHERE claimed_by IS NOT NULL OR claimed_until IS NOT NULL",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    held
 }
 
 /// A damaged or foreign file is refused before anything is replaced.
