@@ -131,7 +131,7 @@ async fn hold_outbox_rows(path: &Path) {
     let now = chrono::Utc::now();
     let until = now + chrono::Duration::minutes(3);
     sqlx::query("INSERT INTO search_workers (holder, heartbeat_at) VALUES ('alt-1', $1)")
-        .bind(&now)
+        .bind(now)
         .execute(&pool)
         .await
         .unwrap();
@@ -139,12 +139,12 @@ async fn hold_outbox_rows(path: &Path) {
         "INSERT INTO search_outbox (entity_type, entity_id, created_at, available_at) \
          SELECT 'KnowledgeDocument', id, $1, $1 FROM knowledge_documents",
     )
-    .bind(&now)
+    .bind(now)
     .execute(&pool)
     .await
     .unwrap();
     sqlx::query("UPDATE search_outbox SET claimed_by = 'alt-1', claimed_until = $1")
-        .bind(&until)
+        .bind(until)
         .execute(&pool)
         .await
         .unwrap();
