@@ -25,6 +25,13 @@ pub const DEFAULT_SYNONYMS: &[&[&str]] = &[
     &["VZÄ", "Vollzeitäquivalent"],
 ];
 
+/// Question words the Snowball list lacks (it has `was`, `wie`, `wo`, `welche`): a question
+/// typed as a sentence („Wer hat die Dienst- und Fachaufsicht?“) asks with them, and no answer
+/// repeats them.
+const QUESTION_WORDS: &[&str] = &[
+    "wer", "wem", "wen", "wessen", "warum", "weshalb", "wieso", "wann",
+];
+
 pub struct Analyzer {
     stemmer: TextAnalyzer,
     compounds: &'static Dictionary,
@@ -251,6 +258,9 @@ impl Analyzer {
         let stemmer = TextAnalyzer::builder(WhitespaceTokenizer::default())
             .filter(LowerCaser)
             .filter(StopWordFilter::new(Language::German).expect("German stop words"))
+            .filter(StopWordFilter::remove(
+                QUESTION_WORDS.iter().map(|w| (*w).to_owned()),
+            ))
             .filter(Stemmer::new(Language::German))
             .build();
         let synonyms = synonyms
@@ -424,8 +434,19 @@ impl Analyzer {
                 if forms.is_empty() {
                     return None;
                 }
+                // A compound asked whole may be written apart or with a hyphen (`Kitabeirat`,
+                // `Kita-Beirat`): found too, below the word itself.
+                let parts: Vec<String> = variants(asked)
+                    .first()
+                    .map(|v| self.compound_parts(v))
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|p| self.stem(p))
+                    .collect();
+                let parts = if parts.len() >= 2 { parts } else { Vec::new() };
                 Some(QueryWord {
                     forms,
+                    parts,
                     letters: w.chars().filter(|c| c.is_alphanumeric()).count(),
                 })
             })
@@ -539,6 +560,8 @@ fn escape(s: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct QueryWord {
     pub forms: Vec<String>,
+    /// The stemmed parts of a compound, none for a simple word.
+    pub parts: Vec<String>,
     /// Letters of the word as typed: typo tolerance grows with it.
     pub letters: usize,
 }
@@ -558,6 +581,9 @@ impl QueryWord {
     pub fn matches(&self, term: &str) -> bool {
         let max = self.max_edits() as usize;
         let term_len = term.chars().count();
+        if self.parts.iter().any(|p| p == term) {
+            return true;
+        }
         self.forms.iter().any(|f| {
             let len = f.chars().count();
             term == f

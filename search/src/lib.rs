@@ -24,12 +24,25 @@ pub use tantivy_index::TantivyIndex;
 /// the suffix of the Meilisearch index. It changes whenever the schema or the analysis does, so
 /// an updated `srb` starts a new index and fills it from the database (the old one stays until
 /// removed by hand) instead of reading terms it no longer produces.
-pub const FORMAT: &str = "v3";
+pub const FORMAT: &str = "v4";
 /// Length of a text snippet around the first match, in characters.
 pub(crate) const SNIPPET_CHARS: usize = 200;
 /// Words of a record used to find similar ones: enough to characterise a profile, few enough
 /// to answer quickly.
 pub(crate) const MAX_SIMILAR_WORDS: usize = 60;
+
+/// From this many words on, a query also finds records that hold only most of them (ranked
+/// below those with all): a question in a sentence carries words no answer repeats.
+pub(crate) const SHARE_FROM_WORDS: usize = 3;
+
+/// How many of a query's `n` words a record must hold: all of one or two, half of more.
+pub(crate) fn required_words(n: usize) -> usize {
+    if n < SHARE_FROM_WORDS {
+        n
+    } else {
+        n.div_ceil(2)
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
@@ -296,10 +309,16 @@ impl Switchable {
             .ok_or_else(|| SearchError::Unavailable("the index is closed".into()))
     }
 
-    /// Closes the index: from now on every call fails as unavailable.
+    /// Closes the index: from now on every call fails as unavailable. Waits (up to 30 s) for
+    /// work in flight, which holds the index too: an update whose caller went away still runs
+    /// to its end on a blocking thread, and only then is the directory's lock released.
     pub fn close(&self) {
-        if let Ok(mut i) = self.inner.write() {
-            *i = None;
+        let taken = self.inner.write().ok().and_then(|mut i| i.take());
+        if let Some(index) = taken {
+            let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            while index.is_shared() && std::time::Instant::now() < until {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
         }
     }
 

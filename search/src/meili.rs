@@ -427,6 +427,10 @@ impl SearchIndex for MeiliIndex {
         }
         if q.match_any {
             search.with_matching_strategy(meilisearch_sdk::search::MatchingStrategies::LAST);
+        } else if words.len() >= crate::SHARE_FROM_WORDS {
+            // As on the embedded index: most of a longer query's words suffice, ranked below
+            // all of them; the most frequent words are the first to go.
+            search.with_matching_strategy(meilisearch_sdk::search::MatchingStrategies::FREQUENCY);
         }
         if !filter.is_empty() {
             search.with_filter(&filter);

@@ -92,7 +92,16 @@ struct Inner {
 #[derive(Clone)]
 pub struct TantivyIndex(Arc<Inner>);
 
+/// What a query word found adds to the score, above any word's own score: records are ranked
+/// by the share of the query's words they hold first.
+const SHARE_WEIGHT: f32 = 1_000.0;
+
 impl TantivyIndex {
+    /// Whether another handle (work in flight on a blocking thread) still holds the index.
+    pub fn is_shared(&self) -> bool {
+        Arc::strong_count(&self.0) > 1
+    }
+
     /// Opens the index of this version's [`FORMAT`] in a subdirectory of `dir` named by it,
     /// creating it when there is none (see [`Self::created`]).
     pub fn open(dir: &Path) -> Result<Self> {
@@ -232,6 +241,26 @@ impl Inner {
                 alternatives.push((Occur::Should, Box::new(BoostQuery::new(loose, boost * 0.5))));
             }
         }
+        if !word.parts.is_empty() && !strict {
+            for (field, boost) in [(f.terms_title, 2.0), (f.terms_body, 1.0)] {
+                let term = |t: &str| -> Box<dyn Query> {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, t),
+                        IndexRecordOption::WithFreqs,
+                    ))
+                };
+                // All parts, written apart, below the word. Not the head alone: that would
+                // find Sachkosten for Personalkosten.
+                let apart = word.parts.iter().map(|p| (Occur::Must, term(p))).collect();
+                alternatives.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(BooleanQuery::new(apart)),
+                        boost * 0.5,
+                    )),
+                ));
+            }
+        }
         Box::new(BooleanQuery::new(alternatives))
     }
 
@@ -271,11 +300,33 @@ impl Inner {
                 Occur::Must,
                 Box::new(BooleanQuery::new(any)) as Box<dyn Query>,
             )]
-        } else {
+        } else if words.len() < crate::SHARE_FROM_WORDS {
             words
                 .iter()
                 .map(|w| (Occur::Must, self.word_query(w, false)))
                 .collect()
+        } else {
+            // Longer queries: a record with most of the words is found too, below those with
+            // all of them (each word found adds a constant larger than the words' scores).
+            let any: Vec<(Occur, Box<dyn Query>)> = words
+                .iter()
+                .map(|w| {
+                    let found: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+                        (Occur::Must, self.word_query(w, false)),
+                        (
+                            Occur::Should,
+                            Box::new(ConstScoreQuery::new(Box::new(AllQuery), SHARE_WEIGHT)),
+                        ),
+                    ]));
+                    (Occur::Should, found)
+                })
+                .collect();
+            let required = crate::required_words(words.len());
+            vec![(
+                Occur::Must,
+                Box::new(BooleanQuery::with_minimum_required_clauses(any, required))
+                    as Box<dyn Query>,
+            )]
         };
         if words.is_empty() {
             clauses = vec![(Occur::Must, Box::new(AllQuery))];
