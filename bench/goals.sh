@@ -23,6 +23,8 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT
 
 key=bench-key-0123456789abcdef
+# srb names its index after MEILI_INDEX and the index format (a new format, a new index).
+meili_index="srb_$(grep -o 'pub const FORMAT: &str = "[^"]*"' search/src/lib.rs | cut -d'"' -f2)"
 meili_port=18190 embedded_port=18191 backend_port=18192
 "$meili_bin" --db-path "$work/meili" --http-addr "127.0.0.1:$meili_port" --master-key "$key" \
   --no-analytics --log-level WARN >"$work/meili.log" 2>&1 &
@@ -61,12 +63,13 @@ for _ in $(seq 1 300); do
   sleep 1
 done
 echo "documents: embedded $a, Meilisearch backend $b"
-# The same question, asked of Meilisearch directly: the terms srb sends (the analysed words).
-terms=$(curl -fs "http://127.0.0.1:$meili_port/indexes/srb/search" -H "authorization: Bearer $key" \
-  -H 'content-type: application/json' -d '{"q":"","limit":0}' >/dev/null && echo "fachkraft gewinn")
+# The same question, asked of Meilisearch directly: the terms srb's backend sends for it (the
+# analysed words, one each); the hit counts printed below must agree.
+terms="fachkraft gewinn"
 printf '{"q":"%s","limit":10,"locales":["eng"],"showRankingScore":true}' "$terms" >"$work/meili.json"
 printf '{"q":"%s","limit":10,"locales":["eng"],"showRankingScore":true,"facets":["kind","district","workshop","session","tags","category","year"]}' "$terms" >"$work/meili_facets.json"
-echo "Meilisearch answers $(curl -fs "http://127.0.0.1:$meili_port/indexes/srb/search" -H "authorization: Bearer $key" -H 'content-type: application/json' -d @"$work/meili.json" | sed 's/.*"estimatedTotalHits":\([0-9]*\).*/\1/') hits for \"$terms\""
+echo "srb's Meilisearch backend: $(gql $backend_port "$work/search.json" | sed 's/.*"totalCount":\([0-9]*\).*/\1/') hits"
+echo "Meilisearch answers $(curl -fs "http://127.0.0.1:$meili_port/indexes/$meili_index/search" -H "authorization: Bearer $key" -H 'content-type: application/json' -d @"$work/meili.json" | sed 's/.*"estimatedTotalHits":\([0-9]*\).*/\1/') hits for \"$terms\""
 
 for f in search facets districts kitas; do gql $embedded_port "$work/$f.json" >/dev/null; done
 gql $backend_port "$work/facets.json" >/dev/null
@@ -90,10 +93,10 @@ plain() { # label url conns
 }
 
 for c in 1 16; do
-  measure "Meilisearch HTTP API" "http://127.0.0.1:$meili_port/indexes/srb/search" "$work/meili.json" $c $key
+  measure "Meilisearch HTTP API" "http://127.0.0.1:$meili_port/indexes/$meili_index/search" "$work/meili.json" $c $key
   measure "embedded index through GraphQL" "http://127.0.0.1:$embedded_port/graphql" "$work/search.json" $c
   measure "Meilisearch backend through GraphQL" "http://127.0.0.1:$backend_port/graphql" "$work/search.json" $c
-  measure "Meilisearch HTTP API, 7 facets" "http://127.0.0.1:$meili_port/indexes/srb/search" "$work/meili_facets.json" $c $key
+  measure "Meilisearch HTTP API, 7 facets" "http://127.0.0.1:$meili_port/indexes/$meili_index/search" "$work/meili_facets.json" $c $key
   measure "embedded index through GraphQL, 7 facets" "http://127.0.0.1:$embedded_port/graphql" "$work/facets.json" $c
   measure "Meilisearch backend through GraphQL, 7 facets" "http://127.0.0.1:$backend_port/graphql" "$work/facets.json" $c
 done

@@ -529,7 +529,16 @@ async fn load_nodes(
         })
         .map(|h| h.id)
         .collect();
-    for d in storage.documents_by_ids(&doc_ids).await.gql()? {
+    let contribution_ids = ids_of(DocKind::Contribution);
+    let kita_ids = ids_of(DocKind::Kita);
+    // Independent reads, side by side: each is a round trip to the database.
+    let (documents, contributions, kitas) = tokio::try_join!(
+        storage.documents_by_ids(&doc_ids),
+        storage.contributions_by_ids(&contribution_ids),
+        storage.kitas_by_ids(&kita_ids),
+    )
+    .gql()?;
+    for d in documents {
         if !knowledge::document_readable(viewer, &d) || d.deleted_at.is_some() {
             continue;
         }
@@ -551,10 +560,6 @@ async fn load_nodes(
             ),
         }
     }
-    let contributions = storage
-        .contributions_by_ids(&ids_of(DocKind::Contribution))
-        .await
-        .gql()?;
     let sessions = storage
         .sessions_by_ids(
             &contributions
@@ -596,7 +601,7 @@ async fn load_nodes(
             );
         }
     }
-    for k in storage.kitas_by_ids(&ids_of(DocKind::Kita)).await.gql()? {
+    for k in kitas {
         if k.deleted_at.is_none() {
             put(DocKind::Kita, k.id, SearchResult::Kita(Kita(k)));
         }

@@ -11,6 +11,7 @@
 
 use crate::compound::Dictionary;
 use crate::lemma::Lemmas;
+use crate::thesaurus::Thesaurus;
 use tantivy::tokenizer::{
     Language, LowerCaser, Stemmer, StopWordFilter, TextAnalyzer, TokenStream, WhitespaceTokenizer,
 };
@@ -36,6 +37,7 @@ pub struct Analyzer {
     stemmer: TextAnalyzer,
     compounds: &'static Dictionary,
     lemmas: &'static Lemmas,
+    thesaurus: &'static Thesaurus,
     /// Each group as word sequences (folded, split).
     synonyms: Vec<Vec<Vec<String>>>,
     /// The stem of each word of `synonyms`, in the same shape: computed once, since snippets
@@ -278,6 +280,7 @@ impl Analyzer {
             synonym_stems: Vec::new(),
             compounds: Dictionary::shared(),
             lemmas: Lemmas::shared(),
+            thesaurus: Thesaurus::shared(),
         };
         analyzer.synonym_stems = analyzer
             .synonyms
@@ -366,6 +369,34 @@ impl Analyzer {
                 terms.push(t);
             }
         }
+    }
+
+    /// The stems of the general synonyms of a text's words (OpenThesaurus), each once, none
+    /// that a word of the text has itself: indexed apart and ranked below the words.
+    pub fn related_terms(&self, text: &str) -> String {
+        let words = words(text);
+        let own: std::collections::HashSet<String> =
+            words.iter().filter_map(|w| self.stem(&fold(w))).collect();
+        let mut out: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for w in words {
+            let lower = w.to_lowercase();
+            let mut keys: Vec<String> = vec![lower.clone()];
+            keys.extend(self.lemmas.entries_of(&lower).map(str::to_owned));
+            // A compound relates through its parts: `Kooperationsvereinbarung` to
+            // `Zusammenarbeit`.
+            keys.extend(self.compound_parts(&fold(w)));
+            for key in keys.iter().map(String::as_str) {
+                for synonym in self.thesaurus.synonyms(key) {
+                    if let Some(t) = self.stem(&fold(synonym)) {
+                        if !own.contains(&t) && seen.insert(t.clone()) {
+                            out.push(t);
+                        }
+                    }
+                }
+            }
+        }
+        out.join(" ")
     }
 
     /// The terms to index for a text: every word's forms stemmed, and the synonyms of the
@@ -457,23 +488,8 @@ impl Analyzer {
     /// escaped; cut to about `max_chars` around the first match.
     pub fn snippet(&self, text: &str, query: &[QueryWord], max_chars: usize) -> String {
         let mut marks: Vec<(usize, usize)> = Vec::new();
-        let mut spans: Vec<(usize, usize)> = Vec::new();
-        let mut folded: Vec<String> = Vec::new();
-        let word_spans = word_spans(text);
-        let completed = self.completions(text, &word_spans);
-        for ((at, end), whole) in word_spans.into_iter().zip(completed) {
-            let w = &text[at..end];
-            spans.push((at, end));
-            folded.push(fold(w));
-            let mut terms = self.word_terms(w);
-            if let Some(whole) = whole {
-                terms.extend(self.word_terms(&whole));
-            }
-            let hit = terms.iter().any(|t| query.iter().any(|q| q.matches(t)));
-            if hit {
-                marks.push((at, end));
-            }
-        }
+        let spans = word_spans(text);
+        let folded: Vec<String> = spans.iter().map(|&(a, b)| fold(&text[a..b])).collect();
         // A record found through a synonym shows it: `SRB` asked, `SR-Budget` marked.
         let asks = |member: &Vec<Option<String>>| {
             !member.is_empty()
@@ -495,6 +511,26 @@ impl Analyzer {
                         marks.push((spans[i].0, spans[i + member.len() - 1].1));
                     }
                 }
+            }
+        }
+        // The snippet is cut around the first mark: words beyond its reach need no analysis
+        // (stemming every word of a long text was most of a search's own time).
+        let reach = |first: usize| first.saturating_add(max_chars.saturating_mul(4));
+        let mut bound = marks.iter().map(|m| m.0).min().map_or(usize::MAX, reach);
+        let completed = self.completions(text, &spans);
+        for (&(at, end), whole) in spans.iter().zip(completed) {
+            if at > bound {
+                break;
+            }
+            let w = &text[at..end];
+            let mut terms = self.word_terms(w);
+            if let Some(whole) = whole {
+                terms.extend(self.word_terms(&whole));
+            }
+            let hit = terms.iter().any(|t| query.iter().any(|q| q.matches(t)));
+            if hit {
+                marks.push((at, end));
+                bound = bound.min(reach(at));
             }
         }
         marks.sort_unstable();

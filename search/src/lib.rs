@@ -12,6 +12,7 @@ mod compound;
 pub mod lemma;
 mod meili;
 mod tantivy_index;
+pub mod thesaurus;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -24,7 +25,7 @@ pub use tantivy_index::TantivyIndex;
 /// the suffix of the Meilisearch index. It changes whenever the schema or the analysis does, so
 /// an updated `srb` starts a new index and fills it from the database (the old one stays until
 /// removed by hand) instead of reading terms it no longer produces.
-pub const FORMAT: &str = "v4";
+pub const FORMAT: &str = "v5";
 /// Length of a text snippet around the first match, in characters.
 pub(crate) const SNIPPET_CHARS: usize = 200;
 /// Words of a record used to find similar ones: enough to characterise a profile, few enough

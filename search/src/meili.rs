@@ -45,6 +45,15 @@ const TERMS_LOCALE: &str = "eng";
 pub const LONGEST_APPLY: Duration =
     Duration::from_secs(3 * (2 * REQUEST_TIMEOUT.as_secs() + TASK_TIMEOUT.as_secs()));
 
+/// The part of a document a search hit brings back.
+#[derive(Deserialize)]
+struct MeiliHit {
+    kind: String,
+    id: i64,
+    title: String,
+    body: String,
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 struct MeiliDoc {
     /// `KIND-id`: Meilisearch keys allow letters, digits, `-` and `_` only.
@@ -58,6 +67,8 @@ struct MeiliDoc {
     /// What the analyser adds to the words of title and text (forms, parts, synonyms): ranked
     /// below them, and apart, so the words keep their positions.
     terms_more: String,
+    /// General synonyms of the words (thesaurus): ranked last.
+    terms_related: String,
     district: Option<String>,
     audience: Vec<String>,
     workshop: Option<i64>,
@@ -209,7 +220,12 @@ impl MeiliIndex {
             })
             .collect();
         Settings::new()
-            .with_searchable_attributes(["terms_title", "terms_body", "terms_more"])
+            .with_searchable_attributes([
+                "terms_title",
+                "terms_body",
+                "terms_more",
+                "terms_related",
+            ])
             .with_filterable_attributes([
                 "key", "kind", "district", "audience", "workshop", "session", "tags", "category",
                 "year",
@@ -289,6 +305,9 @@ impl MeiliIndex {
             terms_title: title_words,
             terms_body: body_words,
             terms_more: format!("{title_more} {body_more}"),
+            terms_related: self
+                .analyzer
+                .related_terms(&format!("{}\n{}", d.title, d.body)),
             title: d.title,
             body: d.body,
             district: d.district_ags,
@@ -439,8 +458,10 @@ impl SearchIndex for MeiliIndex {
         if q.sort == SortBy::Date || words.is_empty() {
             search.with_sort(&by_date);
         }
+        // Only what a hit needs: the analysed terms are most of a document's bytes.
+        search.with_attributes_to_retrieve(Selectors::Some(&["kind", "id", "title", "body"]));
         let found = self
-            .answer(self.timeout, search.execute::<MeiliDoc>())
+            .answer(self.timeout, search.execute::<MeiliHit>())
             .await?;
         let hits = found
             .hits

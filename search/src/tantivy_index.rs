@@ -28,7 +28,7 @@ use crate::{
     SearchQuery, SearchResults, SortBy,
 };
 
-const WRITER_MEMORY: usize = 50_000_000;
+const WRITER_MEMORY: usize = 20_000_000;
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -47,6 +47,8 @@ struct Fields {
     tiebreak: Field,
     terms_title: Field,
     terms_body: Field,
+    /// General synonyms of the words of title and text, ranked below the words.
+    terms_related: Field,
     title: Field,
     body: Field,
 }
@@ -73,7 +75,8 @@ fn schema() -> (Schema, Fields) {
         day: b.add_i64_field("day", FAST),
         tiebreak: b.add_i64_field("tiebreak", FAST),
         terms_title: b.add_text_field("terms_title", terms.clone()),
-        terms_body: b.add_text_field("terms_body", terms),
+        terms_body: b.add_text_field("terms_body", terms.clone()),
+        terms_related: b.add_text_field("terms_related", terms),
         title: b.add_text_field("title", STORED),
         body: b.add_text_field("body", STORED),
     };
@@ -91,6 +94,10 @@ struct Inner {
 /// An index in a directory (created when missing), or in memory for tests.
 #[derive(Clone)]
 pub struct TantivyIndex(Arc<Inner>);
+
+/// The weight of a synonym against the word itself (2 in the title, 1 in the text, typos and
+/// compound parts half that).
+const RELATED_BOOST: f32 = 0.3;
 
 /// What a query word found adds to the score, above any word's own score: records are ranked
 /// by the share of the query's words they hold first.
@@ -128,7 +135,9 @@ impl TantivyIndex {
     }
 
     fn with_index(index: Index, fields: Fields, created: bool) -> Result<Self> {
-        let writer = index.writer(WRITER_MEMORY)?;
+        // One indexing thread: the outbox sends batches of hundreds, and each thread keeps
+        // tables sized by its budget for the process's life (27 MiB at rest with two).
+        let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -156,6 +165,7 @@ impl Inner {
             f.tiebreak => crate::tiebreak(d.kind, d.id),
             f.terms_title => self.analyzer.index_terms(&d.title),
             f.terms_body => self.analyzer.index_terms(&d.body),
+            f.terms_related => self.analyzer.related_terms(&format!("{}\n{}", d.title, d.body)),
             f.title => d.title.clone(),
             f.body => d.body.clone(),
         );
@@ -240,6 +250,19 @@ impl Inner {
                 };
                 alternatives.push((Occur::Should, Box::new(BoostQuery::new(loose, boost * 0.5))));
             }
+        }
+        // A synonym of the thesaurus, below the word and its typos.
+        for form in word.forms.iter().filter(|_| !strict) {
+            alternatives.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.terms_related, form),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                    RELATED_BOOST,
+                )),
+            ));
         }
         if !word.parts.is_empty() && !strict {
             for (field, boost) in [(f.terms_title, 2.0), (f.terms_body, 1.0)] {
@@ -394,37 +417,10 @@ impl Inner {
         let (query, words) = self.query(q);
         let limit = q.limit.max(1);
         let by_date = q.sort == SortBy::Date || words.is_empty();
-        let addresses: Vec<(f32, DocAddress)> = if by_date {
-            let top = TopDocs::with_limit(limit)
-                .and_offset(q.offset)
-                .order_by_fast_field::<i64>("day", Order::Desc);
-            searcher
-                .search(&query, &top)?
-                .into_iter()
-                .map(|(_, a)| (0.0, a))
-                .collect()
-        } else {
-            // Hits of equal score in the order of their kind and id, not of the segments they
-            // landed in: the same query gives the same page every time.
-            let top = TopDocs::with_limit(limit).and_offset(q.offset).tweak_score(
-                |segment: &tantivy::SegmentReader| {
-                    let keys = segment
-                        .fast_fields()
-                        .i64("tiebreak")
-                        .expect("the schema has the tiebreak field");
-                    move |doc: tantivy::DocId, score: tantivy::Score| {
-                        (score, -keys.first(doc).unwrap_or_default())
-                    }
-                },
-            );
-            searcher
-                .search(&query, &top)?
-                .into_iter()
-                .map(|((score, _), a)| (score, a))
-                .collect()
-        };
-        let (total, aggregations) = if q.facets == FacetFields::default() {
-            (searcher.search(&query, &Count)?, None)
+        // One pass over the matches: the page, the count and the facets together (a second
+        // pass would expand the typo-tolerant terms again).
+        let aggregations = if q.facets == FacetFields::default() {
+            None
         } else {
             let mut aggs = serde_json::Map::new();
             for name in q.facets.names() {
@@ -441,15 +437,44 @@ impl Inner {
             }
             let aggs: Aggregations = serde_json::from_value(serde_json::Value::Object(aggs))
                 .map_err(|e| SearchError::Index(e.to_string()))?;
-            let collector = AggregationCollector::from_aggs(
+            Some(AggregationCollector::from_aggs(
                 aggs,
                 AggContextParams::new(
                     AggregationLimitsGuard::default(),
                     TokenizerManager::default(),
                 ),
+            ))
+        };
+        let (addresses, total, aggregations): (Vec<(f32, DocAddress)>, usize, _) = if by_date {
+            let top = TopDocs::with_limit(limit)
+                .and_offset(q.offset)
+                .order_by_fast_field::<i64>("day", Order::Desc);
+            let (top, total, aggs) = searcher.search(&query, &(top, Count, aggregations))?;
+            (
+                top.into_iter().map(|(_, a)| (0.0, a)).collect(),
+                total,
+                aggs,
+            )
+        } else {
+            // Hits of equal score in the order of their kind and id, not of the segments they
+            // landed in: the same query gives the same page every time.
+            let top = TopDocs::with_limit(limit).and_offset(q.offset).tweak_score(
+                |segment: &tantivy::SegmentReader| {
+                    let keys = segment
+                        .fast_fields()
+                        .i64("tiebreak")
+                        .expect("the schema has the tiebreak field");
+                    move |doc: tantivy::DocId, score: tantivy::Score| {
+                        (score, -keys.first(doc).unwrap_or_default())
+                    }
+                },
             );
-            let (total, aggregations) = searcher.search(&query, &(Count, collector))?;
-            (total, Some(aggregations))
+            let (top, total, aggs) = searcher.search(&query, &(top, Count, aggregations))?;
+            (
+                top.into_iter().map(|((score, _), a)| (score, a)).collect(),
+                total,
+                aggs,
+            )
         };
         let mut hits = Vec::with_capacity(addresses.len());
         let f = self.fields;

@@ -346,10 +346,11 @@ async fn meilisearch_holds_the_settings_the_backend_needs() {
         v.sort();
         v
     };
-    // Title before text before the analyser's additions: the order is the weight.
+    // Title before text before the analyser's additions before the thesaurus' synonyms: the
+    // order is the weight.
     assert_eq!(
         held.searchable_attributes.as_deref().unwrap(),
-        ["terms_title", "terms_body", "terms_more"]
+        ["terms_title", "terms_body", "terms_more", "terms_related"]
     );
     let filterable: Vec<String> = held
         .filterable_attributes

@@ -681,7 +681,7 @@ async fn execute(
     (
         status,
         [(header::CONTENT_TYPE, HeaderValue::from_static(media))],
-        body.to_string(),
+        body,
     )
         .into_response()
 }
@@ -693,9 +693,13 @@ fn shape_response(
     response: async_graphql::Response,
     media: &'static str,
     parse_failed: bool,
-) -> (StatusCode, Value) {
-    let request_error = !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty())
+) -> (StatusCode, String) {
+    if response.errors.is_empty() {
+        // The common case, written straight out: no errors to give codes to.
+        let body = serde_json::to_string(&response).unwrap_or_else(|_| "{}".to_owned());
+        return (StatusCode::OK, body);
+    }
+    let request_error = response.errors.iter().all(|e| e.path.is_empty())
         && response.data == async_graphql::Value::Null;
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
     if let Some(Value::Array(errors)) = body.get_mut("errors") {
@@ -740,7 +744,7 @@ fn shape_response(
     } else {
         StatusCode::OK
     };
-    (status, body)
+    (status, body.to_string())
 }
 
 /// Oldest queued index update before the index counts as lagging.
