@@ -33,6 +33,10 @@ const QUESTION_WORDS: &[&str] = &[
     "wer", "wem", "wen", "wessen", "warum", "weshalb", "wieso", "wann",
 ];
 
+/// How many words' terms snippets remember: the demo's texts hold about 30,000 different
+/// words; the frequent ones stay (a few MB at most).
+const SNIPPET_WORDS: usize = 8_192;
+
 pub struct Analyzer {
     stemmer: TextAnalyzer,
     compounds: &'static Dictionary,
@@ -43,6 +47,9 @@ pub struct Analyzer {
     /// The stem of each word of `synonyms`, in the same shape: computed once, since snippets
     /// ask for them for every hit.
     synonym_stems: Vec<Vec<Vec<Option<String>>>>,
+    /// The terms of words met in snippets: hits' texts share most of their words, and their
+    /// analysis (stemming, dictionary families) was half of a search's own time.
+    snippet_words: quick_cache::sync::Cache<String, std::sync::Arc<[String]>>,
 }
 
 impl Default for Analyzer {
@@ -215,6 +222,10 @@ impl Analyzer {
     /// `Kitaleitung und -träger` the `-träger` is `Kitaträger` (the first part of the first).
     /// For each word of `text` the completed word, folded, where it is one.
     fn completions(&self, text: &str, spans: &[(usize, usize)]) -> Vec<Option<String>> {
+        // Without a hyphen there is nothing to complete (most texts).
+        if !text.contains('-') {
+            return vec![None; spans.len()];
+        }
         let folded: Vec<String> = spans.iter().map(|&(a, b)| fold(&text[a..b])).collect();
         let bytes = text.as_bytes();
         // `Sach-` followed by a space, a comma or a slash: its head comes later.
@@ -281,6 +292,7 @@ impl Analyzer {
             compounds: Dictionary::shared(),
             lemmas: Lemmas::shared(),
             thesaurus: Thesaurus::shared(),
+            snippet_words: quick_cache::sync::Cache::new(SNIPPET_WORDS),
         };
         analyzer.synonym_stems = analyzer
             .synonyms
@@ -358,6 +370,16 @@ impl Analyzer {
             );
         }
         self.add_family(&mut terms, &family);
+        terms
+    }
+
+    /// [`Self::word_terms`], remembered for the words of snippets.
+    fn snippet_terms(&self, word: &str) -> std::sync::Arc<[String]> {
+        if let Some(terms) = self.snippet_words.get(word) {
+            return terms;
+        }
+        let terms: std::sync::Arc<[String]> = self.word_terms(word).into();
+        self.snippet_words.insert(word.to_owned(), terms.clone());
         terms
     }
 
@@ -489,7 +511,8 @@ impl Analyzer {
     pub fn snippet(&self, text: &str, query: &[QueryWord], max_chars: usize) -> String {
         let mut marks: Vec<(usize, usize)> = Vec::new();
         let spans = word_spans(text);
-        let folded: Vec<String> = spans.iter().map(|&(a, b)| fold(&text[a..b])).collect();
+        // Folded only when a synonym group is asked for (few queries do).
+        let mut folded: Option<Vec<String>> = None;
         // A record found through a synonym shows it: `SRB` asked, `SR-Budget` marked.
         let asks = |member: &Vec<Option<String>>| {
             !member.is_empty()
@@ -505,6 +528,8 @@ impl Analyzer {
             .filter(|(_, stems)| stems.iter().any(asks))
             .map(|(group, _)| group);
         for group in asked {
+            let folded = folded
+                .get_or_insert_with(|| spans.iter().map(|&(a, b)| fold(&text[a..b])).collect());
             for member in group.iter().filter(|m| !m.is_empty()) {
                 for (i, window) in folded.windows(member.len()).enumerate() {
                     if window == member.as_slice() {
@@ -523,11 +548,9 @@ impl Analyzer {
                 break;
             }
             let w = &text[at..end];
-            let mut terms = self.word_terms(w);
-            if let Some(whole) = whole {
-                terms.extend(self.word_terms(&whole));
-            }
-            let hit = terms.iter().any(|t| query.iter().any(|q| q.matches(t)));
+            let asked = |terms: &[String]| terms.iter().any(|t| query.iter().any(|q| q.matches(t)));
+            let hit = asked(&self.snippet_terms(w))
+                || whole.is_some_and(|whole| asked(&self.snippet_terms(&whole)));
             if hit {
                 marks.push((at, end));
                 bound = bound.min(reach(at));

@@ -11,6 +11,7 @@ pub mod analysis;
 mod compound;
 pub mod lemma;
 mod meili;
+mod meili_http;
 mod tantivy_index;
 pub mod thesaurus;
 

@@ -25,6 +25,7 @@ use meilisearch_sdk::task_info::TaskInfo;
 use meilisearch_sdk::tasks::Task;
 use serde::{Deserialize, Serialize};
 
+use crate::meili_http::MeiliHttp;
 use crate::{
     Analyzer, DocKind, Facets, Removal, Result, SearchDoc, SearchError, SearchHit, SearchIndex,
     SearchQuery, SearchResults, SortBy, SNIPPET_CHARS,
@@ -109,8 +110,8 @@ fn any_of(field: &str, values: &[String]) -> String {
 }
 
 pub struct MeiliIndex {
-    client: Client,
-    index: Index,
+    client: Client<MeiliHttp>,
+    index: Index<MeiliHttp>,
     analyzer: Analyzer,
     timeout: Duration,
     created: bool,
@@ -130,7 +131,8 @@ impl MeiliIndex {
         name: &str,
         timeout: Duration,
     ) -> Result<Self> {
-        let client = Client::new(url, key).map_err(unavailable)?;
+        let http = MeiliHttp::new(key).map_err(unavailable)?;
+        let client = Client::new_with_client(url, key, http);
         let uid = format!("{name}_{}", crate::FORMAT);
         let index = client.index(&uid);
         let mut this = Self {
