@@ -136,3 +136,58 @@ fn verb<Q, B>(method: &Method<Q, B>) -> reqwest::Method {
         Method::Patch { .. } => reqwest::Method::PATCH,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A search's body goes out whole, with its length, and the answer is read.
+    #[tokio::test]
+    async fn a_request_body_is_sent_whole_with_its_length() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/indexes/x/search", listener.local_addr().unwrap());
+        let server = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Headers and the 9-byte body `{"q":"a"}`.
+            while !String::from_utf8_lossy(&seen).contains("{\"q\":\"a\"}") {
+                let n = socket.read(&mut buf).await.unwrap();
+                assert!(n > 0, "connection closed before the body");
+                seen.extend_from_slice(&buf[..n]);
+            }
+            let answer = "{\"ok\":true}";
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{answer}",
+                answer.len()
+            );
+            socket.write_all(reply.as_bytes()).await.unwrap();
+            String::from_utf8(seen).unwrap().to_lowercase()
+        });
+        let http = MeiliHttp::new(Some("key")).unwrap();
+        #[derive(serde::Serialize)]
+        struct Body {
+            q: &'static str,
+        }
+        let answer: serde_json::Value = http
+            .request(
+                &url,
+                Method::Post {
+                    query: (),
+                    body: Body { q: "a" },
+                },
+                200,
+            )
+            .await
+            .unwrap();
+        assert_eq!(answer["ok"], true);
+        let request = server.await.unwrap();
+        assert!(request.contains("content-length: 9\r\n"), "{request}");
+        assert!(!request.contains("transfer-encoding"), "{request}");
+        assert!(
+            request.contains("authorization: bearer key\r\n"),
+            "{request}"
+        );
+    }
+}
