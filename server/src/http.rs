@@ -592,6 +592,30 @@ fn request_of(params: Params) -> Request {
     request
 }
 
+/// Documents longer than this are parsed each time: clients send the same few documents
+/// again and again, and a cache of long ones would hold much for little.
+const CACHED_DOCUMENT_BYTES: usize = 8 * 1024;
+
+/// The parsed document of a query text, from a bounded cache by the text: parsing (pest) was
+/// the largest single cost of a small query. A clone of the tree is cheaper than a parse.
+/// Only documents that parsed are kept; an error is parsed again to report it.
+fn parsed(
+    query: &str,
+) -> async_graphql::parser::Result<async_graphql::parser::types::ExecutableDocument> {
+    use async_graphql::parser::types::ExecutableDocument;
+    static DOCUMENTS: std::sync::LazyLock<quick_cache::sync::Cache<String, ExecutableDocument>> =
+        std::sync::LazyLock::new(|| quick_cache::sync::Cache::new(256));
+    if query.len() > CACHED_DOCUMENT_BYTES {
+        return async_graphql::parser::parse_query(query);
+    }
+    if let Some(doc) = DOCUMENTS.get(query) {
+        return Ok(doc);
+    }
+    let doc = async_graphql::parser::parse_query(query)?;
+    DOCUMENTS.insert(query.to_owned(), doc.clone());
+    Ok(doc)
+}
+
 async fn execute(
     app: AppState,
     headers: &HeaderMap,
@@ -601,7 +625,7 @@ async fn execute(
     method: Method,
 ) -> Response {
     let started = Instant::now();
-    let document = async_graphql::parser::parse_query(&request.query);
+    let document = parsed(&request.query);
     let operation_name = request.operation_name.clone().or_else(|| {
         // The name of the only operation, for metrics of clients that do not send one.
         document.as_ref().ok().and_then(|d| match &d.operations {
