@@ -919,3 +919,31 @@ async fn bench_districts(State(app): State<AppState>) -> Response {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parsed;
+
+    /// A cached document is the one its text gives; a broken text is refused every time.
+    #[test]
+    fn documents_come_from_the_cache_as_parsed_and_errors_are_not_kept() {
+        let text = "query A { districts { ags } } query B { me { id } }";
+        for _ in 0..2 {
+            let doc = parsed(text).expect("parses");
+            let names: Vec<String> = doc
+                .operations
+                .iter()
+                .filter_map(|(name, _)| name.map(|n| n.to_string()))
+                .collect();
+            assert_eq!(names, ["A", "B"]);
+        }
+        for _ in 0..2 {
+            assert!(parsed("{ districts { ags }").is_err());
+        }
+        let long = format!(
+            "{{ districts {{ ags }} }}{}",
+            " ".repeat(super::CACHED_DOCUMENT_BYTES)
+        );
+        assert!(parsed(&long).is_ok());
+    }
+}
