@@ -10,11 +10,10 @@ use std::io::Read;
 use std::sync::LazyLock;
 
 const DATA: &[u8] = include_bytes!("../dict/lemmas_de.txt.gz");
-/// Entries one form may belong to (`räume`: `raum`, `räumen`); more are rare and dropped.
-const MAX_ENTRIES: usize = 2;
 
 pub struct Lemmas {
-    /// Form in lower case → up to two entry numbers + 1, 32 bits each. Not folded: folded,
+    /// Form in lower case → its entry numbers (`crate::packed`: at most two, `räume`: `raum`,
+    /// `räumen`). Not folded: folded,
     /// `Raum` would be a form of `räumen` (`räum!`).
     forms: fst::Map<Vec<u8>>,
     /// The entries in lower case.
@@ -51,25 +50,7 @@ impl Lemmas {
             });
             pairs.extend(list.split(' ').filter(|f| *f != entry).map(|f| (f, n)));
         }
-        pairs.sort_unstable();
-        pairs.dedup();
-        let mut builder = fst::MapBuilder::memory();
-        let mut i = 0;
-        while i < pairs.len() {
-            let form = pairs[i].0;
-            let mut packed = 0u64;
-            let mut slot = 0;
-            while i < pairs.len() && pairs[i].0 == form {
-                if slot < MAX_ENTRIES {
-                    packed |= u64::from(pairs[i].1 + 1) << (32 * slot);
-                    slot += 1;
-                }
-                i += 1;
-            }
-            builder.insert(form, packed).expect("sorted, unique forms");
-        }
-        let forms = fst::Map::new(builder.into_inner().expect("an fst in memory"))
-            .expect("a map just built");
+        let forms = crate::packed::build(pairs);
         let mut sorted: Vec<&str> = number.into_keys().collect();
         sorted.sort_unstable();
         let entries = fst::Set::from_iter(sorted).expect("sorted, unique entries");
@@ -82,11 +63,7 @@ impl Lemmas {
 
     /// The entries a lower-case form belongs to, other than itself (`befristet` → `befristen`).
     pub fn entries_of(&self, lower: &str) -> impl Iterator<Item = &str> {
-        let packed = self.forms.get(lower).unwrap_or(0);
-        (0..MAX_ENTRIES).filter_map(move |i| {
-            let n = (packed >> (32 * i)) & u64::from(u32::MAX);
-            (n > 0).then(|| &*self.names[n as usize - 1])
-        })
+        crate::packed::numbers(&self.forms, lower).map(|n| &*self.names[n])
     }
 
     /// Whether a lower-case word is an entry with forms of its own.

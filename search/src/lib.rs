@@ -12,6 +12,7 @@ mod compound;
 pub mod lemma;
 mod meili;
 mod meili_http;
+mod packed;
 mod tantivy_index;
 pub mod thesaurus;
 

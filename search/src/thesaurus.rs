@@ -8,11 +8,10 @@ use std::io::Read;
 use std::sync::LazyLock;
 
 const DATA: &[u8] = include_bytes!("../dict/thesaurus_de.txt.gz");
-/// Groups one word may belong to; the generator keeps words of at most two meanings.
-const MAX_GROUPS: usize = 2;
 
 pub struct Thesaurus {
-    /// Word in lower case → up to two group numbers + 1, 32 bits each.
+    /// Word in lower case → its group numbers (`crate::packed`; the generator keeps words of
+    /// at most two meanings).
     words: fst::Map<Vec<u8>>,
     /// The list as read: group `n` is line `n`, its words separated by tabs.
     text: String,
@@ -49,39 +48,16 @@ impl Thesaurus {
             );
             at += line.len();
         }
-        pairs.sort_unstable();
-        pairs.dedup();
-        let mut builder = fst::MapBuilder::memory();
-        let mut i = 0;
-        while i < pairs.len() {
-            let word = pairs[i].0;
-            let mut packed = 0u64;
-            let mut slot = 0;
-            while i < pairs.len() && pairs[i].0 == word {
-                if slot < MAX_GROUPS {
-                    packed |= u64::from(pairs[i].1 + 1) << (32 * slot);
-                    slot += 1;
-                }
-                i += 1;
-            }
-            builder.insert(word, packed).expect("sorted, unique words");
-        }
-        let words = fst::Map::new(builder.into_inner().expect("an fst in memory"))
-            .expect("a map just built");
-        drop(pairs);
+        let words = crate::packed::build(pairs);
         Self { words, text, lines }
     }
 
     /// The synonyms of a word in lower case, itself excluded.
     pub fn synonyms<'a>(&'a self, lower: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        let packed = self.words.get(lower).unwrap_or(0);
-        (0..MAX_GROUPS)
-            .filter_map(move |i| {
-                let n = (packed >> (32 * i)) & u64::from(u32::MAX);
-                (n > 0).then(|| {
-                    let (a, b) = self.lines[n as usize - 1];
-                    &self.text[a as usize..b as usize]
-                })
+        crate::packed::numbers(&self.words, lower)
+            .map(|n| {
+                let (a, b) = self.lines[n];
+                &self.text[a as usize..b as usize]
             })
             .flat_map(|line| line.split('\t'))
             .filter(move |w| *w != lower)
