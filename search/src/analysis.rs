@@ -397,17 +397,18 @@ impl Analyzer {
     /// that a word of the text has itself: indexed apart and ranked below the words.
     pub fn related_terms(&self, text: &str) -> String {
         let words = words(text);
+        let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
         let own: std::collections::HashSet<String> =
-            words.iter().filter_map(|w| self.stem(&fold(w))).collect();
+            folded.iter().filter_map(|w| self.stem(w)).collect();
         let mut out: Vec<String> = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        for w in words {
+        for (w, folded) in words.iter().zip(&folded) {
             let lower = w.to_lowercase();
             let mut keys: Vec<String> = vec![lower.clone()];
             keys.extend(self.lemmas.entries_of(&lower).map(str::to_owned));
             // A compound relates through its parts: `Kooperationsvereinbarung` to
             // `Zusammenarbeit`.
-            keys.extend(self.compound_parts(&fold(w)));
+            keys.extend(self.compound_parts(folded));
             for key in keys.iter().map(String::as_str) {
                 for synonym in self.thesaurus.synonyms(key) {
                     if let Some(t) = self.stem(&fold(synonym)) {
@@ -542,13 +543,13 @@ impl Analyzer {
         // (stemming every word of a long text was most of a search's own time).
         let reach = |first: usize| first.saturating_add(max_chars.saturating_mul(4));
         let mut bound = marks.iter().map(|m| m.0).min().map_or(usize::MAX, reach);
+        let asked = |terms: &[String]| terms.iter().any(|t| query.iter().any(|q| q.matches(t)));
         let completed = self.completions(text, &spans);
         for (&(at, end), whole) in spans.iter().zip(completed) {
             if at > bound {
                 break;
             }
             let w = &text[at..end];
-            let asked = |terms: &[String]| terms.iter().any(|t| query.iter().any(|q| q.matches(t)));
             let hit = asked(&self.snippet_terms(w))
                 || whole.is_some_and(|whole| asked(&self.snippet_terms(&whole)));
             if hit {
