@@ -8,7 +8,8 @@ use crate::error::{bad_input, OrGqlError};
 use crate::guard::RoleGuard;
 use crate::ids::{self, NodeType};
 use crate::loaders::{
-    DistrictKey, Loaders, ProviderKey, ProvidersOf, SocialSpaceKey, SocialSpacesOf,
+    prefetch, DistrictKey, Loaders, ProviderKey, ProvidersOf, SocialSpaceKey, SocialSpacesOf,
+    TagsKey,
 };
 use crate::records::{AuditEntry, District, Kita};
 use crate::shared::{page_args, page_complexity, page_info, DEFAULT_PAGE};
@@ -99,44 +100,49 @@ async fn prefetch_kita_relations(
 ) -> async_graphql::Result<()> {
     let loaders = ctx.data_unchecked::<Loaders>();
     let node = ctx.look_ahead().field("edges").field("node");
-    let fail = |e: crate::loaders::LoadError| e.into_gql();
+    let (provider, space) = (node.field("provider"), node.field("socialSpace"));
+    // The relations side by side: each is one statement on a connection of its own.
+    let (_, providers, spaces) = futures_util::try_join!(
+        prefetch(
+            loaders,
+            kitas
+                .iter()
+                .filter(|_| node.field("tags").exists())
+                .map(|k| TagsKey(k.id)),
+        ),
+        prefetch(
+            loaders,
+            kitas
+                .iter()
+                .filter(|_| provider.exists())
+                .filter_map(|k| k.provider_id.map(ProviderKey)),
+        ),
+        prefetch(
+            loaders,
+            kitas
+                .iter()
+                .filter(|_| space.exists())
+                .filter_map(|k| k.social_space_id.map(SocialSpaceKey)),
+        ),
+    )
+    .map_err(|e| e.into_gql())?;
     let mut districts: Vec<DistrictKey> = Vec::new();
     if node.field("district").exists() {
         districts.extend(kitas.iter().map(|k| DistrictKey(k.district_ags.clone())));
     }
-    if node.field("tags").exists() {
-        loaders
-            .load_many(kitas.iter().map(|k| crate::loaders::TagsKey(k.id)))
-            .await
-            .map_err(fail)?;
+    if provider.field("district").exists() {
+        districts.extend(
+            providers
+                .values()
+                .map(|p| DistrictKey(p.district_ags.clone())),
+        );
     }
-    let provider = node.field("provider");
-    if provider.exists() {
-        let found = loaders
-            .load_many(kitas.iter().filter_map(|k| k.provider_id.map(ProviderKey)))
-            .await
-            .map_err(fail)?;
-        if provider.field("district").exists() {
-            districts.extend(found.values().map(|p| DistrictKey(p.district_ags.clone())));
-        }
+    if space.field("district").exists() {
+        districts.extend(spaces.values().map(|s| DistrictKey(s.district_ags.clone())));
     }
-    let space = node.field("socialSpace");
-    if space.exists() {
-        let found = loaders
-            .load_many(
-                kitas
-                    .iter()
-                    .filter_map(|k| k.social_space_id.map(SocialSpaceKey)),
-            )
-            .await
-            .map_err(fail)?;
-        if space.field("district").exists() {
-            districts.extend(found.values().map(|s| DistrictKey(s.district_ags.clone())));
-        }
-    }
-    if !districts.is_empty() {
-        loaders.load_many(districts).await.map_err(fail)?;
-    }
+    prefetch(loaders, districts)
+        .await
+        .map_err(|e| e.into_gql())?;
     Ok(())
 }
 
@@ -165,16 +171,20 @@ impl RecordsQuery {
         let look = ctx.look_ahead();
         let fail = |e: crate::loaders::LoadError| e.into_gql();
         if look.field("socialSpaces").exists() {
-            loaders
-                .load_many(rows.iter().map(|d| SocialSpacesOf(d.ags.clone(), false)))
-                .await
-                .map_err(fail)?;
+            prefetch(
+                loaders,
+                rows.iter().map(|d| SocialSpacesOf(d.ags.clone(), false)),
+            )
+            .await
+            .map_err(fail)?;
         }
         if look.field("providers").exists() {
-            loaders
-                .load_many(rows.iter().map(|d| ProvidersOf(d.ags.clone(), false)))
-                .await
-                .map_err(fail)?;
+            prefetch(
+                loaders,
+                rows.iter().map(|d| ProvidersOf(d.ags.clone(), false)),
+            )
+            .await
+            .map_err(fail)?;
         }
         Ok(rows.into_iter().map(District).collect())
     }
