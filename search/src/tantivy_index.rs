@@ -10,6 +10,7 @@ use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::agg_result::AggregationResults;
 use tantivy::aggregation::{AggContextParams, AggregationCollector, AggregationLimitsGuard};
 use tantivy::collector::{Count, TopDocs};
+use tantivy::directory::Directory;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
 };
@@ -84,8 +85,14 @@ fn schema() -> (Schema, Fields) {
 }
 
 struct Inner {
+    index: Index,
+    /// Held while the index is open: one process owns it (a second one gets
+    /// [`SearchError::Locked`] at open), though its writer exists only while it writes.
+    _owner: tantivy::directory::DirectoryLock,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// Open only while a batch is written: an idle writer keeps its indexing thread's tables
+    /// (about 25 MiB), and the index is written in a few batches a minute at most.
+    writer: Mutex<Option<IndexWriter>>,
     fields: Fields,
     analyzer: Analyzer,
     created: bool,
@@ -135,16 +142,25 @@ impl TantivyIndex {
     }
 
     fn with_index(index: Index, fields: Fields, created: bool) -> Result<Self> {
-        // One indexing thread: the outbox sends batches of hundreds, and each thread keeps
-        // tables sized by its budget for the process's life (27 MiB at rest with two).
-        let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        let owner = index
+            .directory()
+            .acquire_lock(&tantivy::directory::Lock {
+                filepath: std::path::PathBuf::from(".srb-owner.lock"),
+                is_blocking: false,
+            })
+            .map_err(|e| match e {
+                tantivy::directory::error::LockError::LockBusy => SearchError::Locked,
+                e => SearchError::Index(e.to_string()),
+            })?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         Ok(Self(Arc::new(Inner {
+            index,
+            _owner: owner,
             reader,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(None),
             fields,
             analyzer: Analyzer::default(),
             created,
@@ -187,40 +203,55 @@ impl Inner {
         doc
     }
 
-    fn apply(&self, removals: Vec<Removal>, docs: Vec<SearchDoc>) -> Result<()> {
-        let f = self.fields;
-        let mut writer = self
+    /// Runs one batch of changes on an open writer, commits, and lets the writer go once its
+    /// merges are done.
+    fn write(&self, batch: impl FnOnce(&mut IndexWriter) -> Result<()>) -> Result<()> {
+        let mut slot = self
             .writer
             .lock()
             .map_err(|_| SearchError::Index("writer lock poisoned".into()))?;
-        for r in removals {
-            match r {
-                Removal::Doc(kind, id) => {
-                    writer.delete_term(Term::from_field_text(f.key, &crate::key(kind, id)));
-                }
-                Removal::Workshop(id) => {
-                    writer.delete_term(Term::from_field_text(f.workshop, &id.to_string()));
-                }
-            }
+        let writer = match slot.as_mut() {
+            Some(w) => w,
+            // One indexing thread: the outbox sends batches of hundreds.
+            None => slot.insert(self.index.writer_with_num_threads(1, WRITER_MEMORY)?),
+        };
+        let written = batch(writer).and_then(|()| Ok(writer.commit().map(|_| ())?));
+        if written.is_err() {
+            // Whatever the batch left uncommitted goes with the writer.
+            let _ = writer.rollback();
+            *slot = None;
+            return written;
         }
-        for d in &docs {
-            writer.delete_term(Term::from_field_text(f.key, &d.key()));
-            writer.add_document(self.to_document(d))?;
-        }
-        writer.commit()?;
         self.reader.reload()?;
+        if let Some(w) = slot.take() {
+            w.wait_merging_threads()?;
+        }
         Ok(())
     }
 
+    fn apply(&self, removals: Vec<Removal>, docs: Vec<SearchDoc>) -> Result<()> {
+        let f = self.fields;
+        self.write(|writer| {
+            for r in removals {
+                match r {
+                    Removal::Doc(kind, id) => {
+                        writer.delete_term(Term::from_field_text(f.key, &crate::key(kind, id)));
+                    }
+                    Removal::Workshop(id) => {
+                        writer.delete_term(Term::from_field_text(f.workshop, &id.to_string()));
+                    }
+                }
+            }
+            for d in &docs {
+                writer.delete_term(Term::from_field_text(f.key, &d.key()));
+                writer.add_document(self.to_document(d))?;
+            }
+            Ok(())
+        })
+    }
+
     fn clear(&self) -> Result<()> {
-        let mut writer = self
-            .writer
-            .lock()
-            .map_err(|_| SearchError::Index("writer lock poisoned".into()))?;
-        writer.delete_all_documents()?;
-        writer.commit()?;
-        self.reader.reload()?;
-        Ok(())
+        self.write(|writer| Ok(writer.delete_all_documents().map(|_| ())?))
     }
 
     fn word_query(&self, word: &QueryWord, strict: bool) -> Box<dyn Query> {
