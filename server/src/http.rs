@@ -118,6 +118,7 @@ pub fn router(
             move |req, next| crate::limits::middleware(req, next, limiter.clone())
         }))
         .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn(crate::memory::count_requests))
         .layer(TraceLayer::new_for_http())
 }
 

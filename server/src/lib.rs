@@ -9,6 +9,7 @@ pub mod demo_plans;
 pub mod http;
 pub mod indexer;
 pub mod limits;
+pub mod memory;
 pub mod telemetry;
 
 use std::net::SocketAddr;

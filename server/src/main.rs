@@ -178,25 +178,11 @@ async fn import_input(
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// `mi_option_purge_delay` in mimalloc 3's `mi_option_t` (its Rust bindings leave it out).
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
 fn main() -> Result<()> {
-    purge_freed_memory_at_once();
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?
         .block_on(run())
-}
-
-/// mimalloc gives freed memory back to the system a second after it was freed, but only when
-/// it next allocates or frees: a server that goes quiet kept what its last requests used
-/// (about 90 MiB at rest against 60). Purged at once, unless `MIMALLOC_PURGE_DELAY` says else.
-fn purge_freed_memory_at_once() {
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
-        // SAFETY: sets one of mimalloc's option values; no memory is touched.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
-    }
 }
 
 async fn run() -> Result<()> {
@@ -243,6 +229,7 @@ async fn run() -> Result<()> {
                 "srb serving GraphQL at http://{}/graphql",
                 server.local_addr()
             );
+            let _purge = srb_server::memory::spawn_idle_purge();
             server.run(shutdown_signal()).await?;
             tracing::info!("stopped");
         }
@@ -526,19 +513,4 @@ async fn reindex(config: &Config) -> Result<()> {
         Err(e) => return Err(e),
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    /// The option number is mimalloc 3's purge delay: the only option whose default is 1000 ms.
-    /// An update that renumbers the options fails here, not silently in production.
-    #[test]
-    fn the_purge_delay_option_is_the_one_of_a_second() {
-        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
-            return;
-        }
-        // SAFETY: reads an option value.
-        let value = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
-        assert_eq!(value, 1000);
-    }
 }

@@ -141,7 +141,12 @@ impl District {
     ) -> async_graphql::Result<Connection<String, Kita, super::query::KitaConnectionFields>> {
         let mut filter = filter.unwrap_or_default();
         filter.district_ags = Some(self.0.ags.clone());
-        super::query::kita_page(ctx, filter, after, before, first, last).await
+        // Boxed: async-graphql moves every field's future of a type at the size of its largest
+        // field, and this one would make each `ags` or `name` of a list of districts as large.
+        Box::pin(super::query::kita_page(
+            ctx, filter, after, before, first, last,
+        ))
+        .await
     }
 }
 
@@ -276,7 +281,8 @@ impl Kita {
         ctx: &Context<'_>,
         year: i32,
     ) -> async_graphql::Result<Option<crate::explain::KitaAllocation>> {
-        crate::explain::kita_allocation(ctx, &self.0, year).await
+        // Boxed for the size of every field's future (see `District::kitas`).
+        Box::pin(crate::explain::kita_allocation(ctx, &self.0, year)).await
     }
 
     /// Indikatorwerte eines Datenjahres, mit Stichtag und Quelle (nur für Berechtigte des Bezirks).
@@ -285,7 +291,7 @@ impl Kita {
         ctx: &Context<'_>,
         year: i32,
     ) -> async_graphql::Result<Vec<crate::explain::IndicatorValue>> {
-        crate::explain::kita_indicator_values(ctx, &self.0, year).await
+        Box::pin(crate::explain::kita_indicator_values(ctx, &self.0, year)).await
     }
 
     async fn synthetic(&self) -> bool {
