@@ -218,7 +218,6 @@ impl Inner {
         let written = batch(writer).and_then(|()| Ok(writer.commit().map(|_| ())?));
         if written.is_err() {
             // Whatever the batch left uncommitted goes with the writer.
-            let _ = writer.rollback();
             *slot = None;
             return written;
         }

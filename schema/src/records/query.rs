@@ -101,27 +101,30 @@ async fn prefetch_kita_relations(
     let loaders = ctx.data_unchecked::<Loaders>();
     let node = ctx.look_ahead().field("edges").field("node");
     let (provider, space) = (node.field("provider"), node.field("socialSpace"));
+    // What the selection asks for, looked up once, not once per Kita.
+    let (want_tags, want_providers, want_spaces) = (
+        node.field("tags").exists(),
+        provider.exists(),
+        space.exists(),
+    );
     // The relations side by side: each is one statement on a connection of its own.
     let (_, providers, spaces) = futures_util::try_join!(
         prefetch(
             loaders,
-            kitas
-                .iter()
-                .filter(|_| node.field("tags").exists())
-                .map(|k| TagsKey(k.id)),
+            kitas.iter().filter(|_| want_tags).map(|k| TagsKey(k.id)),
         ),
         prefetch(
             loaders,
             kitas
                 .iter()
-                .filter(|_| provider.exists())
+                .filter(|_| want_providers)
                 .filter_map(|k| k.provider_id.map(ProviderKey)),
         ),
         prefetch(
             loaders,
             kitas
                 .iter()
-                .filter(|_| space.exists())
+                .filter(|_| want_spaces)
                 .filter_map(|k| k.social_space_id.map(SocialSpaceKey)),
         ),
     )
