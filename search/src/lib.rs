@@ -9,6 +9,7 @@
 
 pub mod analysis;
 mod compound;
+mod fuzzy;
 pub mod lemma;
 mod meili;
 mod meili_http;

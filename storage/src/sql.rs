@@ -55,6 +55,11 @@ const BATCH_ROWS: usize = 500;
 
 pub struct SqlStore<DB: sqlx::Database> {
     pool: Pool<DB>,
+    /// What the server does on its own every few hundred milliseconds (the search worker's
+    /// claims and heartbeats, readiness checks). On SQLite a connection of its own: the pool
+    /// hands out its idle connections oldest first, so a poll through it would touch every
+    /// connection in turn and none would ever be idle long enough to close.
+    background: Pool<DB>,
     statements: AtomicU64,
     districts: OnceCell<Vec<District>>,
     /// Committed contributions, for live subscribers in this process. On PostgreSQL fed by a
@@ -88,13 +93,20 @@ impl SqliteStore {
             .statement_cache_capacity(32);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
-            // Connections a burst opened close once idle: their caches are memory at rest.
+            // Connections a burst opened close once idle: their caches (page cache, prepared
+            // statements: 2 MiB each) are most of the memory at rest. Opening one again costs
+            // about a millisecond.
             .min_connections(1)
-            .idle_timeout(Duration::from_secs(30))
+            .idle_timeout(Duration::from_secs(10))
+            .connect_with(options.clone())
+            .await?;
+        let background = SqlitePoolOptions::new()
+            .max_connections(1)
             .connect_with(options)
             .await?;
         Ok(Self {
             pool,
+            background,
             statements: AtomicU64::new(0),
             districts: OnceCell::new(),
             events: broadcast::channel(EVENT_BUFFER).0,
@@ -106,6 +118,10 @@ impl SqliteStore {
     /// writes waits for the busy timeout instead of failing when another writer got there first.
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    async fn begin_background_write(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.background.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     fn migrator(&self) -> &'static Migrator {
@@ -142,6 +158,8 @@ impl PgStore {
             .connect(url)
             .await?;
         Ok(Self {
+            // PostgreSQL's connections are in the server: one pool, no closing to wait for.
+            background: pool.clone(),
             pool,
             statements: AtomicU64::new(0),
             districts: OnceCell::new(),
@@ -152,6 +170,10 @@ impl PgStore {
 
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
         Ok(self.pool.begin().await?)
+    }
+
+    async fn begin_background_write(&self) -> Result<Transaction<'static, Postgres>> {
+        Ok(self.background.begin().await?)
     }
 
     fn migrator(&self) -> &'static Migrator {
@@ -445,3 +467,45 @@ fn contains_pattern(needle: &str) -> String {
 mod postgres;
 #[allow(clippy::duplicate_mod)]
 mod sqlite;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The search worker and readiness checks use a connection of their own: they go on while
+    /// requests hold every connection of the pool (and, polling, leave the pool's connections
+    /// idle, so that those a burst opened close).
+    #[tokio::test]
+    async fn the_search_worker_polls_beside_the_request_pool() {
+        let dir = std::env::temp_dir().join(format!(
+            "srb-storage-background-{}-{}",
+            std::process::id(),
+            Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite:{}", dir.join("srb.sqlite3").display());
+        let store = SqliteStore::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let mut held = Vec::new();
+        while let Ok(Some(conn)) = tokio::time::timeout(Duration::from_millis(200), async {
+            Some(store.pool.acquire().await.unwrap())
+        })
+        .await
+        {
+            held.push(conn);
+        }
+        assert_eq!(held.len(), 8, "the request pool is exhausted");
+        let lease = Duration::from_secs(60);
+        let claimed = tokio::time::timeout(Duration::from_secs(5), store.claim_outbox(10, lease))
+            .await
+            .expect("the claim does not wait for the request pool")
+            .unwrap();
+        assert!(claimed.is_empty());
+        store.beat_search_worker("w", Utc::now()).await.unwrap();
+        store.readiness().await.unwrap();
+        drop(held);
+        store.pool.close().await;
+        store.background.close().await;
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

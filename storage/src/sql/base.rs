@@ -410,7 +410,7 @@ impl Storage for SqlStore<Db> {
         self.count(1);
         let applied: Vec<i64> =
             sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
-                .fetch_all(&self.pool)
+                .fetch_all(&self.background)
                 .await?;
         let pending = self
             .migrator()

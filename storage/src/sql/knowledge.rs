@@ -680,7 +680,7 @@ impl OutboxStore for SqlStore<Db> {
         qb.push_bind(limit);
         qb.push(Self::CLAIM_LOCK);
         qb.push(") RETURNING id, entity_type, entity_id, attempts");
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_background_write().await?;
         let mut rows: Vec<OutboxRow> = qb.build_query_as().fetch_all(&mut *tx).await?;
         tx.commit().await?;
         rows.sort_by_key(|r| r.id);
@@ -695,12 +695,12 @@ impl OutboxStore for SqlStore<Db> {
         )
         .bind(holder)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.background)
         .await?;
         // Workers gone for a day (each start is a new one) leave no trace.
         sqlx::query("DELETE FROM search_workers WHERE heartbeat_at < $1")
             .bind(now - chrono::Duration::days(1))
-            .execute(&self.pool)
+            .execute(&self.background)
             .await?;
         Ok(())
     }
@@ -825,7 +825,7 @@ impl OutboxStore for SqlStore<Db> {
         .bind(holder)
         .bind(now)
         .bind(stale_before)
-        .execute(&self.pool)
+        .execute(&self.background)
         .await?
         .rows_affected()
             == 1;
@@ -835,7 +835,7 @@ impl OutboxStore for SqlStore<Db> {
         self.count(1);
         Ok(
             sqlx::query_as("SELECT target, holder, heartbeat_at FROM search_feed WHERE id = 1")
-                .fetch_optional(&self.pool)
+                .fetch_optional(&self.background)
                 .await?,
         )
     }
