@@ -100,9 +100,14 @@ impl SqliteStore {
             .idle_timeout(Duration::from_secs(10))
             .connect_with(options.clone())
             .await?;
+        // A few small statements: a small page cache (SQLite's default is 2 MiB).
         let background = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(options)
+            .connect_with(
+                options
+                    .statement_cache_capacity(8)
+                    .pragma("cache_size", "-256"),
+            )
             .await?;
         Ok(Self {
             pool,

@@ -97,8 +97,11 @@ impl District {
     }
     /// Der Landkreis, in dem eine große kreisangehörige Stadt liegt.
     async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<District>> {
+        // Boxed, as every loading field of a district (see `kitas`).
         match &self.0.parent_ags {
-            Some(ags) => Ok(load(ctx, DistrictKey(ags.clone())).await?.map(District)),
+            Some(ags) => Ok(Box::pin(load(ctx, DistrictKey(ags.clone())))
+                .await?
+                .map(District)),
             None => Ok(None),
         }
     }
@@ -110,7 +113,11 @@ impl District {
         if include_deleted {
             ctx_viewer(ctx).require_private_reader(Some(&self.0.ags))?;
         }
-        let rows = load(ctx, SocialSpacesOf(self.0.ags.clone(), include_deleted)).await?;
+        let rows = Box::pin(load(
+            ctx,
+            SocialSpacesOf(self.0.ags.clone(), include_deleted),
+        ))
+        .await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
@@ -125,7 +132,7 @@ impl District {
         if include_deleted {
             ctx_viewer(ctx).require_private_reader(Some(&self.0.ags))?;
         }
-        let rows = load(ctx, ProvidersOf(self.0.ags.clone(), include_deleted)).await?;
+        let rows = Box::pin(load(ctx, ProvidersOf(self.0.ags.clone(), include_deleted))).await?;
         Ok(rows.unwrap_or_default().into_iter().map(Provider).collect())
     }
     /// Die Kitas des Bezirks, seitenweise.
